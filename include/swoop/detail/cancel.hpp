@@ -44,6 +44,12 @@ class CancelState {
     }
   }
 
+  /// Makes the state reusable for a new group; no registration may be pending.
+  void reset() noexcept {
+    SWOOP_ASSERT(head_ == nullptr, "reset with cancel registrations pending");
+    cancelled_ = false;
+  }
+
   /// Registers r to be called on cancel(); if already cancelled, r is not added.
   void add(CancelRegistration& r) noexcept {
     SWOOP_ASSERT(!r.linked, "registration added twice");

@@ -1,0 +1,48 @@
+// SPDX-License-Identifier: MIT
+// Command-line options every example takes: --host, --port, --workers.
+#pragma once
+
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "swoop/options.hpp"
+
+namespace example {
+
+/// Parses --host H, --port P and --workers N into RunOptions; exits with usage on a mistake.
+inline swoop::RunOptions parse_args(int argc, char** argv, std::uint16_t default_port) {
+  swoop::RunOptions options;
+  options.port = default_port;
+  auto usage = [&](const char* why) {
+    std::fprintf(stderr, "%s: %s\nusage: %s [--host ADDR] [--port N] [--workers N]\n", argv[0],
+                 why, argv[0]);
+    std::exit(2);
+  };
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--help" || arg == "-h") usage("help");
+    if (i + 1 >= argc) usage("missing value");
+    const std::string value = argv[++i];
+    try {
+      if (arg == "--host") {
+        options.host = value;
+      } else if (arg == "--port") {
+        const int port = std::stoi(value);
+        if (port < 0 || port > 65535) usage("port out of range");
+        options.port = static_cast<std::uint16_t>(port);
+      } else if (arg == "--workers") {
+        options.workers = std::stoi(value);
+      } else {
+        usage("unknown option");
+      }
+    } catch (const std::logic_error&) {
+      usage("not a number");
+    }
+  }
+  return options;
+}
+
+}  // namespace example

@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: MIT
+// hello: the TechEmpower-style plaintext and json endpoints, the benchmark target.
+#include <swoop/swoop.hpp>
+
+#include "example_args.hpp"
+
+int main(int argc, char** argv) {
+  swoop::App app{"hello"};
+
+  app.get("/plaintext")([](swoop::Request&) { return swoop::text("Hello, World!"); });
+
+  app.get("/json")([](swoop::Request&) {
+    // Serialized per request, as the TechEmpower rules ask.
+    return swoop::json_text(swoop::to_json(swoop::JsonObject{{"message", "Hello, World!"}}));
+  });
+
+  app.get("/")([](swoop::Request&) -> swoop::Task<swoop::Response> {
+    co_return swoop::text("swoop says hello: try /plaintext or /json\n");
+  });
+
+  app.run(example::parse_args(argc, argv, 8000));
+}

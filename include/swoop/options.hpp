@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: MIT
+// RunOptions: where and how the server listens, and every limit and timeout it applies.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace swoop {
+
+/// Server settings for App::run and Server; every field has a sane default.
+///
+/// Example:
+///     app.run({.host = "0.0.0.0", .port = 8080, .workers = 4});
+struct RunOptions {
+  std::string host = "127.0.0.1";  ///< address to bind (IPv4 or IPv6 literal)
+  std::uint16_t port = 8000;       ///< 0 picks a free port (see Server::port())
+  int workers = 1;                 ///< event-loop threads; 0 means one per core
+  int backlog = 1024;              ///< listen backlog
+
+  std::size_t max_connections = 10000;  ///< per worker; beyond it accepting pauses
+  std::size_t max_target_size = 8192;   ///< request-target bytes (414 beyond)
+  std::size_t max_header_size = 16384;  ///< request line + headers bytes (431 beyond)
+  std::size_t max_header_count = 100;   ///< header fields (431 beyond)
+  std::size_t max_body_size = 16 * 1024 * 1024;  ///< body bytes (413 beyond)
+
+  /// Time for a whole request (head and body) to arrive once it started (408 beyond).
+  std::chrono::milliseconds request_timeout{60'000};
+  /// Time a handler may run before the client gets a 503 and the handler is cancelled.
+  std::chrono::milliseconds response_timeout{60'000};
+  /// Idle time after which a keep-alive connection is closed.
+  std::chrono::milliseconds keep_alive_timeout{5'000};
+  /// Time to let in-flight requests finish on shutdown.
+  std::chrono::milliseconds graceful_shutdown_timeout{15'000};
+  /// After closing its side, how long the server drains a client before dropping it.
+  std::chrono::milliseconds linger_timeout{2'000};
+
+  bool access_log = false;  ///< one log line per request
+  bool debug = false;       ///< error responses show exception details
+};
+
+}  // namespace swoop

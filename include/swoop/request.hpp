@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: MIT
+// Request: a view of one received HTTP request, valid while its handler runs.
+#pragma once
+
+#include <charconv>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <type_traits>
+
+#include "swoop/context.hpp"
+#include "swoop/detail/cancel.hpp"
+#include "swoop/error.hpp"
+#include "swoop/headers.hpp"
+#include "swoop/router.hpp"
+#include "swoop/url.hpp"
+
+namespace swoop {
+
+namespace detail {
+class RequestBuilder;
+}
+
+/// One HTTP request as received: method, target, headers, body, path parameters, context.
+///
+/// Lifetime: owned by its connection; a handler's `Request&` and every view it hands out are
+/// valid until the handler's Task completes. Copy what you keep beyond that.
+/// Thread safety: loop-affine, like everything on a connection.
+class Request {
+ public:
+  Request() = default;
+  Request(const Request&) = delete;
+  Request& operator=(const Request&) = delete;
+
+  /// The method as sent ("GET", "POST", ...).
+  std::string_view method() const noexcept { return view(method_); }
+  /// The request target exactly as sent ("/a%20b?x=1").
+  std::string_view target() const noexcept { return view(target_); }
+  /// The percent-decoded path, without the query.
+  std::string_view path() const noexcept {
+    return decoded_path_.empty() ? raw_path() : std::string_view{decoded_path_};
+  }
+  /// The query string without the '?' (raw, not decoded).
+  std::string_view query_string() const noexcept;
+  /// The parsed query (decoded; repeated keys kept in order). Parsed on first use.
+  const QueryArgs& args() const;
+  /// The request's headers.
+  const RequestHeaders& headers() const noexcept { return headers_; }
+  /// The first value of a header, case-insensitively.
+  std::optional<std::string_view> header(std::string_view name) const noexcept {
+    return headers_.get(name);
+  }
+  /// The whole body (already received; de-chunked).
+  std::string_view body() const noexcept {
+    return body_owned_ ? std::string_view{owned_body_} : view(body_);
+  }
+  /// The HTTP version as major*10+minor (11 or 10).
+  int version() const noexcept { return version_; }
+  /// Whether the connection stays open after this request.
+  bool is_keep_alive() const noexcept { return keep_alive_; }
+  /// The peer's address ("127.0.0.1", "::1").
+  std::string_view remote_addr() const noexcept { return remote_addr_; }
+  /// The peer's port.
+  std::uint16_t remote_port() const noexcept { return remote_port_; }
+
+  /// The matched route's path parameters (raw decoded strings).
+  const PathParams& params() const noexcept { return params_; }
+  /// A path parameter converted to T (string types, integers, floating point).
+  ///
+  /// Throws HttpError 400 when the parameter is missing or does not convert to T.
+  template <typename T = std::string_view>
+  T param(std::string_view name) const;
+
+  /// Typed storage shared by middleware and the handler for this request.
+  RequestContext& ctx() noexcept { return ctx_; }
+
+  /// Whether the server cancelled this request (client gone, response timeout).
+  bool is_cancelled() const noexcept { return cancel_.is_cancelled(); }
+
+ private:
+  friend class detail::RequestBuilder;
+  struct Span {
+    std::uint32_t off = 0, len = 0;
+  };
+  std::string_view view(Span s) const noexcept { return {base_ + s.off, s.len}; }
+  std::string_view raw_path() const noexcept;
+
+  const char* base_ = nullptr;
+  Span method_, target_, body_;
+  std::uint32_t path_len_ = 0;  // length of the path part of target_
+  int version_ = 11;
+  bool keep_alive_ = true;
+  bool body_owned_ = false;
+  std::string decoded_path_;  // empty when the raw path needs no decoding
+  std::string owned_body_;
+  mutable std::optional<QueryArgs> args_;
+  RequestHeaders headers_;
+  PathParams params_;
+  RequestContext ctx_;
+  std::string_view remote_addr_;
+  std::uint16_t remote_port_ = 0;
+  detail::CancelState cancel_;
+};
+
+template <typename T>
+T Request::param(std::string_view name) const {
+  auto raw = params_.get(name);
+  if (!raw) throw HttpError{400, "missing path parameter"};
+  if constexpr (std::is_same_v<T, std::string_view>) {
+    return *raw;
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    return std::string{*raw};
+  } else if constexpr (std::is_arithmetic_v<T> && !std::is_same_v<T, bool>) {
+    T value{};
+    const char* first = raw->data();
+    const char* last = first + raw->size();
+    // The router's float type accepts a leading '+', which from_chars does not.
+    if constexpr (std::is_floating_point_v<T>) {
+      if (first != last && *first == '+') ++first;
+    }
+    auto [end, ec] = std::from_chars(first, last, value);
+    if (ec != std::errc{} || end != last) {
+      throw HttpError{400, "path parameter has the wrong type"};
+    }
+    return value;
+  } else {
+    static_assert(std::is_same_v<T, std::string_view>,
+                  "param<T>: T must be std::string_view, std::string or a number type");
+  }
+}
+
+}  // namespace swoop

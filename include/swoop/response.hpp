@@ -1,0 +1,83 @@
+// SPDX-License-Identifier: MIT
+// Response: the value a handler returns, and named constructors for the common cases.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+
+#include "swoop/headers.hpp"
+#include "swoop/status.hpp"
+
+namespace swoop {
+
+/// An HTTP response: status, headers and body. A value type: build it, return it.
+///
+/// The server adds Date, Server, Content-Length and Connection; a HEAD request gets the same
+/// headers without the body. Header names and values are validated (throws
+/// std::invalid_argument) so a response can never carry an injected header.
+/// Example:
+///     swoop::Response r = swoop::text("created", 201);
+///     r.set_header("Location", "/items/7");
+class Response {
+ public:
+  /// An empty response with a status (100..599; otherwise std::invalid_argument).
+  explicit Response(int status = 200);
+  /// An empty response with a well-known status.
+  explicit Response(Status status) : Response(to_int(status)) {}
+
+  /// The status code.
+  int status() const noexcept { return status_; }
+  /// Changes the status code (100..599; otherwise std::invalid_argument).
+  void set_status(int status);
+
+  /// The headers set so far (Content-Type included when set).
+  const Headers& headers() const noexcept { return headers_; }
+  /// Mutable access to the headers.
+  Headers& headers() noexcept { return headers_; }
+  /// Replaces a header.
+  Response& set_header(std::string_view name, std::string_view value) {
+    headers_.set(name, value);
+    return *this;
+  }
+  /// Adds a header, keeping earlier ones with the same name.
+  Response& add_header(std::string_view name, std::string_view value) {
+    headers_.add(name, value);
+    return *this;
+  }
+
+  /// The body.
+  const std::string& body() const noexcept { return body_; }
+  /// Replaces the body.
+  Response& set_body(std::string body) {
+    body_ = std::move(body);
+    return *this;
+  }
+  /// Replaces the body and its Content-Type.
+  Response& set_body(std::string body, std::string_view content_type) {
+    body_ = std::move(body);
+    headers_.set("Content-Type", content_type);
+    return *this;
+  }
+
+ private:
+  int status_;
+  Headers headers_;
+  std::string body_;
+};
+
+/// A text/plain; charset=utf-8 response.
+Response text(std::string body, int status = 200);
+/// A text/html; charset=utf-8 response.
+Response html(std::string body, int status = 200);
+/// A response with any body bytes and content type.
+Response raw(std::string body, std::string_view content_type = "application/octet-stream",
+             int status = 200);
+/// An application/json response whose body is already-serialized JSON.
+Response json_text(std::string serialized, int status = 200);
+/// A response with no body (204 by default).
+Response empty(int status = 204);
+/// A redirect to location (302 by default; 301, 303, 307 and 308 also make sense).
+Response redirect(std::string_view location, int status = 302);
+
+}  // namespace swoop

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+// Server: binds SO_REUSEPORT sockets and runs one Worker per thread.
+#include "swoop/server.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <csignal>
+#include <stdexcept>
+#include <thread>
+#include <vector>
+
+#include "server/worker.hpp"
+#include "swoop/app.hpp"
+#include "swoop/error.hpp"
+
+namespace swoop {
+
+namespace {
+
+sockaddr_storage resolve(const std::string& host, std::uint16_t port) {
+  sockaddr_storage ss{};
+  const std::string h = host == "localhost" ? "127.0.0.1" : host;
+  if (uv_ip4_addr(h.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss)) == 0) return ss;
+  if (uv_ip6_addr(h.c_str(), port, reinterpret_cast<sockaddr_in6*>(&ss)) == 0) return ss;
+  throw std::invalid_argument("host must be an IPv4 or IPv6 address literal: " + host);
+}
+
+int bind_socket(const sockaddr_storage& addr) {
+  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw SystemError(errno, std::generic_category(), "socket");
+  const int one = 1;
+  // libuv 1.44 has no flag for SO_REUSEPORT: set it before bind and hand the fd to uv_tcp_open.
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw SystemError(e, std::generic_category(), "setsockopt(SO_REUSEPORT)");
+  }
+  const socklen_t len = addr.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
+    const int e = errno;
+    ::close(fd);
+    throw SystemError(e, std::generic_category(), "bind");
+  }
+  return fd;
+}
+
+std::uint16_t port_of(int fd) {
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  if (ss.ss_family == AF_INET6) return ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+}
+
+}  // namespace
+
+struct Server::Impl {
+  Impl(App& a, RunOptions o) : app(a), options(std::move(o)) {}
+  App& app;
+  RunOptions options;
+  std::uint16_t port = 0;
+  std::vector<std::unique_ptr<detail::Worker>> workers;
+  std::vector<std::thread> threads;
+  bool started = false;
+};
+
+Server::Server(App& app, RunOptions options)
+    : impl_(std::make_unique<Impl>(app, std::move(options))) {
+  if (impl_->options.workers < 0) throw std::invalid_argument("workers must be >= 0");
+  if (impl_->options.workers == 0) {
+    impl_->options.workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  }
+}
+
+Server::~Server() {
+  stop();
+  wait();
+}
+
+void Server::start() {
+  if (impl_->started) throw std::logic_error("Server::start called twice");
+  // A peer that vanishes mid-write must never kill the process (libuv does not ignore it).
+  std::signal(SIGPIPE, SIG_IGN);
+  sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
+  std::vector<int> fds;
+  try {
+    for (int i = 0; i < impl_->options.workers; ++i) {
+      fds.push_back(bind_socket(addr));
+      if (i == 0) {
+        // With port 0 the first bind picks the port; the other sockets share it.
+        impl_->port = port_of(fds[0]);
+        if (addr.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port = htons(impl_->port);
+        else reinterpret_cast<sockaddr_in*>(&addr)->sin_port = htons(impl_->port);
+      }
+      if (::listen(fds.back(), impl_->options.backlog) != 0) {
+        throw SystemError(errno, std::generic_category(), "listen");
+      }
+    }
+  } catch (...) {
+    for (int fd : fds) ::close(fd);
+    throw;
+  }
+  impl_->app.freeze();
+  impl_->started = true;
+  for (int fd : fds) {
+    impl_->workers.push_back(std::make_unique<detail::Worker>(impl_->app, impl_->options, fd));
+  }
+  for (auto& w : impl_->workers) impl_->threads.emplace_back([&w] { w->run(); });
+}
+
+std::uint16_t Server::port() const noexcept { return impl_->port; }
+
+void Server::stop() noexcept {
+  for (auto& w : impl_->workers) w->stop();
+}
+
+void Server::wait() {
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
+}
+
+}  // namespace swoop

@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+// Request accessors and the RequestBuilder that fills a Request from parsed bytes.
+#include "swoop/request.hpp"
+
+#include "server/request_parser.hpp"
+
+namespace swoop {
+
+namespace {
+// The path part of a target: origin-form "/p?q", absolute-form "http://h/p?q", or "*".
+std::string_view path_of(std::string_view target) noexcept {
+  if (target.size() > 0 && target.front() != '/' && target != "*") {
+    // RFC 9112 3.2.2: absolute-form; the path starts after "scheme://authority".
+    const std::size_t scheme = target.find("://");
+    if (scheme != std::string_view::npos) {
+      const std::size_t slash = target.find_first_of("/?", scheme + 3);
+      if (slash == std::string_view::npos) return "/";
+      target.remove_prefix(slash);
+      if (target.front() == '?') return "/";
+    }
+  }
+  return target.substr(0, target.find('?'));
+}
+}  // namespace
+
+std::string_view Request::raw_path() const noexcept { return path_of(target()); }
+
+std::string_view Request::query_string() const noexcept {
+  const std::string_view t = target();
+  const std::size_t q = t.find('?');
+  return q == std::string_view::npos ? std::string_view{} : t.substr(q + 1);
+}
+
+const QueryArgs& Request::args() const {
+  if (!args_) args_.emplace(query_string());
+  return *args_;
+}
+
+namespace detail {
+
+void RequestBuilder::reset(Request& req) noexcept {
+  req.base_ = nullptr;
+  req.method_ = req.target_ = req.body_ = {};
+  req.version_ = 11;
+  req.keep_alive_ = true;
+  req.body_owned_ = false;
+  req.decoded_path_.clear();
+  req.owned_body_.clear();
+  req.args_.reset();
+  req.headers_.clear();
+  req.params_.clear();
+  req.ctx_.clear();
+  req.cancel_.reset();
+}
+
+void RequestBuilder::set_base(Request& req, const char* base) noexcept {
+  req.base_ = base;
+  req.headers_.rebase(base);
+}
+
+void RequestBuilder::set_head(Request& req, const HeadLayout& layout, int version) {
+  req.method_ = {layout.method_off, layout.method_len};
+  req.target_ = {layout.target_off, layout.target_len};
+  req.version_ = version;
+}
+
+void RequestBuilder::set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept {
+  req.body_ = {off, len};
+}
+
+void RequestBuilder::set_peer(Request& req, std::string_view addr, std::uint16_t port) noexcept {
+  req.remote_addr_ = addr;
+  req.remote_port_ = port;
+}
+
+bool RequestBuilder::decode_path(Request& req) {
+  const std::string_view raw = req.raw_path();
+  if (raw.empty() || (raw.front() != '/' && raw != "*")) return false;
+  if (raw.find('%') == std::string_view::npos) return true;
+  req.decoded_path_.clear();
+  if (!percent_decode(raw, req.decoded_path_)) return false;
+  // A decoded NUL could truncate the path for code that hands it to C APIs.
+  return req.decoded_path_.find('\0') == std::string::npos;
+}
+
+}  // namespace detail
+}  // namespace swoop

@@ -1,0 +1,530 @@
+// SPDX-License-Identifier: MIT
+// Connection: the read-parse-dispatch-write cycle of one HTTP/1.1 socket.
+#include "server/connection.hpp"
+
+#include <charconv>
+#include <cstring>
+
+#include "server/worker.hpp"
+#include "swoop/app.hpp"
+#include "swoop/log.hpp"
+
+namespace swoop::detail {
+
+namespace {
+
+// Responses waiting to be written beyond this stop the parsing of pipelined requests (and
+// then reading), so a client that does not read cannot make the server buffer without bound.
+constexpr std::size_t write_high_water = 256 * 1024;
+
+void append_uint(std::string& out, std::size_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  static_cast<void>(ec);
+  out.append(digits, end);
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (static_cast<unsigned char>(c) < 0x20) {
+      char esc[8];
+      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
+      out += esc;
+    } else {
+      out += c;
+    }
+  }
+  out += '"';
+}
+
+}  // namespace
+
+RootTask run_async_handler(Connection* c, const Handler* h) {
+  std::optional<Response> res;
+  std::exception_ptr error;
+  try {
+    res.emplace(co_await h->call(c->req_));
+  } catch (...) {
+    error = std::current_exception();
+  }
+  c->on_async_done(std::move(res), error);
+}
+
+Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options()) {
+  uv_tcp_init(worker.uv_loop(), &tcp_);
+  tcp_.data = this;
+}
+
+bool Connection::accept(uv_stream_t* server) {
+  if (uv_accept(server, stream()) != 0) {
+    start_close();
+    return false;
+  }
+  uv_tcp_nodelay(&tcp_, 1);
+  sockaddr_storage ss{};
+  int len = sizeof ss;
+  char ip[64] = "";
+  if (uv_tcp_getpeername(&tcp_, reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
+    if (ss.ss_family == AF_INET6) {
+      const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+      uv_ip6_name(a, ip, sizeof ip);
+      remote_port_ = ntohs(a->sin6_port);
+    } else {
+      const auto* a = reinterpret_cast<const sockaddr_in*>(&ss);
+      uv_ip4_name(a, ip, sizeof ip);
+      remote_port_ = ntohs(a->sin_port);
+    }
+  }
+  remote_addr_ = ip;
+  set_deadline(worker_.options().keep_alive_timeout.count());
+  update_reading();
+  return true;
+}
+
+void Connection::set_deadline(std::uint64_t ms) { deadline_ = worker_.now() + ms; }
+
+// ---- reading ---------------------------------------------------------------------------
+
+void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
+  auto* c = static_cast<Connection*>(h->data);
+  if (!c->in_) {
+    c->in_ = c->worker_.acquire_buffer();
+    c->in_cap_ = Worker::buffer_size;
+  }
+  if (c->in_end_ == c->in_cap_ && !c->make_room()) {
+    *buf = uv_buf_init(nullptr, 0);  // libuv reports UV_ENOBUFS; on_read stops reading
+    return;
+  }
+  *buf = uv_buf_init(c->in_.get() + c->in_end_, static_cast<unsigned>(c->in_cap_ - c->in_end_));
+}
+
+bool Connection::make_room() {
+  if (handler_running_) return false;  // the running handler holds views into the buffer
+  if (in_start_ > 0) {
+    std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
+    in_end_ -= in_start_;
+    in_start_ = 0;
+    return true;
+  }
+  const RunOptions& o = worker_.options();
+  const std::size_t limit = o.max_header_size + 2 * o.max_body_size + 4096;
+  if (in_cap_ >= limit) return false;
+  const std::size_t cap = std::min(limit, std::max(in_cap_ * 2, parser_.needed()));
+  auto bigger = std::make_unique_for_overwrite<char[]>(cap);
+  std::memcpy(bigger.get(), in_.get(), in_end_);
+  if (in_cap_ == Worker::buffer_size) worker_.release_buffer(std::move(in_));
+  in_ = std::move(bigger);
+  in_cap_ = cap;
+  return true;
+}
+
+void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t*) noexcept {
+  auto* c = static_cast<Connection*>(s->data);
+  if (nread > 0) {
+    c->in_end_ += static_cast<std::size_t>(nread);
+    c->on_data();
+  } else if (nread == UV_ENOBUFS) {
+    if (c->parsing_ && !c->handler_running_) {
+      c->finish_error(413, "request too large", true);
+    }
+    c->pump();
+  } else if (nread < 0) {
+    c->on_peer_closed();
+  }
+}
+
+void Connection::on_data() {
+  if (phase_ == Phase::draining || close_after_write_) {
+    in_start_ = in_end_ = 0;  // nothing more is parsed on this connection
+    release_buffer_if_idle();
+    return;
+  }
+  pump();
+}
+
+void Connection::on_peer_closed() {
+  uv_read_stop(stream());
+  reading_ = false;
+  peer_eof_ = true;
+  if (phase_ == Phase::draining) {
+    start_close();
+    return;
+  }
+  if (handler_running_) {
+    // The client went away (Sanic and asyncio treat EOF the same way): cancel the handler.
+    abandon_ = true;
+    close_when_done_ = true;
+    cancel_handler();
+    return;
+  }
+  pump();
+}
+
+// ---- parsing and dispatch ---------------------------------------------------------------
+
+void Connection::process_input() {
+  while (!handler_running_ && !close_after_write_ && !closing_) {
+    if (out_.size() + writing_.size() >= write_high_water) break;
+    const std::size_t avail = in_end_ - in_start_;
+    if (!parsing_) {
+      if (avail == 0) {
+        if (phase_ != Phase::idle) {
+          phase_ = Phase::idle;
+          set_deadline(worker_.options().keep_alive_timeout.count());
+        }
+        in_start_ = in_end_ = 0;
+        break;
+      }
+      parser_.begin(req_);
+      parsing_ = true;
+      phase_ = Phase::reading;
+      request_started_ = worker_.now();
+      set_deadline(worker_.options().request_timeout.count());
+    }
+    const RequestParser::State state = parser_.feed(in_.get() + in_start_, avail);
+    if (state == RequestParser::State::error) {
+      finish_error(parser_.error().status, parser_.error().reason, true);
+      break;
+    }
+    if (state != RequestParser::State::complete) {
+      if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      break;
+    }
+    dispatch();
+  }
+}
+
+void Connection::dispatch() {
+  RequestBuilder::set_peer(req_, remote_addr_, remote_port_);
+  const App& app = worker_.app();
+  const RouteMatch match = app.router().match(req_.method(), req_.path(), RequestBuilder::params(req_));
+  head_from_get_ = match.head_from_get;
+  if (match.status != MatchStatus::found) {
+    if (match.status == MatchStatus::auto_options) {
+      Response r{204};
+      r.set_header("Allow", match.allow);
+      finish(r);
+      return;
+    }
+    const int status = match.status == MatchStatus::not_found ? 404 : 405;
+    Response r = response_for(std::make_exception_ptr(HttpError{status, std::string{reason_phrase(status)}, {}, true}));
+    if (status == 405) r.set_header("Allow", match.allow);
+    finish(r);
+    return;
+  }
+  const Handler& handler = app.handler(match.route_id);
+  if (handler.is_sync()) {
+    try {
+      finish(handler.call_sync(req_));
+    } catch (...) {
+      finish(response_for(std::current_exception()));
+    }
+    return;
+  }
+  handler_running_ = true;
+  phase_ = Phase::handling;
+  set_deadline(worker_.options().response_timeout.count());
+  dispatching_ = true;
+  run_async_handler(this, &handler).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  dispatching_ = false;
+  if (sync_result_) {
+    finish(*sync_result_);
+    sync_result_.reset();
+  }
+}
+
+void Connection::on_async_done(std::optional<Response> res, std::exception_ptr error) {
+  handler_running_ = false;
+  if (abandon_) {
+    abandon_ = false;
+    if (close_when_done_) start_close();
+    else pump();
+    return;
+  }
+  Response r = error ? response_for(error) : std::move(*res);
+  if (dispatching_) {
+    sync_result_.emplace(std::move(r));
+    return;
+  }
+  finish(r);
+  pump();
+}
+
+void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).cancel(); }
+
+Response Connection::response_for(std::exception_ptr error) const {
+  int status = 500;
+  std::string message = "Internal Server Error";
+  const HttpError* http = nullptr;
+  try {
+    std::rethrow_exception(error);
+  } catch (const HttpError& e) {
+    http = &e;
+    status = e.status();
+    message = e.what();
+    if (!e.is_quiet() && status >= 500) {
+      log(LogLevel::error, "{} {}: HTTP {}: {}", req_.method(), req_.path(), status, message);
+    }
+    // http must not outlive this handler; copy what is needed below.
+    Response r{status};
+    for (const auto& [name, value] : e.headers()) {
+      try {
+        r.add_header(name, value);
+      } catch (const std::invalid_argument&) {
+        log(LogLevel::warning, "dropped an invalid header from an HttpError");
+      }
+    }
+    const auto accept = req_.header("Accept");
+    if (accept && accept->find("application/json") != std::string_view::npos) {
+      std::string body = "{\"error\":{\"status\":";
+      append_uint(body, static_cast<std::size_t>(status));
+      body += ",\"message\":";
+      append_json_string(body, message);
+      body += "}}";
+      r.set_body(std::move(body), "application/json");
+    } else {
+      r.set_body(message, "text/plain; charset=utf-8");
+    }
+    return r;
+  } catch (const Cancelled&) {
+    status = 503;
+    message = "Service Unavailable";
+  } catch (const std::exception& e) {
+    log(LogLevel::error, "unhandled exception in {} {}: {}", req_.method(), req_.path(), e.what());
+    if (worker_.options().debug) message = std::string{"Internal Server Error: "} + e.what();
+  } catch (...) {
+    log(LogLevel::error, "unhandled non-standard exception in {} {}", req_.method(), req_.path());
+  }
+  static_cast<void>(http);
+  return response_for(std::make_exception_ptr(HttpError{status, message, {}, true}));
+}
+
+// ---- responses ---------------------------------------------------------------------------
+
+void Connection::finish(const Response& res) {
+  const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_;
+  serialize(res, parser_.is_head(), keep);
+  if (worker_.options().access_log) {
+    log(LogLevel::info, "{} \"{} {} HTTP/{}.{}\" {} {} {}ms", remote_addr_, req_.method(),
+        req_.target(), req_.version() / 10, req_.version() % 10, res.status(), res.body().size(),
+        worker_.now() - request_started_);
+  }
+  in_start_ += parser_.consumed();
+  parsing_ = false;
+  if (!keep) close_after_write_ = true;
+}
+
+void Connection::finish_error(int status, std::string_view message, bool close) {
+  Response r{status};
+  r.set_body(std::string{message}, "text/plain; charset=utf-8");
+  serialize(r, false, !close);
+  if (worker_.options().access_log) {
+    log(LogLevel::info, "{} refused: {} {}", remote_addr_, status, message);
+  }
+  parsing_ = false;
+  if (close) close_after_write_ = true;
+}
+
+void Connection::serialize(const Response& res, bool head, bool keep_alive) {
+  const std::string& body = res.body();
+  out_.reserve(out_.size() + 192 + body.size());
+  out_ += "HTTP/1.1 ";
+  append_uint(out_, static_cast<std::size_t>(res.status()));
+  out_ += ' ';
+  out_ += reason_phrase(res.status());
+  out_ += "\r\n";
+  bool has_server = false, has_date = false;
+  for (const auto& f : res.headers()) {
+    if (iequals(f.name, "content-length") || iequals(f.name, "transfer-encoding") ||
+        iequals(f.name, "connection")) {
+      continue;  // framing is the server's business
+    }
+    has_server = has_server || iequals(f.name, "server");
+    has_date = has_date || iequals(f.name, "date");
+    out_ += f.name;
+    out_ += ": ";
+    out_ += f.value;
+    out_ += "\r\n";
+  }
+  if (!has_server) out_ += "Server: swoop\r\n";
+  if (!has_date) {
+    out_ += "Date: ";
+    out_ += worker_.date();
+    out_ += "\r\n";
+  }
+  const bool body_allowed = res.status() >= 200 && res.status() != 204 && res.status() != 304;
+  if (body_allowed) {
+    out_ += "Content-Length: ";
+    append_uint(out_, body.size());
+    out_ += "\r\n";
+  }
+  if (!keep_alive) out_ += "Connection: close\r\n";
+  else if (req_.version() == 10) out_ += "Connection: keep-alive\r\n";
+  out_ += "\r\n";
+  if (body_allowed && !head) out_ += body;
+}
+
+// ---- writing and closing -----------------------------------------------------------------
+
+void Connection::flush() {
+  if (write_pending_ || out_.empty() || closing_) return;
+  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
+  int n = uv_try_write(stream(), &buf, 1);
+  if (n == UV_EAGAIN || n == UV_ENOSYS) n = 0;
+  if (n < 0) {
+    start_close();
+    return;
+  }
+  if (static_cast<std::size_t>(n) == out_.size()) {
+    out_.clear();
+    return;
+  }
+  writing_.swap(out_);
+  out_.clear();
+  buf = uv_buf_init(writing_.data() + n, static_cast<unsigned>(writing_.size() - n));
+  if (uv_write(&write_req_, stream(), &buf, 1, &on_write) != 0) {
+    start_close();
+    return;
+  }
+  write_req_.data = this;
+  write_pending_ = true;
+}
+
+void Connection::on_write(uv_write_t* w, int status) noexcept {
+  auto* c = static_cast<Connection*>(w->data);
+  c->write_pending_ = false;
+  c->writing_.clear();
+  if (c->closing_) return;
+  if (status < 0) {
+    c->peer_eof_ = true;
+    c->start_close();
+    return;
+  }
+  c->pump();
+}
+
+void Connection::pump() {
+  if (closing_) return;
+  process_input();
+  flush();
+  if (closing_) return;
+  const bool drained = !write_pending_ && out_.empty();
+  if (drained && !handler_running_ && phase_ != Phase::draining) {
+    if (close_after_write_) {
+      if (peer_eof_) start_close();
+      else start_linger();
+      return;
+    }
+    if (peer_eof_) {
+      start_close();
+      return;
+    }
+  }
+  update_reading();
+  release_buffer_if_idle();
+}
+
+void Connection::update_reading() {
+  if (closing_) return;
+  bool want = !peer_eof_;
+  if (phase_ != Phase::draining) {
+    want = want && !close_after_write_ && out_.size() + writing_.size() < write_high_water;
+    if (handler_running_ && in_ && in_end_ == in_cap_) want = false;
+  }
+  if (want && !reading_) {
+    reading_ = uv_read_start(stream(), &on_alloc, &on_read) == 0;
+  } else if (!want && reading_) {
+    uv_read_stop(stream());
+    reading_ = false;
+  }
+}
+
+void Connection::release_buffer_if_idle() {
+  if (!in_ || parsing_ || handler_running_ || in_start_ != in_end_) return;
+  in_start_ = in_end_ = 0;
+  if (in_cap_ == Worker::buffer_size) worker_.release_buffer(std::move(in_));
+  else in_.reset();
+  in_cap_ = 0;
+}
+
+void Connection::start_linger() {
+  // RFC 9112 9.6: close the sending side first and drain what the client still sends, so it
+  // receives the whole response instead of a reset.
+  phase_ = Phase::draining;
+  set_deadline(worker_.options().linger_timeout.count());
+  shutdown_req_.data = this;
+  if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
+    start_close();
+    return;
+  }
+  update_reading();
+}
+
+void Connection::on_shutdown(uv_shutdown_t* r, int status) noexcept {
+  auto* c = static_cast<Connection*>(r->data);
+  if (status < 0 && !c->closing_) c->start_close();
+}
+
+void Connection::start_close() {
+  if (closing_) return;
+  if (handler_running_) {
+    abandon_ = true;
+    close_when_done_ = true;
+    cancel_handler();
+    return;
+  }
+  closing_ = true;
+  phase_ = Phase::closed;
+  uv_close(handle(), &on_close);
+}
+
+void Connection::on_close(uv_handle_t* h) noexcept {
+  auto* c = static_cast<Connection*>(h->data);
+  c->worker_.on_connection_closed(c);
+  if (c->in_ && c->in_cap_ == Worker::buffer_size) c->worker_.release_buffer(std::move(c->in_));
+  delete c;
+}
+
+// ---- timers and shutdown -----------------------------------------------------------------
+
+void Connection::on_tick(std::uint64_t now) {
+  if (closing_ || now < deadline_) return;
+  switch (phase_) {
+    case Phase::idle:
+      if (write_pending_ && now < deadline_ + worker_.options().response_timeout.count()) return;
+      start_close();
+      return;
+    case Phase::reading:
+      finish_error(408, "request timeout", true);
+      pump();
+      return;
+    case Phase::handling:
+      if (abandon_) return;
+      abandon_ = true;
+      cancel_handler();
+      finish_error(503, "response timeout", true);
+      flush();
+      return;
+    case Phase::draining:
+    case Phase::closed:
+      start_close();
+      return;
+  }
+}
+
+void Connection::shut_down() {
+  shutting_down_ = true;
+  if (closing_ || phase_ == Phase::draining) return;
+  if (!parsing_ && !handler_running_ && out_.empty() && !write_pending_) start_close();
+}
+
+void Connection::force_close() {
+  if (closing_) return;
+  start_close();
+}
+
+}  // namespace swoop::detail

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// Internal: one accepted socket: reads requests, runs handlers, writes responses in order.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "server/request_parser.hpp"
+#include "swoop/detail/root.hpp"
+#include "swoop/request.hpp"
+#include "swoop/response.hpp"
+
+namespace swoop::detail {
+
+class Worker;
+class Handler;
+
+/// A server-side HTTP/1.1 connection.
+///
+/// Lifetime: created by the Worker on accept, linked into its list; dies only in the close
+/// callback of its socket (start_close() begins that; it waits for a running handler first,
+/// because the handler holds a reference to the connection's Request).
+class Connection {
+ public:
+  explicit Connection(Worker& worker);
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  /// Accepts a pending connection from server and starts reading; false if that failed.
+  bool accept(uv_stream_t* server);
+  /// Checks this connection's deadline against now (ms, loop time).
+  void on_tick(std::uint64_t now);
+  /// Worker shutdown: finish what is in flight, then close; close at once when idle.
+  void shut_down();
+  /// Grace period over: cancel the handler and drop the connection.
+  void force_close();
+
+  Connection* prev = nullptr;  ///< intrusive list of the worker's connections
+  Connection* next = nullptr;
+
+ private:
+  enum class Phase { idle, reading, handling, draining, closed };
+  friend RootTask run_async_handler(Connection* c, const Handler* h);
+
+  static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf) noexcept;
+  static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noexcept;
+  static void on_write(uv_write_t* w, int status) noexcept;
+  static void on_shutdown(uv_shutdown_t* r, int status) noexcept;
+  static void on_close(uv_handle_t* h) noexcept;
+
+  void on_data();
+  void on_peer_closed();
+  void process_input();
+  void dispatch();
+  void finish(const Response& res);
+  void finish_error(int status, std::string_view message, bool close);
+  void on_async_done(std::optional<Response> res, std::exception_ptr error);
+  Response response_for(std::exception_ptr error) const;
+  void serialize(const Response& res, bool head, bool keep_alive);
+  void flush();
+  void pump();
+  void update_reading();
+  void start_linger();
+  void start_close();
+  bool make_room();
+  void cancel_handler() noexcept;
+  uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
+  uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp_); }
+  void release_buffer_if_idle();
+  void set_deadline(std::uint64_t ms);
+
+  Worker& worker_;
+  uv_tcp_t tcp_{};
+  uv_write_t write_req_{};
+  uv_shutdown_t shutdown_req_{};
+  RequestParser parser_;
+  Request req_;
+
+  std::unique_ptr<char[]> in_;
+  std::size_t in_cap_ = 0, in_start_ = 0, in_end_ = 0;
+  std::string out_;      // responses not yet handed to libuv
+  std::string writing_;  // bytes owned by the write in flight
+  std::size_t written_ = 0;
+
+  Phase phase_ = Phase::idle;
+  std::uint64_t deadline_ = 0;
+  std::optional<Response> sync_result_;  // an async handler that finished inline
+  std::exception_ptr sync_error_;
+  std::string remote_addr_;
+  std::uint16_t remote_port_ = 0;
+  std::uint64_t request_started_ = 0;
+  bool head_from_get_ = false;
+  bool parsing_ = false;          // a request has begun in the parser
+  bool handler_running_ = false;  // an async handler holds req_
+  bool dispatching_ = false;      // inside dispatch(): an async completion is stored, not run
+  bool write_pending_ = false;
+  bool reading_ = false;
+  bool close_after_write_ = false;  // the last response is queued; then shut down
+  bool abandon_ = false;            // the response of the running handler is not wanted
+  bool close_when_done_ = false;    // close as soon as the running handler finishes
+  bool peer_eof_ = false;           // the peer will send nothing more
+  bool closing_ = false;            // uv_close was called
+  bool shutting_down_ = false;      // worker shutdown asked us to finish
+};
+
+}  // namespace swoop::detail

@@ -1,0 +1,272 @@
+// SPDX-License-Identifier: MIT
+// RequestParser: llhttp for framing, with the checks llhttp 8.1 lacks added around it.
+#include "server/request_parser.hpp"
+
+#include <cstring>
+
+namespace swoop::detail {
+
+namespace {
+
+constexpr std::size_t max_leading_empty_lines = 8;
+constexpr std::size_t max_chunk_extension = 256;
+
+RequestParser& self_of(llhttp_t* p) noexcept { return *static_cast<RequestParser*>(p->data); }
+
+// The last element of a comma-separated list, trimmed.
+std::string_view last_element(std::string_view list) noexcept {
+  const std::size_t comma = list.rfind(',');
+  std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
+  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
+  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
+  return last;
+}
+
+}  // namespace
+
+RequestParser::RequestParser(const RunOptions& options) : options_(options) {
+  llhttp_settings_init(&settings_);
+  settings_.on_headers_complete = &on_headers_complete;
+  settings_.on_body = &on_body;
+  settings_.on_message_complete = &on_message_complete;
+  settings_.on_chunk_header = &on_chunk_header;
+  settings_.on_chunk_complete = &on_chunk_complete;
+  settings_.on_chunk_extension_name = &on_chunk_extension;
+  settings_.on_chunk_extension_value = &on_chunk_extension;
+  llhttp_init(&llhttp_, HTTP_REQUEST, &settings_);
+  llhttp_.data = this;
+}
+
+void RequestParser::begin(Request& req) noexcept {
+  req_ = &req;
+  RequestBuilder::reset(req);
+  llhttp_reset(&llhttp_);
+  settings_.on_header_field = nullptr;
+  settings_.on_header_value = nullptr;
+  state_ = State::head;
+  error_ = {};
+  lead_ = scanned_ = fed_ = body_off_ = body_len_ = raw_end_ = 0;
+  chunk_size_ = chunk_ext_ = trailer_ = consumed_ = needed_ = 0;
+  expect_continue_ = tunnel_ = false;
+}
+
+RequestParser::State RequestParser::fail(int status, const char* reason) noexcept {
+  error_ = {status, reason};
+  state_ = State::error;
+  return state_;
+}
+
+bool RequestParser::take_continue() noexcept {
+  const bool send = expect_continue_ && state_ == State::body;
+  expect_continue_ = false;
+  return send;
+}
+
+RequestParser::State RequestParser::feed(char* base, std::size_t avail) {
+  base_ = base;
+  if (state_ == State::head) return parse_head(base, avail);
+  RequestBuilder::set_base(*req_, base + lead_);
+  if (state_ == State::body) return execute(base, base + fed_, avail - fed_);
+  return state_;
+}
+
+RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
+  // RFC 9112 2.2: ignore empty lines received before the request line.
+  while (lead_ + 2 <= avail && base[lead_] == '\r' && base[lead_ + 1] == '\n') {
+    lead_ += 2;
+    if (lead_ > 2 * max_leading_empty_lines) return fail(400, "too many empty lines");
+  }
+  const char* head = base + lead_;
+  const std::size_t have = avail - lead_;
+  const std::size_t end = find_head_end(head, have, scanned_);
+  if (end == 0) {
+    scanned_ = have;
+    if (have <= options_.max_header_size) return State::head;
+    const void* eol = std::memchr(head, '\n', have);
+    if (eol == nullptr && have > options_.max_target_size) {
+      return fail(414, "request target too long");
+    }
+    return fail(431, "request head too large");
+  }
+  if (end > options_.max_header_size) {
+    const auto* eol = static_cast<const char*>(std::memchr(head, '\n', end));
+    if (eol != nullptr && static_cast<std::size_t>(eol - head) > options_.max_target_size) {
+      return fail(414, "request target too long");
+    }
+    return fail(431, "request head too large");
+  }
+  HeadLayout layout;
+  RequestHeaders& fields = RequestBuilder::headers(*req_);
+  fields.clear();
+  const HeadError e = validate_head(
+      head, end, {.max_target = options_.max_target_size, .max_fields = options_.max_header_count},
+      layout, fields);
+  if (e.status != 0) return fail(e.status, e.reason);
+  RequestBuilder::set_base(*req_, head);
+  const int version = (head[layout.version_off + 5] - '0') * 10 + (head[layout.version_off + 7] - '0');
+  RequestBuilder::set_head(*req_, layout, version);
+  if (!RequestBuilder::decode_path(*req_)) return fail(400, "malformed request target");
+  fed_ = lead_;
+  body_off_ = lead_ + end;
+  const State s = execute(base, head, end);
+  if (s != State::head) return s;
+  state_ = State::body;
+  return execute(base, base + fed_, avail - fed_);
+}
+
+RequestParser::State RequestParser::execute(char* base, const char* from, std::size_t len) {
+  if (len == 0) return state_;
+  const llhttp_errno_t err = llhttp_execute(&llhttp_, from, len);
+  if (state_ == State::error) return state_;
+  switch (err) {
+    case HPE_OK:
+      fed_ += len;
+      return state_;
+    case HPE_PAUSED:
+    case HPE_PAUSED_UPGRADE: {
+      if (err == HPE_PAUSED_UPGRADE || llhttp_get_upgrade(&llhttp_) != 0) tunnel_ = true;
+      consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - base);
+      fed_ = consumed_;
+      RequestBuilder::set_body_span(*req_, static_cast<std::uint32_t>(body_off_ - lead_),
+                                    static_cast<std::uint32_t>(body_len_));
+      RequestBuilder::set_keep_alive(*req_, llhttp_should_keep_alive(&llhttp_) != 0);
+      state_ = State::complete;
+      return state_;
+    }
+    case HPE_INVALID_METHOD:
+      return fail(501, "method not implemented");
+    case HPE_INVALID_VERSION:
+      return fail(505, "HTTP version not supported");
+    default:
+      return fail(400, "malformed request");
+  }
+}
+
+HeadError RequestParser::check_framing() noexcept {
+  const RequestHeaders& fields = req_->headers();
+  std::size_t hosts = 0, lengths = 0, encodings = 0;
+  std::string_view te, expect;
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    auto [name, value] = fields[i];
+    if (iequals(name, "host")) ++hosts;
+    else if (iequals(name, "content-length")) ++lengths;
+    else if (iequals(name, "transfer-encoding")) ++encodings, te = value;
+    else if (iequals(name, "expect")) expect = value;
+  }
+  const bool http11 = llhttp_.http_minor == 1;
+  // RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one otherwise.
+  if ((http11 && hosts != 1) || hosts > 1) return {400, "missing or repeated Host header"};
+  // RFC 9112 6.1 and 6.3: anything that could be framed two ways is refused.
+  if (lengths > 1) return {400, "repeated Content-Length"};
+  if (encodings > 0) {
+    if (lengths > 0) return {400, "both Content-Length and Transfer-Encoding"};
+    if (!http11) return {400, "Transfer-Encoding in an HTTP/1.0 request"};
+    if (encodings > 1 || !iequals(last_element(te), "chunked")) {
+      return {400, "Transfer-Encoding must end with chunked"};
+    }
+    if (!iequals(te, "chunked")) return {501, "unsupported transfer coding"};
+  }
+  const bool has_body = (llhttp_.flags & F_CHUNKED) != 0 || llhttp_.content_length > 0;
+  if ((llhttp_.flags & F_CONTENT_LENGTH) != 0 && llhttp_.content_length > options_.max_body_size) {
+    return {413, "body too large"};
+  }
+  if (!expect.empty()) {
+    if (!iequals(expect, "100-continue")) return {417, "unsupported expectation"};
+    expect_continue_ = has_body && http11;
+  }
+  if ((llhttp_.flags & F_CHUNKED) != 0) {
+    settings_.on_header_field = &on_trailer_name;
+    settings_.on_header_value = &on_trailer_value;
+  }
+  return {};
+}
+
+int RequestParser::on_headers_complete(llhttp_t* p) noexcept {
+  RequestParser& self = self_of(p);
+  const HeadError e = self.check_framing();
+  if (e.status != 0) {
+    self.fail(e.status, e.reason);
+    return -1;
+  }
+  return 0;
+}
+
+int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) noexcept {
+  RequestParser& self = self_of(p);
+  char* dest = self.base_ + self.body_off_ + self.body_len_;
+  // Chunked bodies are de-chunked in place: data only ever moves towards the front.
+  if (dest != at) std::memmove(dest, at, len);
+  self.body_len_ += len;
+  self.raw_end_ = static_cast<std::size_t>(at - self.base_) + len;
+  return 0;
+}
+
+int RequestParser::on_message_complete(llhttp_t*) noexcept { return HPE_PAUSED; }
+
+int RequestParser::on_chunk_header(llhttp_t* p) noexcept {
+  RequestParser& self = self_of(p);
+  self.chunk_size_ = p->content_length;
+  self.chunk_ext_ = 0;
+  if (self.chunk_size_ > self.options_.max_body_size - self.body_len_) {
+    self.fail(413, "body too large");
+    return -1;
+  }
+  return 0;
+}
+
+int RequestParser::on_chunk_complete(llhttp_t* p) noexcept {
+  RequestParser& self = self_of(p);
+  // llhttp 8.1 does not check what follows chunk data; RFC 9112 7.1 requires CRLF.
+  if (self.chunk_size_ > 0) {
+    const char* after = self.base_ + self.raw_end_;
+    if (after[0] != '\r' || after[1] != '\n') {
+      self.fail(400, "chunk data not followed by CRLF");
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int RequestParser::on_chunk_extension(llhttp_t* p, const char*, std::size_t len) noexcept {
+  RequestParser& self = self_of(p);
+  self.chunk_ext_ += len;
+  if (self.chunk_ext_ > max_chunk_extension) {
+    self.fail(400, "chunk extensions too long");
+    return -1;
+  }
+  return 0;
+}
+
+int RequestParser::on_trailer_name(llhttp_t* p, const char* at, std::size_t len) noexcept {
+  RequestParser& self = self_of(p);
+  self.trailer_ += len;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (!is_token_char(static_cast<unsigned char>(at[i]))) {
+      self.fail(400, "invalid trailer name");
+      return -1;
+    }
+  }
+  if (self.trailer_ > self.options_.max_header_size) {
+    self.fail(431, "trailers too large");
+    return -1;
+  }
+  return 0;
+}
+
+int RequestParser::on_trailer_value(llhttp_t* p, const char* at, std::size_t len) noexcept {
+  RequestParser& self = self_of(p);
+  self.trailer_ += len;
+  for (std::size_t i = 0; i < len; ++i) {
+    if (!is_value_char(static_cast<unsigned char>(at[i]))) {
+      self.fail(400, "invalid trailer value");
+      return -1;
+    }
+  }
+  if (self.trailer_ > self.options_.max_header_size) {
+    self.fail(431, "trailers too large");
+    return -1;
+  }
+  return 0;
+}
+
+}  // namespace swoop::detail

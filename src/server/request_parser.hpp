@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// Internal: turns a connection's bytes into Requests with llhttp plus swoop's own strictness.
+#pragma once
+
+#include <llhttp.h>
+
+#include <cstddef>
+#include <cstdint>
+
+#include "server/head_validator.hpp"
+#include "swoop/options.hpp"
+#include "swoop/request.hpp"
+
+namespace swoop::detail {
+
+/// Fills the private fields of a Request (the only code that may).
+class RequestBuilder {
+ public:
+  static void reset(Request& req) noexcept;
+  static void set_base(Request& req, const char* base) noexcept;
+  static void set_head(Request& req, const HeadLayout& layout, int version);
+  static void set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept;
+  static void set_keep_alive(Request& req, bool keep_alive) noexcept { req.keep_alive_ = keep_alive; }
+  static void set_peer(Request& req, std::string_view addr, std::uint16_t port) noexcept;
+  static RequestHeaders& headers(Request& req) noexcept { return req.headers_; }
+  static PathParams& params(Request& req) noexcept { return req.params_; }
+  static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }
+  /// Decodes the path; returns false when it holds a malformed escape or a NUL.
+  static bool decode_path(Request& req);
+};
+
+/// Parses one request at a time from a buffer the connection owns.
+///
+/// The connection calls begin() at the first byte of a request, then feed() with the request's
+/// bytes so far (always from the same start) until it returns complete or error.
+class RequestParser {
+ public:
+  enum class State { head, body, complete, error };
+
+  explicit RequestParser(const RunOptions& options);
+  RequestParser(const RequestParser&) = delete;
+  RequestParser& operator=(const RequestParser&) = delete;
+
+  /// Starts a new request, filling req as parsing goes.
+  void begin(Request& req) noexcept;
+  /// Parses [base, base+avail); base is where begin()'s request starts. Offsets are kept
+  /// relative to base, so the connection may move the bytes between calls.
+  State feed(char* base, std::size_t avail);
+
+  /// Bytes of the buffer this request used (valid once complete).
+  std::size_t consumed() const noexcept { return consumed_; }
+  /// Bytes the buffer must hold to finish a Content-Length body (0: no requirement).
+  std::size_t needed() const noexcept { return needed_; }
+  /// The status and reason of an error.
+  const HeadError& error() const noexcept { return error_; }
+  /// Whether "100 Continue" should be sent now; true at most once per request.
+  bool take_continue() noexcept;
+  /// Whether the request was CONNECT or a protocol switch llhttp will not parse past.
+  bool is_tunnel() const noexcept { return tunnel_; }
+  /// Whether the request is HEAD.
+  bool is_head() const noexcept { return llhttp_.method == HTTP_HEAD; }
+
+ private:
+  static int on_headers_complete(llhttp_t* p) noexcept;
+  static int on_body(llhttp_t* p, const char* at, std::size_t len) noexcept;
+  static int on_message_complete(llhttp_t* p) noexcept;
+  static int on_chunk_header(llhttp_t* p) noexcept;
+  static int on_chunk_complete(llhttp_t* p) noexcept;
+  static int on_chunk_extension(llhttp_t* p, const char* at, std::size_t len) noexcept;
+  static int on_trailer_name(llhttp_t* p, const char* at, std::size_t len) noexcept;
+  static int on_trailer_value(llhttp_t* p, const char* at, std::size_t len) noexcept;
+
+  State parse_head(char* base, std::size_t avail);
+  State execute(char* base, const char* from, std::size_t len);
+  State fail(int status, const char* reason) noexcept;
+  HeadError check_framing() noexcept;
+
+  const RunOptions& options_;
+  llhttp_settings_t settings_{};
+  llhttp_t llhttp_{};
+  Request* req_ = nullptr;
+  char* base_ = nullptr;
+  State state_ = State::head;
+  HeadError error_;
+  std::size_t lead_ = 0;       // leading CRLFs skipped before the request line
+  std::size_t scanned_ = 0;    // how far the search for the head's end got
+  std::size_t fed_ = 0;        // bytes given to llhttp so far (from base)
+  std::size_t body_off_ = 0;   // where the (de-chunked) body starts
+  std::size_t body_len_ = 0;   // body bytes so far
+  std::size_t raw_end_ = 0;    // offset just past the last chunk data seen
+  std::size_t chunk_size_ = 0;
+  std::size_t chunk_ext_ = 0;  // chunk-extension bytes of the current chunk
+  std::size_t trailer_ = 0;    // trailer bytes so far
+  std::size_t consumed_ = 0;
+  std::size_t needed_ = 0;
+  bool expect_continue_ = false;
+  bool tunnel_ = false;
+};
+
+}  // namespace swoop::detail

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+// Worker: accept loop, connection list, the timeout tick and graceful shutdown.
+#include "server/worker.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+
+#include "server/connection.hpp"
+#include "swoop/log.hpp"
+
+namespace swoop::detail {
+
+namespace {
+std::uint64_t tick_interval(const RunOptions& o) {
+  using std::chrono::milliseconds;
+  const auto shortest = std::min({o.request_timeout, o.response_timeout, o.keep_alive_timeout,
+                                  o.linger_timeout, o.graceful_shutdown_timeout});
+  const auto ms = static_cast<std::uint64_t>(shortest.count()) / 4;
+  return std::clamp<std::uint64_t>(ms, 5, 1000);
+}
+}  // namespace
+
+Worker::Worker(const App& app, const RunOptions& options, int listen_fd)
+    : app_(app), options_(options), listen_fd_(listen_fd), tick_ms_(tick_interval(options)) {}
+
+std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
+
+void Worker::run() {
+  Loop loop;
+  {
+    std::lock_guard lock{stop_mutex_};
+    loop_ = &loop;
+  }
+  update_date();
+  uv_tcp_init(loop.native(), &listener_);
+  listener_.data = this;
+  int r = uv_tcp_open(&listener_, listen_fd_);
+  if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog,
+                            &on_connection);
+  listener_open_ = true;
+  if (r != 0) {
+    log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
+    stopping_ = true;
+  }
+  uv_timer_init(loop.native(), &tick_);
+  tick_.data = this;
+  uv_timer_start(&tick_, &on_tick, tick_ms_, tick_ms_);
+  {
+    std::lock_guard lock{stop_mutex_};
+    if (stop_requested_) stopping_ = true;
+  }
+  if (stopping_) begin_shutdown();
+  loop.run();
+  {
+    std::lock_guard lock{stop_mutex_};
+    loop_ = nullptr;
+  }
+  buffers_.clear();
+}
+
+void Worker::stop() noexcept {
+  std::lock_guard lock{stop_mutex_};
+  if (stop_requested_) return;
+  stop_requested_ = true;
+  if (loop_ != nullptr) {
+    try {
+      loop_->post([this] { begin_shutdown(); });
+    } catch (...) {
+      log_line(LogLevel::error, "could not post the stop request to a worker");
+    }
+  }
+}
+
+void Worker::begin_shutdown() {
+  if (listener_open_) {
+    listener_open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+  }
+  if (shutdown_deadline_ == 0) shutdown_deadline_ = now() + options_.graceful_shutdown_timeout.count();
+  stopping_ = true;
+  for (Connection* c = head_; c != nullptr;) {
+    Connection* next = c->next;
+    c->shut_down();
+    c = next;
+  }
+  maybe_finish();
+}
+
+void Worker::maybe_finish() {
+  if (!stopping_ || head_ != nullptr || uv_is_closing(reinterpret_cast<uv_handle_t*>(&tick_))) {
+    return;
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+}
+
+void Worker::on_connection(uv_stream_t* server, int status) noexcept {
+  auto* self = static_cast<Worker*>(server->data);
+  if (status < 0) {
+    log(LogLevel::warning, "accept failed: {}", uv_strerror(status));
+    return;
+  }
+  if (self->stopping_) return;
+  if (self->count_ >= self->options_.max_connections) {
+    // Not accepting makes libuv stop polling the listener until uv_accept is called again.
+    self->accept_pending_ = true;
+    return;
+  }
+  self->accept_one();
+}
+
+void Worker::accept_one() {
+  auto* c = new Connection(*this);
+  if (!c->accept(reinterpret_cast<uv_stream_t*>(&listener_))) return;  // closes itself
+  c->next = head_;
+  if (head_ != nullptr) head_->prev = c;
+  head_ = c;
+  ++count_;
+}
+
+void Worker::on_connection_closed(Connection* c) noexcept {
+  if (c->prev != nullptr || c->next != nullptr || head_ == c) {
+    if (c->prev != nullptr) c->prev->next = c->next;
+    else head_ = c->next;
+    if (c->next != nullptr) c->next->prev = c->prev;
+    --count_;
+  }
+  if (accept_pending_ && !stopping_ && count_ < options_.max_connections) {
+    accept_pending_ = false;
+    accept_one();
+  }
+  maybe_finish();
+}
+
+void Worker::on_tick(uv_timer_t* t) noexcept {
+  auto* self = static_cast<Worker*>(t->data);
+  self->update_date();
+  const std::uint64_t now = self->now();
+  const bool force = self->stopping_ && now >= self->shutdown_deadline_;
+  for (Connection* c = self->head_; c != nullptr;) {
+    Connection* next = c->next;
+    if (force) c->force_close();
+    else c->on_tick(now);
+    c = next;
+  }
+}
+
+void Worker::update_date() noexcept {
+  const std::time_t t = std::time(nullptr);
+  if (t == date_second_) return;
+  date_second_ = t;
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  // Written by hand: strftime's %a and %b follow the locale, HTTP dates must not.
+  static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                           "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::snprintf(date_, sizeof date_, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
+                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+}
+
+std::unique_ptr<char[]> Worker::acquire_buffer() {
+  if (buffers_.empty()) return std::make_unique_for_overwrite<char[]>(buffer_size);
+  auto b = std::move(buffers_.back());
+  buffers_.pop_back();
+  return b;
+}
+
+void Worker::release_buffer(std::unique_ptr<char[]> buffer) noexcept {
+  if (buffers_.size() < 256) {
+    try {
+      buffers_.push_back(std::move(buffer));
+    } catch (...) {
+    }
+  }
+}
+
+}  // namespace swoop::detail
