@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Tests of Task, sync_wait, spawn, sleep, with_timeout, run_blocking and gather.
+#include <doctest/doctest.h>
+
 #include <chrono>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <doctest/doctest.h>
 
 #include "support/counted.hpp"
 #include "support/loop_fixture.hpp"
@@ -109,7 +109,8 @@ TEST_SUITE("task") {
     CHECK(swoop::sync_wait(loop, swoop::with_timeout(1s, slow(5, 1ms))) == 5);
   }
 
-  TEST_CASE_FIXTURE(swoop::test::LoopFixture, "with_timeout cancels a slow task and throws Timeout") {
+  TEST_CASE_FIXTURE(swoop::test::LoopFixture,
+                    "with_timeout cancels a slow task and throws Timeout") {
     Counted::reset();
     auto start = std::chrono::steady_clock::now();
     CHECK_THROWS_AS(swoop::sync_wait(loop, swoop::with_timeout(20ms, slow(5, 10s))),
@@ -155,9 +156,9 @@ TEST_SUITE("task") {
   TEST_CASE_FIXTURE(swoop::test::LoopFixture,
                     "gather cancels the others and rethrows the first error") {
     auto start = std::chrono::steady_clock::now();
-    CHECK_THROWS_WITH_AS(swoop::sync_wait(loop, swoop::gather(slow(1, 10s), fail_after(5ms),
-                                                              slow(3, 10s))),
-                         "child failed", std::invalid_argument);
+    CHECK_THROWS_WITH_AS(
+        swoop::sync_wait(loop, swoop::gather(slow(1, 10s), fail_after(5ms), slow(3, 10s))),
+        "child failed", std::invalid_argument);
     CHECK(std::chrono::steady_clock::now() - start < 5s);
   }
 
@@ -167,8 +168,8 @@ TEST_SUITE("task") {
   }
 
   TEST_CASE_FIXTURE(swoop::test::LoopFixture, "a timeout around gather cancels every child") {
-    CHECK_THROWS_AS(swoop::sync_wait(loop, swoop::with_timeout(
-                                               10ms, swoop::gather(slow(1, 10s), slow(2, 10s)))),
+    CHECK_THROWS_AS(swoop::sync_wait(
+                        loop, swoop::with_timeout(10ms, swoop::gather(slow(1, 10s), slow(2, 10s)))),
                     swoop::Timeout);
   }
 

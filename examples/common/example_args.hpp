@@ -17,8 +17,8 @@ inline swoop::RunOptions parse_args(int argc, char** argv, std::uint16_t default
   swoop::RunOptions options;
   options.port = default_port;
   auto usage = [&](const char* why) {
-    std::fprintf(stderr, "%s: %s\nusage: %s [--host ADDR] [--port N] [--workers N]\n", argv[0],
-                 why, argv[0]);
+    std::fprintf(stderr, "%s: %s\nusage: %s [--host ADDR] [--port N] [--workers N]\n", argv[0], why,
+                 argv[0]);
     std::exit(2);
   };
   for (int i = 1; i < argc; ++i) {

@@ -108,9 +108,10 @@ class App {
   /// parameters that do not fit.
   /// Example:
   ///     app.url_for("item", {{"id", 7}}, {{"q", "x y"}})  // "/items/7?q=x%20y"
-  std::string url_for(std::string_view name,
-                      std::initializer_list<std::pair<std::string_view, UrlValue>> params = {},
-                      std::initializer_list<std::pair<std::string_view, UrlValue>> query = {}) const;
+  std::string url_for(
+      std::string_view name,
+      std::initializer_list<std::pair<std::string_view, UrlValue>> params = {},
+      std::initializer_list<std::pair<std::string_view, UrlValue>> query = {}) const;
 
   /// Serves the app until SIGINT or SIGTERM, then shuts down gracefully and returns.
   ///

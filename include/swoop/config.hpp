@@ -8,10 +8,12 @@
 
 namespace swoop::detail {
 /// Reports a broken precondition and aborts; called by SWOOP_ASSERT only.
-[[noreturn]] void assert_fail(const char* expr, const char* why, const char* file, int line) noexcept;
+[[noreturn]] void assert_fail(const char* expr, const char* why, const char* file,
+                              int line) noexcept;
 }  // namespace swoop::detail
 
-/// Checks a precondition (a bug if false). Active unless NDEBUG is defined; tests always keep it on.
+/// Checks a precondition (a bug if false). Active unless NDEBUG is defined; tests always keep it
+/// on.
 #ifdef NDEBUG
 #define SWOOP_ASSERT(cond, why) static_cast<void>(0)
 #else

@@ -119,7 +119,8 @@ Task<std::tuple<std::conditional_t<std::is_void_v<Ts>, Unit, Ts>...>> gather(Tas
   runners.reserve(sizeof...(Ts));
   [&]<std::size_t... I>(std::index_sequence<I...>) {
     (runners.push_back(detail::gather_child(std::move(tasks), std::get<I>(slots), state)), ...);
-  }(std::index_sequence_for<Ts...>{});
+  }
+  (std::index_sequence_for<Ts...>{});
   co_await detail::GatherAwaiter{state, runners};
   runners.clear();
   if (state.first_error) std::rethrow_exception(state.first_error);
@@ -130,7 +131,8 @@ Task<std::tuple<std::conditional_t<std::is_void_v<Ts>, Unit, Ts>...>> gather(Tas
 ///
 /// Errors and cancellation behave as in the variadic gather. For Task<void>, returns nothing.
 template <typename T>
-Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(std::vector<Task<T>> tasks) {
+Task<std::conditional_t<std::is_void_v<T>, void, std::vector<T>>> gather(
+    std::vector<Task<T>> tasks) {
   detail::CancelLink group{co_await detail::CurrentCancelState{}};
   detail::GatherState state;
   state.group = &group.state();

@@ -2,9 +2,9 @@
 // A small leveled logger (fmt) writing one line per call to stderr.
 #pragma once
 
-#include <string_view>
-
 #include <fmt/format.h>
+
+#include <string_view>
 
 namespace swoop {
 

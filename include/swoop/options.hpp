@@ -19,10 +19,10 @@ struct RunOptions {
   int workers = 1;                 ///< event-loop threads; 0 means one per core
   int backlog = 1024;              ///< listen backlog
 
-  std::size_t max_connections = 10000;  ///< per worker; beyond it accepting pauses
-  std::size_t max_target_size = 8192;   ///< request-target bytes (414 beyond)
-  std::size_t max_header_size = 16384;  ///< request line + headers bytes (431 beyond)
-  std::size_t max_header_count = 100;   ///< header fields (431 beyond)
+  std::size_t max_connections = 10000;           ///< per worker; beyond it accepting pauses
+  std::size_t max_target_size = 8192;            ///< request-target bytes (414 beyond)
+  std::size_t max_header_size = 16384;           ///< request line + headers bytes (431 beyond)
+  std::size_t max_header_count = 100;            ///< header fields (431 beyond)
   std::size_t max_body_size = 16 * 1024 * 1024;  ///< body bytes (413 beyond)
 
   /// Time for a whole request (head and body) to arrive once it started (408 beyond).

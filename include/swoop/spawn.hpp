@@ -36,9 +36,7 @@ inline void spawn(Task<void> task) {
 /// Calls fn() inside a detached root frame and awaits the Task<> it returns (so fn's captures
 /// live as long as the task: cppcoro's async_scope::spawn rule).
 template <typename Fn>
-  requires std::same_as<std::invoke_result_t<Fn&>, Task<void>>
-void spawn(Fn fn) {
-  Loop::current().call_soon(detail::spawn_call_root(std::move(fn)).release());
-}
+requires std::same_as<std::invoke_result_t<Fn&>, Task<void>>
+void spawn(Fn fn) { Loop::current().call_soon(detail::spawn_call_root(std::move(fn)).release()); }
 
 }  // namespace swoop

@@ -55,8 +55,10 @@ struct PromiseBase {
 /// The cancel state of the coroutine that awaits, when it is a swoop coroutine.
 template <typename P>
 CancelState* cancel_state_of(std::coroutine_handle<P> h) noexcept {
-  if constexpr (std::is_base_of_v<PromiseBase, P>) return h.promise().cancel;
-  else return nullptr;
+  if constexpr (std::is_base_of_v<PromiseBase, P>)
+    return h.promise().cancel;
+  else
+    return nullptr;
 }
 
 template <typename T>
@@ -65,7 +67,7 @@ class TaskPromise : public PromiseBase {
   Task<T> get_return_object() noexcept;
   void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
   template <typename U>
-    requires std::is_convertible_v<U&&, T>
+  requires std::is_convertible_v<U&&, T>
   void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     result_.template emplace<1>(std::forward<U>(value));
   }

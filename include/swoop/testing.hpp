@@ -62,7 +62,8 @@ class TestClient {
   TestResponse del(std::string_view target, const HeaderList& headers = {}) {
     return request("DELETE", target, {}, headers);
   }
-  TestResponse post(std::string_view target, std::string_view body, const HeaderList& headers = {}) {
+  TestResponse post(std::string_view target, std::string_view body,
+                    const HeaderList& headers = {}) {
     return request("POST", target, body, headers);
   }
   TestResponse put(std::string_view target, std::string_view body, const HeaderList& headers = {}) {

@@ -21,8 +21,8 @@ void App::add_route(std::string_view pattern, RouteOptions options, detail::Hand
     throw std::invalid_argument("cannot add route " + std::string{pattern} +
                                 ": the app is already serving");
   }
-  const std::uint32_t id = router_.add(std::move(options.methods), pattern,
-                                       std::move(options.name), options.strict_slashes);
+  const std::uint32_t id = router_.add(std::move(options.methods), pattern, std::move(options.name),
+                                       options.strict_slashes);
   if (id >= handlers_.size()) handlers_.resize(id + 1);
   handlers_[id] = std::move(handler);
 }

@@ -94,8 +94,10 @@ void Server::start() {
       if (i == 0) {
         // With port 0 the first bind picks the port; the other sockets share it.
         impl_->port = port_of(fds[0]);
-        if (addr.ss_family == AF_INET6) reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port = htons(impl_->port);
-        else reinterpret_cast<sockaddr_in*>(&addr)->sin_port = htons(impl_->port);
+        if (addr.ss_family == AF_INET6)
+          reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port = htons(impl_->port);
+        else
+          reinterpret_cast<sockaddr_in*>(&addr)->sin_port = htons(impl_->port);
       }
       if (::listen(fds.back(), impl_->options.backlog) != 0) {
         throw SystemError(errno, std::generic_category(), "listen");

@@ -36,9 +36,8 @@ bool has_header_breaking_char(std::string_view value) noexcept {
 
 bool is_token(std::string_view name) noexcept {
   if (name.empty()) return false;
-  return std::all_of(name.begin(), name.end(), [](char c) {
-    return detail::is_token_char(static_cast<unsigned char>(c));
-  });
+  return std::all_of(name.begin(), name.end(),
+                     [](char c) { return detail::is_token_char(static_cast<unsigned char>(c)); });
 }
 
 void Headers::set(std::string_view name, std::string_view value) {

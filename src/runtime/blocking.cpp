@@ -66,8 +66,6 @@ struct WorkAwaiter {
 
 }  // namespace
 
-Task<void> run_in_pool(void (*call)(void*) noexcept, void* arg) {
-  co_await WorkAwaiter{call, arg};
-}
+Task<void> run_in_pool(void (*call)(void*) noexcept, void* arg) { co_await WorkAwaiter{call, arg}; }
 
 }  // namespace swoop::detail

@@ -12,11 +12,16 @@ class SwoopCategory final : public std::error_category {
   const char* name() const noexcept override { return "swoop"; }
   std::string message(int ev) const override {
     switch (static_cast<errc>(ev)) {
-      case errc::timed_out: return "operation timed out";
-      case errc::cancelled: return "operation cancelled";
-      case errc::connection_closed: return "connection closed by peer";
-      case errc::body_too_large: return "body too large";
-      case errc::protocol_error: return "protocol error";
+      case errc::timed_out:
+        return "operation timed out";
+      case errc::cancelled:
+        return "operation cancelled";
+      case errc::connection_closed:
+        return "connection closed by peer";
+      case errc::body_too_large:
+        return "body too large";
+      case errc::protocol_error:
+        return "protocol error";
     }
     return "unknown swoop error";
   }
@@ -39,9 +44,7 @@ const std::error_category& uv_category() noexcept {
   return category;
 }
 
-std::error_code make_error_code(errc e) noexcept {
-  return {static_cast<int>(e), swoop_category()};
-}
+std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), swoop_category()}; }
 
 std::error_code uv_error(int status) noexcept { return {status, uv_category()}; }
 

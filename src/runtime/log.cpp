@@ -18,17 +18,24 @@ std::atomic<LogLevel> current_level{LogLevel::info};
 
 const char* level_name(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::debug: return "DEBUG";
-    case LogLevel::info: return "INFO";
-    case LogLevel::warning: return "WARNING";
-    case LogLevel::error: return "ERROR";
-    case LogLevel::off: break;
+    case LogLevel::debug:
+      return "DEBUG";
+    case LogLevel::info:
+      return "INFO";
+    case LogLevel::warning:
+      return "WARNING";
+    case LogLevel::error:
+      return "ERROR";
+    case LogLevel::off:
+      break;
   }
   return "";
 }
 }  // namespace
 
-void set_log_level(LogLevel level) noexcept { current_level.store(level, std::memory_order_relaxed); }
+void set_log_level(LogLevel level) noexcept {
+  current_level.store(level, std::memory_order_relaxed);
+}
 
 LogLevel log_level() noexcept { return current_level.load(std::memory_order_relaxed); }
 

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Per-thread free lists for coroutine frames, so a request's frames do not hit malloc.
+#include "swoop/task.hpp"
+
 #include <array>
 #include <cstddef>
 #include <new>
-
-#include "swoop/task.hpp"
 
 namespace swoop::detail {
 

@@ -201,7 +201,8 @@ void Connection::process_input() {
 void Connection::dispatch() {
   RequestBuilder::set_peer(req_, remote_addr_, remote_port_);
   const App& app = worker_.app();
-  const RouteMatch match = app.router().match(req_.method(), req_.path(), RequestBuilder::params(req_));
+  const RouteMatch match =
+      app.router().match(req_.method(), req_.path(), RequestBuilder::params(req_));
   head_from_get_ = match.head_from_get;
   if (match.status != MatchStatus::found) {
     if (match.status == MatchStatus::auto_options) {
@@ -211,7 +212,8 @@ void Connection::dispatch() {
       return;
     }
     const int status = match.status == MatchStatus::not_found ? 404 : 405;
-    Response r = response_for(std::make_exception_ptr(HttpError{status, std::string{reason_phrase(status)}, {}, true}));
+    Response r = response_for(
+        std::make_exception_ptr(HttpError{status, std::string{reason_phrase(status)}, {}, true}));
     if (status == 405) r.set_header("Allow", match.allow);
     finish(r);
     return;
@@ -241,8 +243,10 @@ void Connection::on_async_done(std::optional<Response> res, std::exception_ptr e
   handler_running_ = false;
   if (abandon_) {
     abandon_ = false;
-    if (close_when_done_) start_close();
-    else pump();
+    if (close_when_done_)
+      start_close();
+    else
+      pump();
     return;
   }
   Response r = error ? response_for(error) : std::move(*res);
@@ -362,8 +366,10 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     append_uint(out_, body.size());
     out_ += "\r\n";
   }
-  if (!keep_alive) out_ += "Connection: close\r\n";
-  else if (req_.version() == 10) out_ += "Connection: keep-alive\r\n";
+  if (!keep_alive)
+    out_ += "Connection: close\r\n";
+  else if (req_.version() == 10)
+    out_ += "Connection: keep-alive\r\n";
   out_ += "\r\n";
   if (body_allowed && !head) out_ += body;
 }
@@ -415,8 +421,10 @@ void Connection::pump() {
   const bool drained = !write_pending_ && out_.empty();
   if (drained && !handler_running_ && phase_ != Phase::draining) {
     if (close_after_write_) {
-      if (peer_eof_) start_close();
-      else start_linger();
+      if (peer_eof_)
+        start_close();
+      else
+        start_linger();
       return;
     }
     if (peer_eof_) {
@@ -446,8 +454,10 @@ void Connection::update_reading() {
 void Connection::release_buffer_if_idle() {
   if (!in_ || parsing_ || handler_running_ || in_start_ != in_end_) return;
   in_start_ = in_end_ = 0;
-  if (in_cap_ == Worker::buffer_size) worker_.release_buffer(std::move(in_));
-  else in_.reset();
+  if (in_cap_ == Worker::buffer_size)
+    worker_.release_buffer(std::move(in_));
+  else
+    in_.reset();
   in_cap_ = 0;
 }
 
@@ -519,7 +529,13 @@ void Connection::on_tick(std::uint64_t now) {
 void Connection::shut_down() {
   shutting_down_ = true;
   if (closing_ || phase_ == Phase::draining) return;
-  if (!parsing_ && !handler_running_ && out_.empty() && !write_pending_) start_close();
+  if (parsing_ || handler_running_) return;  // finish() answers with Connection: close
+  if (out_.empty() && !write_pending_) {
+    start_close();  // idle keep-alive connection
+    return;
+  }
+  close_after_write_ = true;  // a response is still being written: finish it, then close
+  pump();
 }
 
 void Connection::force_close() {

@@ -103,7 +103,8 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
       layout, fields);
   if (e.status != 0) return fail(e.status, e.reason);
   RequestBuilder::set_base(*req_, head);
-  const int version = (head[layout.version_off + 5] - '0') * 10 + (head[layout.version_off + 7] - '0');
+  const int version =
+      (head[layout.version_off + 5] - '0') * 10 + (head[layout.version_off + 7] - '0');
   RequestBuilder::set_head(*req_, layout, version);
   if (!RequestBuilder::decode_path(*req_)) return fail(400, "malformed request target");
   fed_ = lead_;
@@ -148,10 +149,14 @@ HeadError RequestParser::check_framing() noexcept {
   std::string_view te, expect;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     auto [name, value] = fields[i];
-    if (iequals(name, "host")) ++hosts;
-    else if (iequals(name, "content-length")) ++lengths;
-    else if (iequals(name, "transfer-encoding")) ++encodings, te = value;
-    else if (iequals(name, "expect")) expect = value;
+    if (iequals(name, "host"))
+      ++hosts;
+    else if (iequals(name, "content-length"))
+      ++lengths;
+    else if (iequals(name, "transfer-encoding"))
+      ++encodings, te = value;
+    else if (iequals(name, "expect"))
+      expect = value;
   }
   const bool http11 = llhttp_.http_minor == 1;
   // RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one otherwise.

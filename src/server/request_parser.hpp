@@ -20,7 +20,9 @@ class RequestBuilder {
   static void set_base(Request& req, const char* base) noexcept;
   static void set_head(Request& req, const HeadLayout& layout, int version);
   static void set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept;
-  static void set_keep_alive(Request& req, bool keep_alive) noexcept { req.keep_alive_ = keep_alive; }
+  static void set_keep_alive(Request& req, bool keep_alive) noexcept {
+    req.keep_alive_ = keep_alive;
+  }
   static void set_peer(Request& req, std::string_view addr, std::uint16_t port) noexcept;
   static RequestHeaders& headers(Request& req) noexcept { return req.headers_; }
   static PathParams& params(Request& req) noexcept { return req.params_; }
@@ -82,12 +84,12 @@ class RequestParser {
   char* base_ = nullptr;
   State state_ = State::head;
   HeadError error_;
-  std::size_t lead_ = 0;       // leading CRLFs skipped before the request line
-  std::size_t scanned_ = 0;    // how far the search for the head's end got
-  std::size_t fed_ = 0;        // bytes given to llhttp so far (from base)
-  std::size_t body_off_ = 0;   // where the (de-chunked) body starts
-  std::size_t body_len_ = 0;   // body bytes so far
-  std::size_t raw_end_ = 0;    // offset just past the last chunk data seen
+  std::size_t lead_ = 0;      // leading CRLFs skipped before the request line
+  std::size_t scanned_ = 0;   // how far the search for the head's end got
+  std::size_t fed_ = 0;       // bytes given to llhttp so far (from base)
+  std::size_t body_off_ = 0;  // where the (de-chunked) body starts
+  std::size_t body_len_ = 0;  // body bytes so far
+  std::size_t raw_end_ = 0;   // offset just past the last chunk data seen
   std::size_t chunk_size_ = 0;
   std::size_t chunk_ext_ = 0;  // chunk-extension bytes of the current chunk
   std::size_t trailer_ = 0;    // trailer bytes so far

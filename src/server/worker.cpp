@@ -36,8 +36,8 @@ void Worker::run() {
   uv_tcp_init(loop.native(), &listener_);
   listener_.data = this;
   int r = uv_tcp_open(&listener_, listen_fd_);
-  if (r == 0) r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog,
-                            &on_connection);
+  if (r == 0)
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog, &on_connection);
   listener_open_ = true;
   if (r != 0) {
     log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
@@ -77,7 +77,8 @@ void Worker::begin_shutdown() {
     listener_open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
   }
-  if (shutdown_deadline_ == 0) shutdown_deadline_ = now() + options_.graceful_shutdown_timeout.count();
+  if (shutdown_deadline_ == 0)
+    shutdown_deadline_ = now() + options_.graceful_shutdown_timeout.count();
   stopping_ = true;
   for (Connection* c = head_; c != nullptr;) {
     Connection* next = c->next;
@@ -120,8 +121,10 @@ void Worker::accept_one() {
 
 void Worker::on_connection_closed(Connection* c) noexcept {
   if (c->prev != nullptr || c->next != nullptr || head_ == c) {
-    if (c->prev != nullptr) c->prev->next = c->next;
-    else head_ = c->next;
+    if (c->prev != nullptr)
+      c->prev->next = c->next;
+    else
+      head_ = c->next;
     if (c->next != nullptr) c->next->prev = c->prev;
     --count_;
   }
@@ -139,8 +142,10 @@ void Worker::on_tick(uv_timer_t* t) noexcept {
   const bool force = self->stopping_ && now >= self->shutdown_deadline_;
   for (Connection* c = self->head_; c != nullptr;) {
     Connection* next = c->next;
-    if (force) c->force_close();
-    else c->on_tick(now);
+    if (force)
+      c->force_close();
+    else
+      c->on_tick(now);
     c = next;
   }
 }
@@ -156,8 +161,7 @@ void Worker::update_date() noexcept {
   static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   std::snprintf(date_, sizeof date_, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
+                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::unique_ptr<char[]> Worker::acquire_buffer() {

@@ -4,9 +4,9 @@
 
 #include <uv.h>
 
-#include <mutex>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string_view>
 #include <vector>
 

@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: MIT
 // TestClient: a blocking loopback HTTP client (llhttp in response mode) around a Server.
-#include "swoop/testing.hpp"
-
 #include <arpa/inet.h>
 #include <llhttp.h>
 #include <netinet/in.h>
@@ -16,6 +14,7 @@
 #include "swoop/error.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/server.hpp"
+#include "swoop/testing.hpp"
 
 namespace swoop {
 
@@ -132,7 +131,8 @@ std::string build_request(std::string_view method, std::string_view target, std:
   bool has_host = false, has_length = false;
   for (const auto& [name, value] : headers) {
     has_host = has_host || iequals(name, "host");
-    has_length = has_length || iequals(name, "content-length") || iequals(name, "transfer-encoding");
+    has_length =
+        has_length || iequals(name, "content-length") || iequals(name, "transfer-encoding");
     out.append(name).append(": ").append(value).append("\r\n");
   }
   if (!has_host) out += "Host: 127.0.0.1\r\n";

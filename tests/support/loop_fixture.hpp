@@ -2,9 +2,8 @@
 // LoopFixture: a Loop per test that must end with no handle left open.
 #pragma once
 
-#include <uv.h>
-
 #include <doctest/doctest.h>
+#include <uv.h>
 
 #include "swoop/loop.hpp"
 

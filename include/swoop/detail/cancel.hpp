@@ -64,8 +64,10 @@ class CancelState {
   /// Unregisters r; harmless when r is not registered.
   void remove(CancelRegistration& r) noexcept {
     if (!r.linked) return;
-    if (r.prev != nullptr) r.prev->next = r.next;
-    else head_ = r.next;
+    if (r.prev != nullptr)
+      r.prev->next = r.next;
+    else
+      head_ = r.next;
     if (r.next != nullptr) r.next->prev = r.prev;
     r.prev = r.next = nullptr;
     r.linked = false;
@@ -89,8 +91,10 @@ class CancelLink {
     reg_.fn = [](void* ctx) noexcept { static_cast<CancelState*>(ctx)->cancel(); };
     reg_.ctx = &state_;
     if (parent_ != nullptr) {
-      if (parent_->is_cancelled()) state_.cancel();
-      else parent_->add(reg_);
+      if (parent_->is_cancelled())
+        state_.cancel();
+      else
+        parent_->add(reg_);
     }
   }
   CancelLink(const CancelLink&) = delete;

@@ -16,7 +16,7 @@ namespace swoop::detail {
 /// Accepted handler shapes: `Response(Request&)` and `Task<Response>(Request&)`.
 template <typename F>
 concept SyncHandler = std::is_invocable_r_v<Response, F&, Request&> &&
-                      !std::same_as<std::invoke_result_t<F&, Request&>, Task<Response>>;
+    !std::same_as<std::invoke_result_t<F&, Request&>, Task<Response>>;
 template <typename F>
 concept AsyncHandler = std::same_as<std::invoke_result_t<F&, Request&>, Task<Response>>;
 template <typename F>

@@ -1,0 +1,36 @@
+# SPDX-License-Identifier: MIT
+"""Starts tests/integration/test_server as a subprocess and finds the port it listens on."""
+import re
+import subprocess
+import threading
+
+
+class ServerProcess:
+    """The test server process; its stderr is collected, its port parsed from the log."""
+
+    def __init__(self, binary, workers=1):
+        self.proc = subprocess.Popen([binary, str(workers)], stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        self.log = []
+        self.port = None
+        for line in self.proc.stderr:
+            self.log.append(line)
+            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            if m:
+                self.port = int(m.group(1))
+                break
+        if self.port is None:
+            self.proc.kill()
+            raise RuntimeError("server did not start:\n" + "".join(self.log))
+        self._reader = threading.Thread(target=self._drain, daemon=True)
+        self._reader.start()
+
+    def _drain(self):
+        for line in self.proc.stderr:
+            self.log.append(line)
+
+    def stop(self, sig=None, timeout=20):
+        import signal
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig or signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)

@@ -1,0 +1,105 @@
+# SPDX-License-Identifier: MIT
+"""SIGTERM under load: in-flight responses arrive whole, idle connections close, exit code 0."""
+import signal
+import socket
+import sys
+import threading
+import time
+import unittest
+
+import h11
+
+from serverproc import ServerProcess
+
+BINARY = None
+
+
+def read_responses(sock):
+    """Reads until the server closes; returns the responses; h11 raises on a truncated one."""
+    conn = h11.Connection(h11.CLIENT)
+    responses = []
+    sock.settimeout(15)
+    while True:
+        conn.send(h11.Request(method="GET", target="/", headers=[("Host", "x")]))
+        conn.send(h11.EndOfMessage())
+        res, body = None, b""
+        while True:
+            event = conn.next_event()
+            if event is h11.NEED_DATA:
+                data = sock.recv(65536)
+                conn.receive_data(data)
+                if not data and res is None and conn.their_state is h11.SEND_RESPONSE:
+                    return responses  # closed between responses: fine
+                continue
+            if isinstance(event, h11.ConnectionClosed):
+                return responses
+            if isinstance(event, h11.Response):
+                res = event
+            elif isinstance(event, h11.Data):
+                body += event.data
+            elif isinstance(event, h11.EndOfMessage):
+                break
+        responses.append((res, body))
+        if conn.their_state is h11.MUST_CLOSE:
+            return responses
+        conn.start_next_cycle()
+
+
+class ShutdownTest(unittest.TestCase):
+    def test_sigterm_under_load(self):
+        server = ServerProcess(BINARY, workers=2)
+        busy, idle = [], []
+        for i in range(24):
+            s = socket.create_connection(("127.0.0.1", server.port))
+            n = 1 + i % 3  # some clients pipeline requests that will still be unanswered
+            s.sendall(b"".join(b"GET /slow?ms=400 HTTP/1.1\r\nHost: x\r\n\r\n" for _ in range(n)))
+            busy.append(s)
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", server.port))
+            s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: x\r\n\r\n")
+            idle.append(s)
+        big = socket.create_connection(("127.0.0.1", server.port))
+        big.sendall(b"GET /big?n=20000000 HTTP/1.1\r\nHost: x\r\n\r\n")
+        time.sleep(0.15)
+        start = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+
+        results = {}
+
+        def collect(key, sock):
+            try:
+                results[key] = read_responses(sock)
+            except Exception as e:  # noqa: BLE001 - reported below
+                results[key] = e
+            finally:
+                sock.close()
+
+        threads = [threading.Thread(target=collect, args=(("busy", i), s)) for i, s in enumerate(busy)]
+        threads += [threading.Thread(target=collect, args=(("idle", i), s)) for i, s in enumerate(idle)]
+        threads.append(threading.Thread(target=collect, args=(("big", 0), big)))
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        code = server.proc.wait(timeout=30)
+        log = "".join(server.log)
+        self.assertEqual(code, 0, log)
+        # The grace period is 5 s: finishing well before it shows nothing waited for the force-close.
+        self.assertLess(time.monotonic() - start, 4)
+        for key, got in results.items():
+            with self.subTest(key=key):
+                self.assertNotIsInstance(got, Exception, f"{key}: {got!r}")
+                self.assertGreaterEqual(len(got), 1, f"{key}: the in-flight request got no response")
+                for res, body in got:
+                    self.assertEqual(res.status_code, 200)
+                if key[0] == "busy":
+                    self.assertEqual(got[0][1], b"slow 400")
+                if key[0] == "big":
+                    self.assertEqual(len(got[0][1]), 20000000)
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", server.port), timeout=2).close()
+
+
+if __name__ == "__main__":
+    BINARY = sys.argv.pop(1)
+    unittest.main(verbosity=2)
