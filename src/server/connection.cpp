@@ -325,7 +325,7 @@ void Connection::finish(const Response& res) {
 void Connection::finish_error(int status, std::string_view message, bool close) {
   Response r{status};
   r.set_body(std::string{message}, "text/plain; charset=utf-8");
-  serialize(r, false, !close);
+  serialize(r, parser_.is_head(), !close);
   if (worker_.options().access_log) {
     log(LogLevel::info, "{} refused: {} {}", remote_addr_, status, message);
   }

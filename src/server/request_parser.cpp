@@ -47,7 +47,7 @@ void RequestParser::begin(Request& req) noexcept {
   error_ = {};
   lead_ = scanned_ = fed_ = body_off_ = body_len_ = raw_end_ = 0;
   chunk_size_ = chunk_ext_ = trailer_ = consumed_ = needed_ = 0;
-  expect_continue_ = tunnel_ = false;
+  expect_continue_ = tunnel_ = head_method_ = false;
 }
 
 RequestParser::State RequestParser::fail(int status, const char* reason) noexcept {
@@ -78,6 +78,8 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
   }
   const char* head = base + lead_;
   const std::size_t have = avail - lead_;
+  // RFC 9110 9.3.2: even an error response to HEAD carries no content.
+  head_method_ = have >= 5 && std::memcmp(head, "HEAD ", 5) == 0;
   const std::size_t end = find_head_end(head, have, scanned_);
   if (end == 0) {
     scanned_ = have;

@@ -59,8 +59,8 @@ class RequestParser {
   bool take_continue() noexcept;
   /// Whether the request was CONNECT or a protocol switch llhttp will not parse past.
   bool is_tunnel() const noexcept { return tunnel_; }
-  /// Whether the request is HEAD.
-  bool is_head() const noexcept { return llhttp_.method == HTTP_HEAD; }
+  /// Whether the request is HEAD (known from its first bytes, before any error is found).
+  bool is_head() const noexcept { return head_method_; }
 
  private:
   static int on_headers_complete(llhttp_t* p) noexcept;
@@ -97,6 +97,7 @@ class RequestParser {
   std::size_t needed_ = 0;
   bool expect_continue_ = false;
   bool tunnel_ = false;
+  bool head_method_ = false;
 };
 
 }  // namespace swoop::detail

@@ -124,6 +124,27 @@ class H11Test(unittest.TestCase):
         self.assertEqual(bodies[30], b"Hello, World!")
 
 
+class AccessLogTest(unittest.TestCase):
+    def test_one_line_per_request_when_enabled(self):
+        server = ServerProcess(BINARY, extra=["access-log"])
+        try:
+            h11_exchange(server.port, [("GET", "/plaintext?x=1", [], None),
+                                       ("POST", "/echo", [], b"abc")])
+        finally:
+            self.assertEqual(server.stop(), 0)
+        log = "".join(server.log)
+        self.assertRegex(log, r'127\.0\.0\.1 "GET /plaintext\?x=1 HTTP/1\.1" 200 13 \d+ms')
+        self.assertRegex(log, r'127\.0\.0\.1 "POST /echo HTTP/1\.1" 200 3 \d+ms')
+
+    def test_off_by_default(self):
+        server = ServerProcess(BINARY)
+        try:
+            h11_exchange(server.port, [("GET", "/plaintext", [], None)])
+        finally:
+            self.assertEqual(server.stop(), 0)
+        self.assertNotIn("/plaintext", "".join(server.log))
+
+
 if __name__ == "__main__":
     BINARY = sys.argv.pop(1)
     unittest.main(verbosity=2)

@@ -90,6 +90,15 @@ TEST_SUITE("limits") {
         {"chunk data without CRLF",
          "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcXY0\r\n\r\n",
          400},
+        {"chunk size CR without LF",
+         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
+         "chunked\r\n\r\n5\rXhello\r\n0\r\n\r\n",
+         400},
+        {"last chunk size CR without LF",
+         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\rX\r\n\r\n", 400},
+        {"chunk data then LF only",
+         "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\nX0\r\n\r\n",
+         400},
         {"chunk size overflow",
          "POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: "
          "chunked\r\n\r\nFFFFFFFFFFFFFFFFF\r\n",
@@ -155,6 +164,22 @@ TEST_SUITE("limits") {
         "3e8\r\n" +
         std::string(1000, 'x') + "\r\n1\r\nx\r\n0\r\n\r\n";
     CHECK(status_of(client.raw(chunked)) == 413);
+  }
+
+  TEST_CASE("an error response is not destroyed by a reset while the client still sends") {
+    // RFC 9112 9.6: the server half-closes and drains, so unread request bytes do not turn
+    // into a TCP reset that would discard the 413 before the client reads it.
+    swoop::App app;
+    Flags flags;
+    add_routes(app, flags);
+    TestClient client{app, {.max_body_size = 1000}};
+    RawSocket s{client.port()};
+    s.send("POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 400000\r\n\r\n");
+    s.send(std::string(20000, 'x'));  // part of the body the server will never read
+    CHECK(s.wait_closed(1s));         // the server's FIN, while the client keeps its side open
+    CHECK_FALSE(s.was_reset());
+    CHECK(status_of(s.received()) == 413);
+    CHECK(s.received().find("Content Too Large") != std::string::npos);
   }
 
   TEST_CASE("a client that sends its request too slowly gets a 408") {

@@ -76,6 +76,16 @@ void add_routes(swoop::App& app) {
   });
   app.get("/redirect")([](Request&) { return swoop::redirect("/hello"); });
   app.get("/empty")([](Request&) { return swoop::empty(); });
+  app.route("/items/<id:int>/tags/<tag:slug>", {.name = "item_tag"})(
+      [](Request& req) { return swoop::text(std::string{req.param("tag")}); });
+  app.get("/ctx")([](Request& req) -> Task<Response> {
+    struct User {
+      std::string name;
+    };
+    req.ctx().emplace<User>("ada");
+    co_await swoop::sleep(1ms);
+    co_return swoop::text(req.ctx().get<User>().name + (req.ctx().contains<int>() ? "!" : "."));
+  });
 }
 
 }  // namespace
@@ -103,6 +113,43 @@ TEST_SUITE("server") {
     auto e = client.get("/empty");
     CHECK(e.status == 204);
     CHECK_FALSE(e.header("content-length"));
+  }
+
+  TEST_CASE("url_for builds the URL of a named route and it routes back") {
+    swoop::App app;
+    add_routes(app);
+    const std::string url =
+        app.url_for("item_tag", {{"id", 7}, {"tag", "red-hot"}}, {{"q", "a b"}});
+    CHECK(url == "/items/7/tags/red-hot?q=a%20b");
+    CHECK_THROWS_AS(app.url_for("item_tag", {{"id", "x"}, {"tag", "red"}}), std::invalid_argument);
+    CHECK_THROWS_AS(app.url_for("nope"), std::invalid_argument);
+    TestClient client{app};
+    CHECK(client.get(url).body == "red-hot");
+    CHECK(client.get("/ctx").body == "ada.");
+  }
+
+  TEST_CASE("registration errors are reported when the route is added") {
+    swoop::App app;
+    add_routes(app);
+    CHECK_THROWS_AS(app.get("/hello")([](Request&) { return swoop::text("again"); }),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(app.get("/items/<id:int")([](Request&) { return swoop::text(""); }),
+                    std::invalid_argument);
+    CHECK_THROWS_AS(app.get("/x/<id:nosuchtype>")([](Request&) { return swoop::text(""); }),
+                    std::invalid_argument);
+    TestClient client{app};
+    CHECK_THROWS_AS(app.get("/late")([](Request&) { return swoop::text(""); }),
+                    std::invalid_argument);
+  }
+
+  TEST_CASE("registrations stack like decorators") {
+    swoop::App app;
+    auto handler = app.get("/a")(
+        app.get("/b")([](Request& req) { return swoop::text(std::string{req.path()}); }));
+    static_cast<void>(handler);
+    TestClient client{app};
+    CHECK(client.get("/a").body == "/a");
+    CHECK(client.get("/b").body == "/b");
   }
 
   TEST_CASE("typed path parameters convert, and a mismatch is a 404 not a 500") {

@@ -8,8 +8,8 @@ import threading
 class ServerProcess:
     """The test server process; its stderr is collected, its port parsed from the log."""
 
-    def __init__(self, binary, workers=1):
-        self.proc = subprocess.Popen([binary, str(workers)], stdin=subprocess.DEVNULL,
+    def __init__(self, binary, workers=1, extra=()):
+        self.proc = subprocess.Popen([binary, str(workers), *extra], stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self.port = None

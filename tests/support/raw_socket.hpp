@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdint>
 #include <stdexcept>
@@ -79,6 +80,8 @@ class RawSocket {
   }
   const std::string& received() const noexcept { return received_; }
   bool is_eof() const noexcept { return eof_; }
+  /// Whether the connection ended with a reset rather than a FIN.
+  bool was_reset() const noexcept { return reset_; }
 
  private:
   bool read_some(std::chrono::milliseconds timeout) {
@@ -87,6 +90,7 @@ class RawSocket {
     char buf[65536];
     const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
+      reset_ = n < 0 && errno == ECONNRESET;
       eof_ = true;
       return false;
     }
@@ -97,6 +101,7 @@ class RawSocket {
   int fd_;
   std::string received_;
   bool eof_ = false;
+  bool reset_ = false;
 };
 
 }  // namespace swoop::test
