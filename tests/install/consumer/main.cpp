@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Uses an installed swoop: registers a route, serves it and checks one real request.
-#include <swoop/swoop.hpp>
-
 #include <cstdio>
+#include <swoop/swoop.hpp>
 
 int main() {
   swoop::App app{"consumer"};
