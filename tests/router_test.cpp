@@ -500,8 +500,8 @@ TEST_SUITE("router") {
     std::string pattern;
     std::string path;
     for (std::size_t i = 0; i < swoop::max_path_params; ++i) {
-      pattern += "/<p" + std::to_string(i) + ":int>";
-      path += "/" + std::to_string(i);
+      pattern.append("/<p").append(std::to_string(i)).append(":int>");
+      path.append("/").append(std::to_string(i));
     }
     Router router;
     router.add({"GET"}, pattern);

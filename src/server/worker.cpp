@@ -3,7 +3,7 @@
 #include "server/worker.hpp"
 
 #include <algorithm>
-#include <cstdio>
+#include <cstring>
 #include <ctime>
 
 #include "server/connection.hpp"
@@ -160,8 +160,26 @@ void Worker::update_date() noexcept {
   static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  std::snprintf(date_, sizeof date_, "%s, %02d %s %04d %02d:%02d:%02d GMT", days[tm.tm_wday],
-                tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  auto two = [](char* p, int v) {
+    p[0] = static_cast<char>('0' + v / 10 % 10);
+    p[1] = static_cast<char>('0' + v % 10);
+  };
+  const int year = tm.tm_year + 1900;
+  std::memcpy(date_, days[tm.tm_wday], 3);  // "Sun, 06 Nov 1994 08:49:37 GMT"
+  std::memcpy(date_ + 3, ", ", 2);
+  two(date_ + 5, tm.tm_mday);
+  date_[7] = ' ';
+  std::memcpy(date_ + 8, months[tm.tm_mon], 3);
+  date_[11] = ' ';
+  two(date_ + 12, year / 100);
+  two(date_ + 14, year % 100);
+  date_[16] = ' ';
+  two(date_ + 17, tm.tm_hour);
+  date_[19] = ':';
+  two(date_ + 20, tm.tm_min);
+  date_[22] = ':';
+  two(date_ + 23, tm.tm_sec);
+  std::memcpy(date_ + 25, " GMT", 4);
 }
 
 std::unique_ptr<char[]> Worker::acquire_buffer() {

@@ -144,7 +144,7 @@ TEST_SUITE("limits") {
     CHECK(status_of(raw) == 431);
     CHECK(closes(raw));
     std::string many = "GET /hello HTTP/1.1\r\nHost: a\r\n";
-    for (int i = 0; i < 20; ++i) many += "X" + std::to_string(i) + ": v\r\n";
+    for (int i = 0; i < 20; ++i) many.append("X").append(std::to_string(i)).append(": v\r\n");
     CHECK(status_of(client.raw(many + "\r\n")) == 431);
   }
 
