@@ -204,6 +204,27 @@ TEST_SUITE("task") {
     CHECK(true);  // reaching here means the process survived; the error was logged
   }
 
+  TEST_CASE_FIXTURE(swoop::test::LoopFixture,
+                    "a spawned task can be cancelled through its handle") {
+    bool saw_cancel = false;
+    auto handle = swoop::spawn([&saw_cancel]() -> Task<void> {
+      return [](bool& flag) -> Task<void> {
+        try {
+          co_await swoop::sleep(10s);
+        } catch (const swoop::Cancelled&) {
+          flag = true;
+          throw;
+        }
+      }(saw_cancel);
+    });
+    swoop::sync_wait(loop, swoop::sleep(5ms));
+    CHECK_FALSE(handle.is_done());
+    handle.cancel();
+    swoop::sync_wait(loop, swoop::sleep(5ms));
+    CHECK(saw_cancel);
+    CHECK(handle.is_done());
+  }
+
   TEST_CASE_FIXTURE(swoop::test::LoopFixture, "post runs a function from another thread") {
     bool ran = false;
     std::thread t{[&] { loop.post([&] { ran = true; }); }};

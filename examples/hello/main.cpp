@@ -11,7 +11,7 @@ int main(int argc, char** argv) {
 
   app.get("/json")([](swoop::Request&) {
     // Serialized per request, as the TechEmpower rules ask.
-    return swoop::json_text(swoop::to_json(swoop::JsonObject{{"message", "Hello, World!"}}));
+    return swoop::json(swoop::JsonObject{{"message", "Hello, World!"}});
   });
 
   app.get("/")([](swoop::Request&) -> swoop::Task<swoop::Response> {

@@ -26,6 +26,13 @@ struct RouteOptions {
   std::optional<bool> strict_slashes;          ///< nullopt: the app's default (lenient)
 };
 
+/// App-wide settings that shape registration.
+struct AppOptions {
+  /// Default for routes that do not say: strict routes match only the exact trailing slash;
+  /// lenient ones (the default, as in Sanic) match with or without it.
+  bool strict_slashes = false;
+};
+
 /// Returned by App::route/get/post/...: call it with a handler to register the handler.
 ///
 /// It hands the handler back, so registrations stack like Python decorators:
@@ -57,7 +64,7 @@ class RouteRegistrar {
 class App {
  public:
   /// Creates an app; name shows in logs.
-  explicit App(std::string name = "swoop");
+  explicit App(std::string name = "swoop", AppOptions options = {});
   ~App();
   App(const App&) = delete;
   App& operator=(const App&) = delete;

@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "swoop/response.hpp"
+
 namespace swoop {
 
 class JsonValue;
@@ -343,5 +345,12 @@ void write_json(std::string& out, const JsonValue& value);
 /// Example:
 ///     swoop::to_json(swoop::JsonObject{{"ok", true}});  // {"ok":true}
 std::string to_json(const JsonValue& value);
+
+/// An application/json response holding the serialized value.
+///
+/// Throws std::domain_error for NaN or infinity (see write_json).
+/// Example:
+///     return swoop::json(swoop::JsonObject{{"id", id}}, 201);
+Response json(const JsonValue& value, int status = 200);
 
 }  // namespace swoop

@@ -12,7 +12,8 @@
 
 namespace swoop {
 
-App::App(std::string name) : name_(std::move(name)) {}
+App::App(std::string name, AppOptions options)
+    : name_(std::move(name)), router_(options.strict_slashes) {}
 
 App::~App() = default;
 

@@ -394,4 +394,6 @@ std::string to_json(const JsonValue& value) {
   return out;
 }
 
+Response json(const JsonValue& value, int status) { return json_text(to_json(value), status); }
+
 }  // namespace swoop

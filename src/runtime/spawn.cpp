@@ -4,12 +4,13 @@
 
 namespace swoop::detail {
 
-RootTask spawn_root(Task<void> task) {
+RootTask spawn_root(Task<void> task, std::shared_ptr<SpawnState> state) {
   try {
     co_await std::move(task);
   } catch (...) {
     log_escaped("spawned task", std::current_exception());
   }
+  state->done = true;
 }
 
 }  // namespace swoop::detail

@@ -142,6 +142,21 @@ TEST_SUITE("server") {
                     std::invalid_argument);
   }
 
+  TEST_CASE("trailing slashes are lenient by default and strict per route or per app") {
+    swoop::App lenient;
+    lenient.get("/a")([](Request&) { return swoop::text("a"); });
+    lenient.route("/s", {.strict_slashes = true})([](Request&) { return swoop::text("s"); });
+    swoop::App strict{"strict", {.strict_slashes = true}};
+    strict.get("/a")([](Request&) { return swoop::text("a"); });
+    TestClient l{lenient};
+    CHECK(l.get("/a/").body == "a");
+    CHECK(l.get("/s").body == "s");
+    CHECK(l.get("/s/").status == 404);
+    TestClient s{strict};
+    CHECK(s.get("/a").body == "a");
+    CHECK(s.get("/a/").status == 404);
+  }
+
   TEST_CASE("registrations stack like decorators") {
     swoop::App app;
     auto handler = app.get("/a")(

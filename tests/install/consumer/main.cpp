@@ -7,8 +7,7 @@ int main() {
   swoop::App app{"consumer"};
   app.get("/items/<id:int>")([](swoop::Request& req) -> swoop::Task<swoop::Response> {
     co_await swoop::sleep(std::chrono::milliseconds{1});
-    co_return swoop::json_text(
-        swoop::to_json(swoop::JsonObject{{"id", req.param<std::int64_t>("id")}}));
+    co_return swoop::json(swoop::JsonObject{{"id", req.param<std::int64_t>("id")}});
   });
   swoop::TestClient client{app};
   const auto res = client.get("/items/7");
