@@ -4,42 +4,29 @@
 
 #include <uv.h>
 
+#include "runtime/cancellable_awaiter.hpp"
 #include "swoop/loop.hpp"
 
 namespace swoop::detail {
 
 namespace {
 
-struct WorkAwaiter {
+struct WorkAwaiter : CancellableAwaiter<WorkAwaiter> {
   void (*call)(void*) noexcept;
   void* arg;
   uv_work_t work{};
-  CancelState* cancel = nullptr;
-  CancelRegistration reg;
-  std::coroutine_handle<> waiter;
-  bool cancelled = false;
   int status = 0;
 
   WorkAwaiter(void (*call)(void*) noexcept, void* arg) : call(call), arg(arg) {}
-  WorkAwaiter(const WorkAwaiter&) = delete;
-  bool await_ready() const noexcept { return false; }
-  template <typename P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    cancel = cancel_state_of(h);
-    if (cancel != nullptr && cancel->is_cancelled()) {
-      cancelled = true;
-      return false;
-    }
-    waiter = h;
+
+  bool start() {
     work.data = this;
     status = uv_queue_work(Loop::current().native(), &work, &on_work, &on_after);
-    if (status != 0) return false;
-    if (cancel != nullptr) {
-      reg.fn = &on_cancel;
-      reg.ctx = this;
-      cancel->add(reg);
-    }
-    return true;
+    return status == 0;
+  }
+  void stop() noexcept {
+    // uv_cancel succeeds only before the work started; either way on_after runs later.
+    uv_cancel(reinterpret_cast<uv_req_t*>(&work));
   }
   void await_resume() const {
     if (cancelled || status == UV_ECANCELED) throw Cancelled{};
@@ -52,15 +39,8 @@ struct WorkAwaiter {
   }
   static void on_after(uv_work_t* w, int status) noexcept {
     auto* self = static_cast<WorkAwaiter*>(w->data);
-    if (self->cancel != nullptr) self->cancel->remove(self->reg);
     self->status = status;
-    self->waiter.resume();
-  }
-  static void on_cancel(void* ctx) noexcept {
-    // uv_cancel succeeds only before the work started; either way on_after runs later.
-    auto* self = static_cast<WorkAwaiter*>(ctx);
-    self->cancelled = true;
-    uv_cancel(reinterpret_cast<uv_req_t*>(&self->work));
+    self->complete();
   }
 };
 

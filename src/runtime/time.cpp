@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include "runtime/cancellable_awaiter.hpp"
 #include "swoop/loop.hpp"
 
 namespace swoop::detail {
@@ -14,12 +15,11 @@ namespace {
 struct TimerBox {
   uv_timer_t timer{};
   void* owner = nullptr;
-  static TimerBox* create(uv_timer_cb cb, void* owner) {
+  static TimerBox* create(void* owner) {
     auto* box = new TimerBox;
     uv_timer_init(Loop::current().native(), &box->timer);
     box->timer.data = box;
     box->owner = owner;
-    static_cast<void>(cb);
     return box;
   }
   void close() noexcept {
@@ -28,50 +28,27 @@ struct TimerBox {
   }
 };
 
-/// Awaiter for sleep: the timer fires (or is cut short by cancellation), then resumes.
-struct SleepAwaiter {
+/// Awaiter for sleep: the timer fires (or is restarted at zero by cancellation), then resumes.
+struct SleepAwaiter : CancellableAwaiter<SleepAwaiter> {
   std::uint64_t ms;
   TimerBox* box = nullptr;
-  CancelState* cancel = nullptr;
-  CancelRegistration reg;
-  std::coroutine_handle<> waiter;
-  bool cancelled = false;
 
-  SleepAwaiter(std::uint64_t ms) : ms(ms) {}
-  SleepAwaiter(const SleepAwaiter&) = delete;
-  bool await_ready() const noexcept { return false; }
-  template <typename P>
-  bool await_suspend(std::coroutine_handle<P> h) {
-    cancel = cancel_state_of(h);
-    if (cancel != nullptr && cancel->is_cancelled()) {
-      cancelled = true;
-      return false;
-    }
-    waiter = h;
-    box = TimerBox::create(nullptr, this);
+  explicit SleepAwaiter(std::uint64_t ms) : ms(ms) {}
+
+  bool start() {
+    box = TimerBox::create(this);
     uv_timer_start(&box->timer, &on_timer, ms, 0);
-    if (cancel != nullptr) {
-      reg.fn = &on_cancel;
-      reg.ctx = this;
-      cancel->add(reg);
-    }
     return true;
   }
+  void stop() noexcept { uv_timer_start(&box->timer, &on_timer, 0, 0); }
   void await_resume() const {
     if (cancelled) throw Cancelled{};
   }
 
   static void on_timer(uv_timer_t* t) noexcept {
     auto* self = static_cast<SleepAwaiter*>(static_cast<TimerBox*>(t->data)->owner);
-    if (self->cancel != nullptr) self->cancel->remove(self->reg);
     self->box->close();
-    self->waiter.resume();
-  }
-  static void on_cancel(void* ctx) noexcept {
-    // Never resume inline: restart the timer at zero so the loop resumes the waiter.
-    auto* self = static_cast<SleepAwaiter*>(ctx);
-    self->cancelled = true;
-    uv_timer_start(&self->box->timer, &on_timer, 0, 0);
+    self->complete();
   }
 };
 
@@ -87,7 +64,7 @@ struct TimeoutTimer {
 
 TimeoutTimer* timeout_start(std::uint64_t ms, CancelState& target) {
   auto* t = new TimeoutTimer{nullptr, &target};
-  t->box = TimerBox::create(nullptr, t);
+  t->box = TimerBox::create(t);
   uv_timer_start(
       &t->box->timer,
       [](uv_timer_t* h) noexcept {

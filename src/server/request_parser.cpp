@@ -244,12 +244,13 @@ int RequestParser::on_chunk_extension(llhttp_t* p, const char*, std::size_t len)
   return 0;
 }
 
-int RequestParser::on_trailer_name(llhttp_t* p, const char* at, std::size_t len) noexcept {
+int RequestParser::check_trailer(llhttp_t* p, const char* at, std::size_t len,
+                                 bool (*allowed)(unsigned char) noexcept) noexcept {
   RequestParser& self = self_of(p);
   self.trailer_ += len;
   for (std::size_t i = 0; i < len; ++i) {
-    if (!is_token_char(static_cast<unsigned char>(at[i]))) {
-      self.fail(400, "invalid trailer name");
+    if (!allowed(static_cast<unsigned char>(at[i]))) {
+      self.fail(400, "invalid trailer field");
       return -1;
     }
   }
@@ -260,20 +261,12 @@ int RequestParser::on_trailer_name(llhttp_t* p, const char* at, std::size_t len)
   return 0;
 }
 
+int RequestParser::on_trailer_name(llhttp_t* p, const char* at, std::size_t len) noexcept {
+  return check_trailer(p, at, len, &is_token_char);
+}
+
 int RequestParser::on_trailer_value(llhttp_t* p, const char* at, std::size_t len) noexcept {
-  RequestParser& self = self_of(p);
-  self.trailer_ += len;
-  for (std::size_t i = 0; i < len; ++i) {
-    if (!is_value_char(static_cast<unsigned char>(at[i]))) {
-      self.fail(400, "invalid trailer value");
-      return -1;
-    }
-  }
-  if (self.trailer_ > self.options_.max_header_size) {
-    self.fail(431, "trailers too large");
-    return -1;
-  }
-  return 0;
+  return check_trailer(p, at, len, &is_value_char);
 }
 
 }  // namespace swoop::detail

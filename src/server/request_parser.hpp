@@ -71,6 +71,8 @@ class RequestParser {
   static int on_chunk_extension(llhttp_t* p, const char* at, std::size_t len) noexcept;
   static int on_trailer_name(llhttp_t* p, const char* at, std::size_t len) noexcept;
   static int on_trailer_value(llhttp_t* p, const char* at, std::size_t len) noexcept;
+  static int check_trailer(llhttp_t* p, const char* at, std::size_t len,
+                           bool (*allowed)(unsigned char) noexcept) noexcept;
 
   State parse_head(char* base, std::size_t avail);
   State execute(char* base, const char* from, std::size_t len);
