@@ -1,30 +1,25 @@
 // SPDX-License-Identifier: MIT
-// App: route registration (decorator-like), URL building, and run().
+// App: routes, blueprints, middleware, error handlers, listeners, background tasks; run().
 #pragma once
 
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
-#include <vector>
 
-#include "swoop/detail/handler.hpp"
+#include "swoop/blueprint.hpp"
+#include "swoop/context.hpp"
 #include "swoop/options.hpp"
+#include "swoop/registry.hpp"
 #include "swoop/router.hpp"
 
 namespace swoop {
 
-class App;
-
-/// Options of one route registration.
-struct RouteOptions {
-  std::vector<std::string> methods = {"GET"};  ///< upper-case methods; any token is accepted
-  std::string name;                            ///< for url_for; empty means unnamed
-  std::optional<bool> strict_slashes;          ///< nullopt: the app's default (lenient)
-};
+namespace detail {
+struct AppState;
+}
 
 /// App-wide settings that shape registration.
 struct AppOptions {
@@ -33,124 +28,73 @@ struct AppOptions {
   bool strict_slashes = false;
 };
 
-/// Returned by App::route/get/post/...: call it with a handler to register the handler.
-///
-/// It hands the handler back, so registrations stack like Python decorators:
-///     app.get("/a")(app.get("/b")(handler));
-/// Lifetime: refers to the App; use it in the registering statement.
-class RouteRegistrar {
- public:
-  RouteRegistrar(App& app, std::string pattern, RouteOptions options)
-      : app_(app), pattern_(std::move(pattern)), options_(std::move(options)) {}
-
-  /// Registers a copy of fn and returns fn. Throws std::invalid_argument (see App::add_route).
-  template <detail::AnyHandler F>
-  F operator()(F fn) const;
-
- private:
-  App& app_;
-  std::string pattern_;
-  RouteOptions options_;
+/// How a background task is started.
+struct TaskOptions {
+  bool once = false;  ///< run in the first worker only, instead of in every worker
 };
 
-/// A web application: its routes and settings. Serve it with run() (or a Server).
+/// A web application. Register routes, blueprints, middleware, error handlers, listeners and
+/// background tasks (see Registry), then serve it with run() or a Server.
 ///
-/// Routes are added before the server starts; the app is frozen while it serves.
-/// Thread safety: registration is single-threaded; serving reads the app from every worker.
+/// Registration happens before serving; a serving app is frozen and read by every worker.
+/// Thread safety: registration is single-threaded; handlers run on several workers at once.
 /// Example:
 ///     swoop::App app{"hello"};
 ///     app.get("/")([](swoop::Request&) { return swoop::text("hi"); });
 ///     app.run({.port = 8080});
-class App {
+class App : public Registry {
  public:
   /// Creates an app; name shows in logs.
   explicit App(std::string name = "swoop", AppOptions options = {});
-  ~App();
+  ~App() override;
   App(const App&) = delete;
   App& operator=(const App&) = delete;
 
   /// The app's name.
   const std::string& name() const noexcept { return name_; }
 
-  /// Starts a registration for pattern with options.
-  RouteRegistrar route(std::string_view pattern, RouteOptions options = {}) {
-    return {*this, std::string{pattern}, std::move(options)};
-  }
-  /// Starts a GET registration (HEAD is answered by it too).
-  RouteRegistrar get(std::string_view pattern) { return route(pattern, method("GET")); }
-  /// Starts a POST registration.
-  RouteRegistrar post(std::string_view pattern) { return route(pattern, method("POST")); }
-  /// Starts a PUT registration.
-  RouteRegistrar put(std::string_view pattern) { return route(pattern, method("PUT")); }
-  /// Starts a PATCH registration.
-  RouteRegistrar patch(std::string_view pattern) { return route(pattern, method("PATCH")); }
-  /// Starts a DELETE registration (`delete` is a C++ keyword).
-  RouteRegistrar del(std::string_view pattern) { return route(pattern, method("DELETE")); }
-  /// Starts an OPTIONS registration (without one, OPTIONS is answered automatically).
-  RouteRegistrar options(std::string_view pattern) { return route(pattern, method("OPTIONS")); }
-  /// Starts a HEAD registration (without one, HEAD uses the GET route).
-  RouteRegistrar head(std::string_view pattern) { return route(pattern, method("HEAD")); }
+  void add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) override;
 
-  /// Registers a GET handler in one call.
-  template <detail::AnyHandler F>
-  void get(std::string_view pattern, F fn) {
-    add_route(pattern, method("GET"), detail::Handler{std::move(fn)});
-  }
-  /// Registers a POST handler in one call.
-  template <detail::AnyHandler F>
-  void post(std::string_view pattern, F fn) {
-    add_route(pattern, method("POST"), detail::Handler{std::move(fn)});
-  }
-  /// Registers a handler for the options' methods in one call.
-  template <detail::AnyHandler F>
-  void route(std::string_view pattern, RouteOptions options, F fn) {
-    add_route(pattern, std::move(options), detail::Handler{std::move(fn)});
-  }
+  /// Registers a blueprint (copied). Throws std::invalid_argument when a blueprint of that
+  /// name is already registered or one of its routes collides with a registered route.
+  void blueprint(const Blueprint& bp);
+  /// Registers every blueprint of a group (nested groups included), composing their options.
+  void blueprint(const BlueprintGroup& group);
 
-  /// Registers a type-erased handler. Throws std::invalid_argument for a malformed pattern,
-  /// an identical route already registered, a duplicate name, or an app that is serving.
-  void add_route(std::string_view pattern, RouteOptions options, detail::Handler handler);
+  /// Starts fn(app) as a background task in each worker (or in the first only) once it
+  /// serves; it is cancelled at shutdown and awaited before the after_server_stop listeners.
+  void add_task(Listener fn, TaskOptions options = {});
 
-  /// Builds the URL of a named route. Throws std::invalid_argument for an unknown name or
-  /// parameters that do not fit.
+  /// Data shared by every worker, set up before serving (Sanic's app.ctx).
+  /// Thread safety: read-only while serving unless what you store is thread-safe.
+  Context& ctx() noexcept;
+  /// The calling worker's own context (each worker thread has one); listeners that prepare
+  /// per-worker resources (connections, caches) put them here.
+  static Context& worker_ctx();
+
+  /// Builds the URL of a named route ("users.show" for a blueprint route). Throws
+  /// std::invalid_argument for an unknown name or parameters that do not fit.
   /// Example:
   ///     app.url_for("item", {{"id", 7}}, {{"q", "x y"}})  // "/items/7?q=x%20y"
-  std::string url_for(
-      std::string_view name,
-      std::initializer_list<std::pair<std::string_view, UrlValue>> params = {},
-      std::initializer_list<std::pair<std::string_view, UrlValue>> query = {}) const;
+  std::string url_for(std::string_view name, UrlArgs params = {}, UrlArgs query = {}) const;
 
   /// Serves the app until SIGINT or SIGTERM, then shuts down gracefully and returns.
   ///
-  /// Throws SystemError when it cannot listen (address in use, ...).
+  /// Throws SystemError when it cannot listen (address in use, ...), and rethrows what a
+  /// before_server_start listener threw.
   void run(RunOptions options = {});
 
-  /// For the server: the router and handlers (frozen while serving).
-  const Router& router() const noexcept { return router_; }
-  /// For the server: the handler of a route id returned by the router.
-  const detail::Handler& handler(std::uint32_t route_id) const noexcept {
-    return handlers_[route_id];
-  }
-  /// For the server: forbids further registration (called when serving starts).
-  void freeze() noexcept { frozen_ = true; }
+  /// For the server: the app's internals, frozen while serving.
+  const detail::AppState& state() const noexcept { return *state_; }
+  /// For the server: freezes registration and prepares each route's middleware pipeline.
+  void freeze(const RunOptions& options);
+
+ protected:
+  void check_open() const override;
 
  private:
-  static RouteOptions method(const char* name) {
-    RouteOptions o;
-    o.methods = {name};
-    return o;
-  }
-
   std::string name_;
-  Router router_;
-  std::vector<detail::Handler> handlers_;
-  bool frozen_ = false;
+  std::unique_ptr<detail::AppState> state_;
 };
-
-template <detail::AnyHandler F>
-F RouteRegistrar::operator()(F fn) const {
-  app_.add_route(pattern_, options_, detail::Handler{F{fn}});
-  return fn;
-}
 
 }  // namespace swoop

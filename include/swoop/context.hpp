@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// RequestContext: typed slots where middleware and handlers share per-request data.
+// Context: typed slots where middleware, handlers and listeners share data.
 #pragma once
 
 #include <memory>
@@ -9,7 +9,8 @@
 
 namespace swoop {
 
-/// Per-request storage keyed by type (one value per type), like Sanic's request.ctx but typed.
+/// Storage keyed by type (one value per type), like Sanic's ctx objects but typed: per request
+/// (req.ctx()), per app (app.ctx()) and per worker (App::worker_ctx()).
 ///
 /// Middleware defines a small struct for its state and stores it with emplace<T>(); handlers
 /// read it with get<T>() or find<T>(). Nothing is allocated until a slot is used.
@@ -17,7 +18,7 @@ namespace swoop {
 ///     struct User { std::string name; };
 ///     req.ctx().emplace<User>("ada");
 ///     auto& user = req.ctx().get<User>();
-class RequestContext {
+class Context {
  public:
   /// Stores a T built from args, replacing a previous T; returns it.
   template <typename T, typename... Args>
@@ -45,7 +46,7 @@ class RequestContext {
   template <typename T>
   T& get() const {
     if (T* p = find<T>()) return *p;
-    throw std::out_of_range("request context has no value of the requested type");
+    throw std::out_of_range("context has no value of the requested type");
   }
   /// Whether a T is stored.
   template <typename T>
@@ -67,5 +68,8 @@ class RequestContext {
   };
   std::vector<Slot> slots_;
 };
+
+/// The per-request context type.
+using RequestContext = Context;
 
 }  // namespace swoop

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: MIT
-// JsonValue, an insertion-ordered JSON document built in code, and its compact serializer.
+// JsonValue, an insertion-ordered JSON document built in code; to_json, write_json and json().
 #pragma once
 
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
 #include <vector>
 
+#include "swoop/json_writer.hpp"
 #include "swoop/response.hpp"
+
+// Issue #3 calls the value type `swoop::json::Value`. A namespace `swoop::json` cannot coexist
+// with the response function `swoop::json(...)`, so the type is `swoop::JsonValue`.
 
 namespace swoop {
 
@@ -45,15 +50,6 @@ enum class JsonKind {
 };
 
 namespace detail {
-/// Character types, which JsonValue refuses: `'a'` is neither clearly a number nor a string.
-template <typename T>
-concept JsonCharacter = std::same_as<T, char> || std::same_as<T, wchar_t> ||
-    std::same_as<T, char8_t> || std::same_as<T, char16_t> || std::same_as<T, char32_t>;
-
-/// Integer types JsonValue stores as numbers: every integral type except bool and characters.
-template <typename T>
-concept JsonInteger = std::integral<T> && !std::same_as<T, bool> && !JsonCharacter<T>;
-
 /// Throws std::logic_error saying that `operation` does not apply to a value of kind `actual`.
 [[noreturn]] void throw_json_kind_error(const char* operation, JsonKind actual);
 }  // namespace detail
@@ -346,11 +342,70 @@ void write_json(std::string& out, const JsonValue& value);
 ///     swoop::to_json(swoop::JsonObject{{"ok", true}});  // {"ok":true}
 std::string to_json(const JsonValue& value);
 
+/// Appends the compact JSON text of any value JsonWriter supports (a user's struct with a
+/// `to_json(JsonWriter&, const T&)` hook, std containers, optional, variant, numbers, strings)
+/// to `out`, without building a JsonValue. Same rules and errors as write_json(JsonValue);
+/// `out` is left as it was when it throws. A float is written in the shortest form that reads
+/// back to the same float (`0.1f` is `0.1`), where a JsonValue holding it has a double.
+///
+/// An unsupported type fails to compile with a static_assert (see JsonWriter).
+/// Example:
+///     std::map<std::string, std::vector<int>> m{{"a", {1, 2}}};
+///     swoop::write_json(body, m);  // {"a":[1,2]}
+template <typename T>
+void write_json(std::string& out, const T& value) {
+  const std::size_t old_size = out.size();
+  try {
+    JsonWriter writer{out};
+    writer.value(value);
+    SWOOP_ASSERT(writer.is_complete(), "a to_json hook must write exactly one complete value");
+  } catch (...) {
+    out.resize(old_size);
+    throw;
+  }
+}
+
+/// Returns the compact JSON text of any value JsonWriter supports; see write_json above.
+///
+/// Example:
+///     swoop::to_json(std::optional<int>{});          // null
+///     swoop::to_json(std::pair{1, "a"});             // [1,"a"]
+///     swoop::to_json(std::variant<int, bool>{true});  // true
+template <typename T>
+std::string to_json(const T& value) {
+  std::string out;
+  JsonWriter writer{out};
+  writer.value(value);
+  SWOOP_ASSERT(writer.is_complete(), "a to_json hook must write exactly one complete value");
+  return out;
+}
+
+/// Headers for a json() response, as (name, value) pairs.
+using JsonResponseHeaders = std::initializer_list<std::pair<std::string_view, std::string_view>>;
+
+namespace detail {
+/// Makes the application/json response of json(): `headers` are applied after the
+/// Content-Type, so a given Content-Type (application/problem+json, ...) replaces it.
+Response make_json_response(std::string body, int status, JsonResponseHeaders headers);
+}  // namespace detail
+
 /// An application/json response holding the serialized value.
 ///
-/// Throws std::domain_error for NaN or infinity (see write_json).
+/// `headers` are added to the response; a Content-Type among them replaces application/json.
+/// Throws std::domain_error for NaN or infinity (see write_json), std::invalid_argument for a
+/// status outside 100..599 or an invalid header.
 /// Example:
 ///     return swoop::json(swoop::JsonObject{{"id", id}}, 201);
-Response json(const JsonValue& value, int status = 200);
+Response json(const JsonValue& value, int status = 200, JsonResponseHeaders headers = {});
+
+/// An application/json response holding any value JsonWriter supports, written without
+/// building a JsonValue first (see write_json above for the rules and errors).
+///
+/// Example:
+///     return swoop::json(user, 201, {{"Location", "/users/7"}});
+template <typename T>
+Response json(const T& value, int status = 200, JsonResponseHeaders headers = {}) {
+  return detail::make_json_response(to_json(value), status, headers);
+}
 
 }  // namespace swoop

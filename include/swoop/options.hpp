@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <string>
 
+#include "swoop/form.hpp"
+
 namespace swoop {
 
 /// Server settings for App::run and Server; every field has a sane default.
@@ -35,6 +37,12 @@ struct RunOptions {
   std::chrono::milliseconds graceful_shutdown_timeout{15'000};
   /// After closing its side, how long the server drains a client before dropping it.
   std::chrono::milliseconds linger_timeout{2'000};
+
+  /// Limits on req.form(): fields, files, parts and their sizes (413 beyond).
+  FormLimits form_limits;
+  /// Let req.json() parse bodies whatever their Content-Type (by default only
+  /// application/json and +json types; others get a 415).
+  bool json_any_content_type = false;
 
   bool access_log = false;  ///< one log line per request
   bool debug = false;       ///< error responses show exception details

@@ -11,9 +11,12 @@
 #include <type_traits>
 
 #include "swoop/context.hpp"
+#include "swoop/cookies.hpp"
 #include "swoop/detail/cancel.hpp"
 #include "swoop/error.hpp"
+#include "swoop/form.hpp"
 #include "swoop/headers.hpp"
+#include "swoop/json_view.hpp"
 #include "swoop/router.hpp"
 #include "swoop/url.hpp"
 
@@ -56,6 +59,30 @@ class Request {
   std::string_view body() const noexcept {
     return body_owned_ ? std::string_view{owned_body_} : view(body_);
   }
+  /// The body parsed as JSON: the root of a read-only document (see JsonView).
+  ///
+  /// Parses once with simdjson; later calls return the same document (or throw the same
+  /// error). Throws HttpError 415 unless Content-Type is application/json or a `+json` type
+  /// (parameters allowed, case-insensitive; the app can accept any type), 400 for an empty
+  /// body and 400 for malformed JSON, with a message saying what is wrong and where (line,
+  /// column and byte offset) when that can be found; arrays and objects nested more than 1024
+  /// deep are malformed. A leading UTF-8 byte order mark is ignored.
+  /// Lifetime: the view and the string_views read from it are valid until the handler's Task
+  /// completes; copy what you keep (`get<std::string>()`, `get<JsonValue>()`).
+  /// Example:
+  ///     auto url = req.json().get<std::string_view>("url");
+  JsonView json() const;
+  /// The body's form fields and files (urlencoded or multipart), parsed on first use.
+  ///
+  /// Throws HttpError 415 for another content type, 400 for a malformed body, 413 beyond the
+  /// limits (RunOptions::form_limits). Lifetime: views into the body, valid until the
+  /// handler's Task completes.
+  /// Example:
+  ///     auto name = req.form().get("name", "anonymous");
+  const FormData& form() const;
+  /// The cookies of every Cookie header, parsed leniently on first use (RFC 6265 5.4).
+  /// Lifetime: views into the headers, valid until the handler's Task completes.
+  const RequestCookies& cookies() const;
   /// The HTTP version as major*10+minor (11 or 10).
   int version() const noexcept { return version_; }
   /// Whether the connection stays open after this request.
@@ -96,11 +123,18 @@ class Request {
   std::string decoded_path_;  // empty when the raw path needs no decoding
   std::string owned_body_;
   mutable std::optional<QueryArgs> args_;
+  mutable std::optional<FormData> form_;
+  mutable std::optional<RequestCookies> cookies_;
+  const FormLimits* form_limits_ = nullptr;  // the server's; defaults when null
   RequestHeaders headers_;
   PathParams params_;
   RequestContext ctx_;
   std::string_view remote_addr_;
   std::uint16_t remote_port_ = 0;
+  int route_status_ = 0;    // the router's verdict when no route matched (404, 405, 204)
+  std::string_view allow_;  // the Allow value for 405 and automatic OPTIONS
+  mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool
+  bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;
 };
 

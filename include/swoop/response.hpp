@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "swoop/cookies.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/status.hpp"
 
@@ -45,6 +46,23 @@ class Response {
     headers_.add(name, value);
     return *this;
   }
+
+  /// Adds a Set-Cookie header for name=value (see CookieOptions), keeping every other
+  /// Set-Cookie header, even one for the same name.
+  ///
+  /// Throws std::invalid_argument for a name, value, path, domain or expiry that
+  /// format_set_cookie refuses, so nothing can inject an attribute or a header.
+  /// Example:
+  ///     res.set_cookie("theme", "dark", {.max_age = std::chrono::days{365}});
+  Response& set_cookie(std::string_view name, std::string_view value,
+                       const CookieOptions& options = {});
+  /// Adds a Set-Cookie header that deletes the cookie `name`: an empty value with Max-Age=0
+  /// and an Expires date in 1970.
+  ///
+  /// Pass the path, domain, secure, same_site and partitioned options the cookie was set with
+  /// (a browser only replaces a cookie with the same name, path and domain); `max_age` and
+  /// `expires` are ignored. Throws std::invalid_argument like set_cookie.
+  Response& delete_cookie(std::string_view name, const CookieOptions& options = {});
 
   /// The body.
   const std::string& body() const noexcept { return body_; }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "swoop/options.hpp"
@@ -40,8 +41,12 @@ class Server {
   /// Begins a graceful shutdown: stop accepting, finish in-flight requests within the grace
   /// period, close idle connections. Returns at once. Thread-safe and idempotent.
   void stop() noexcept;
-  /// Blocks until every worker has finished.
+  /// Blocks until every worker has finished; rethrows what a before_server_start listener
+  /// threw, if one did.
   void wait();
+  /// Calls fn (on a worker thread) once every worker has ended, or at once if they have;
+  /// nullptr removes it. Used by App::run to wake its signal loop.
+  void on_all_stopped(std::function<void()> fn);
 
  private:
   struct Impl;

@@ -1,37 +1,206 @@
 // SPDX-License-Identifier: MIT
-// App: route registration and run() with signal handling.
+// App: registration (routes, blueprints, groups), freezing into pipelines, and run().
 #include "swoop/app.hpp"
 
 #include <uv.h>
 
+#include <algorithm>
 #include <stdexcept>
 
+#include "app/app_state.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
 #include "swoop/server.hpp"
 
 namespace swoop {
 
+namespace {
+
+thread_local Context* current_worker_ctx = nullptr;
+
+/// Options inherited from the enclosing groups while registering a blueprint.
+struct Scope {
+  std::string prefix;
+  std::optional<int> version;
+  std::string version_prefix = "/v";
+  std::optional<bool> strict_slashes;
+  std::vector<Middleware> middleware;
+};
+
+std::string join_path(std::string_view prefix, std::string_view pattern) {
+  std::string out{prefix};
+  while (!out.empty() && out.back() == '/') out.pop_back();
+  if (pattern.empty() || pattern == "/") return out.empty() ? "/" : out;
+  if (pattern.front() != '/') out += '/';
+  out += pattern;
+  return out;
+}
+
+}  // namespace
+
+namespace detail {
+void set_worker_ctx(Context* ctx) noexcept { current_worker_ctx = ctx; }
+}  // namespace detail
+
 App::App(std::string name, AppOptions options)
-    : name_(std::move(name)), router_(options.strict_slashes) {}
+    : name_(std::move(name)), state_(std::make_unique<detail::AppState>(options.strict_slashes)) {}
 
 App::~App() = default;
 
-void App::add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) {
-  if (frozen_) {
-    throw std::invalid_argument("cannot add route " + std::string{pattern} +
-                                ": the app is already serving");
+void App::check_open() const {
+  if (state_->frozen) {
+    throw std::invalid_argument("app '" + name_ + "' is serving: registration is closed");
   }
-  const std::uint32_t id = router_.add(std::move(options.methods), pattern, std::move(options.name),
-                                       options.strict_slashes);
-  if (id >= handlers_.size()) handlers_.resize(id + 1);
-  handlers_[id] = std::move(handler);
 }
 
-std::string App::url_for(std::string_view name,
-                         std::initializer_list<std::pair<std::string_view, UrlValue>> params,
-                         std::initializer_list<std::pair<std::string_view, UrlValue>> query) const {
-  return router_.url_for(name, params, query);
+namespace {
+
+void register_route(detail::AppState& state, std::string_view pattern, RouteOptions options,
+                    detail::Handler handler, const detail::ErrorHandlers* errors) {
+  const std::uint32_t id =
+      state.router.add(options.methods, pattern, options.name, options.strict_slashes);
+  if (id >= state.routes.size()) state.routes.resize(id + 1);
+  state.routes[id] = {std::move(handler), std::move(options.middleware), errors};
+}
+
+}  // namespace
+
+void App::add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) {
+  check_open();
+  register_route(*state_, pattern, std::move(options), std::move(handler), nullptr);
+}
+
+namespace {
+
+void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& scope) {
+  if (std::find(state.blueprint_names.begin(), state.blueprint_names.end(), bp.name()) !=
+      state.blueprint_names.end()) {
+    throw std::invalid_argument("blueprint '" + bp.name() + "' is already registered");
+  }
+  const BlueprintOptions& o = bp.options();
+  std::string prefix;
+  if (o.version)
+    prefix = o.version_prefix + std::to_string(*o.version);
+  else if (scope.version)
+    prefix = scope.version_prefix + std::to_string(*scope.version);
+  prefix = join_path(join_path(prefix, scope.prefix), o.url_prefix);
+  const std::optional<bool> strict = o.strict_slashes ? o.strict_slashes : scope.strict_slashes;
+  state.blueprint_errors.push_back(bp.error_handlers());
+  const detail::ErrorHandlers* errors = &state.blueprint_errors.back();
+  for (const Blueprint::RouteEntry& r : bp.routes()) {
+    RouteOptions options = r.options;
+    if (!options.name.empty()) options.name = bp.name() + "." + options.name;
+    if (!options.strict_slashes) options.strict_slashes = strict;
+    std::vector<Middleware> chain = scope.middleware;
+    chain.insert(chain.end(), bp.middleware().begin(), bp.middleware().end());
+    chain.insert(chain.end(), options.middleware.begin(), options.middleware.end());
+    options.middleware = std::move(chain);
+    try {
+      register_route(state, join_path(prefix, r.pattern), std::move(options), r.handler, errors);
+    } catch (const std::invalid_argument& e) {
+      throw std::invalid_argument("blueprint '" + bp.name() + "': " + e.what());
+    }
+  }
+  state.blueprint_listeners.insert(state.blueprint_listeners.end(), bp.listeners().begin(),
+                                   bp.listeners().end());
+  state.blueprint_names.push_back(bp.name());
+}
+
+void add_group(detail::AppState& state, const BlueprintGroup& group, const Scope& outer) {
+  const GroupOptions& o = group.options();
+  Scope scope = outer;
+  scope.prefix = join_path(outer.prefix, o.url_prefix);
+  if (scope.prefix == "/") scope.prefix.clear();
+  if (o.version) {
+    scope.version = o.version;
+    scope.version_prefix = o.version_prefix;
+  }
+  if (o.strict_slashes) scope.strict_slashes = o.strict_slashes;
+  scope.middleware.insert(scope.middleware.end(), group.middleware().begin(),
+                          group.middleware().end());
+  for (const BlueprintGroup::Member& m : group.members()) {
+    if (const Blueprint* bp = m.blueprint())
+      add_blueprint(state, *bp, scope);
+    else
+      add_group(state, *m.group(), scope);
+  }
+}
+
+}  // namespace
+
+void App::blueprint(const Blueprint& bp) {
+  check_open();
+  add_blueprint(*state_, bp, Scope{});
+}
+
+void App::blueprint(const BlueprintGroup& group) {
+  check_open();
+  add_group(*state_, group, Scope{});
+}
+
+void App::add_task(Listener fn, TaskOptions options) {
+  check_open();
+  state_->tasks.emplace_back(std::move(fn), options);
+}
+
+Context& App::ctx() noexcept { return state_->ctx; }
+
+Context& App::worker_ctx() {
+  if (current_worker_ctx == nullptr) {
+    throw std::logic_error("App::worker_ctx() called outside a worker thread");
+  }
+  return *current_worker_ctx;
+}
+
+std::string App::url_for(std::string_view name, UrlArgs params, UrlArgs query) const {
+  return state_->router.url_for(name, params, query);
+}
+
+namespace {
+void add_to_pipeline(detail::Pipeline& p, const std::vector<Middleware>& list) {
+  for (const Middleware& m : list) {
+    switch (m.kind()) {
+      case MiddlewareKind::onion:
+        p.onion.push_back(&m);
+        break;
+      case MiddlewareKind::request:
+        p.request.push_back(&m);
+        break;
+      case MiddlewareKind::response:
+        p.response.push_back(&m);
+        break;
+    }
+  }
+}
+
+void finish_pipeline(detail::Pipeline& p) {
+  // Response middleware run in reverse order of registration (Sanic's rule).
+  std::reverse(p.response.begin(), p.response.end());
+}
+}  // namespace
+
+void App::freeze(const RunOptions& options) {
+  detail::AppState& s = *state_;
+  if (s.frozen) return;
+  s.frozen = true;
+  s.debug = options.debug;
+  s.listeners = listeners_;
+  s.listeners.insert(s.listeners.end(), s.blueprint_listeners.begin(), s.blueprint_listeners.end());
+  s.pipelines.resize(s.routes.size());
+  for (std::size_t id = 0; id < s.routes.size(); ++id) {
+    detail::Pipeline& p = s.pipelines[id];
+    add_to_pipeline(p, middleware_);
+    add_to_pipeline(p, s.routes[id].middleware);
+    finish_pipeline(p);
+    p.handler = &s.routes[id].handler;
+    p.scoped_errors = s.routes[id].errors;
+    p.app_errors = &errors_;
+    p.debug = s.debug;
+  }
+  add_to_pipeline(s.fallback, middleware_);
+  finish_pipeline(s.fallback);
+  s.fallback.app_errors = &errors_;
+  s.fallback.debug = s.debug;
 }
 
 void App::run(RunOptions options) {
@@ -61,7 +230,11 @@ void App::run(RunOptions options) {
     }
     uv_signal_start(&signals.sigint, on_signal, SIGINT);
     uv_signal_start(&signals.sigterm, on_signal, SIGTERM);
+    // The loop also ends when the workers stop by themselves (a listener failed at start):
+    // the last worker to end posts a stop here. The Loop's destructor closes the signals.
+    server.on_all_stopped([&loop] { loop.post([&loop] { loop.stop(); }); });
     loop.run();
+    server.on_all_stopped(nullptr);  // the loop dies here: nothing may post to it afterwards
   }
   server.wait();
   log(LogLevel::info, "{}: stopped", name_);

@@ -9,6 +9,7 @@
 #include <uv.h>
 
 #include <csignal>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
 #include <vector>
@@ -67,6 +68,9 @@ struct Server::Impl {
   std::vector<std::unique_ptr<detail::Worker>> workers;
   std::vector<std::thread> threads;
   bool started = false;
+  std::mutex mutex;  // guards running and on_stopped
+  int running = 0;
+  std::function<void()> on_stopped;
 };
 
 Server::Server(App& app, RunOptions options)
@@ -79,7 +83,9 @@ Server::Server(App& app, RunOptions options)
 
 Server::~Server() {
   stop();
-  wait();
+  for (auto& t : impl_->threads) {
+    if (t.joinable()) t.join();
+  }
 }
 
 void Server::start() {
@@ -107,12 +113,22 @@ void Server::start() {
     for (int fd : fds) ::close(fd);
     throw;
   }
-  impl_->app.freeze();
+  impl_->app.freeze(impl_->options);
   impl_->started = true;
-  for (int fd : fds) {
-    impl_->workers.push_back(std::make_unique<detail::Worker>(impl_->app, impl_->options, fd));
+  for (std::size_t i = 0; i < fds.size(); ++i) {
+    impl_->workers.push_back(
+        std::make_unique<detail::Worker>(impl_->app, impl_->options, fds[i], static_cast<int>(i)));
   }
-  for (auto& w : impl_->workers) impl_->threads.emplace_back([&w] { w->run(); });
+  impl_->running = static_cast<int>(fds.size());
+  for (auto& w : impl_->workers) {
+    impl_->threads.emplace_back([this, &w] {
+      w->run();
+      // A worker that could not start stops the others: the app cannot serve half-ready.
+      if (w->start_error()) stop();
+      std::lock_guard lock{impl_->mutex};
+      if (--impl_->running == 0 && impl_->on_stopped) impl_->on_stopped();
+    });
+  }
 }
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }
@@ -125,6 +141,15 @@ void Server::wait() {
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }
+  for (auto& w : impl_->workers) {
+    if (auto e = w->start_error()) std::rethrow_exception(e);
+  }
+}
+
+void Server::on_all_stopped(std::function<void()> fn) {
+  std::lock_guard lock{impl_->mutex};
+  impl_->on_stopped = std::move(fn);
+  if (impl_->on_stopped && impl_->started && impl_->running == 0) impl_->on_stopped();
 }
 
 }  // namespace swoop

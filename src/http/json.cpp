@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// JsonValue accessors and the compact JSON serializer (RFC 8259) with UTF-8 repair.
+// JsonValue accessors, the compact JSON serializer (RFC 8259) with UTF-8 repair, and JsonWriter.
 #include "swoop/json.hpp"
 
 #include <fmt/format.h>
@@ -12,6 +12,8 @@
 #include <limits>
 #include <stdexcept>
 #include <utility>
+
+#include "http/utf8.hpp"
 
 namespace swoop {
 namespace detail {
@@ -215,36 +217,6 @@ const char* skip_plain(const char* p, const char* end) noexcept {
   return p;
 }
 
-bool is_continuation(const char* p, const char* end, unsigned char low = 0x80,
-                     unsigned char high = 0xBF) noexcept {
-  if (p >= end) return false;
-  const auto c = static_cast<unsigned char>(*p);
-  return c >= low && c <= high;
-}
-
-// Returns the length of the well-formed UTF-8 sequence at p (Unicode table 3-7, RFC 3629
-// section 4), or 0 when the byte at p does not begin one.
-std::size_t utf8_sequence_length(const char* p, const char* end) noexcept {
-  const auto c = static_cast<unsigned char>(*p);
-  if (c >= 0xC2 && c <= 0xDF) return is_continuation(p + 1, end) ? 2 : 0;
-  if (c >= 0xE0 && c <= 0xEF) {
-    // E0 excludes overlong forms, ED excludes the surrogates U+D800..U+DFFF.
-    const unsigned char low = c == 0xE0 ? 0xA0 : 0x80;
-    const unsigned char high = c == 0xED ? 0x9F : 0xBF;
-    return is_continuation(p + 1, end, low, high) && is_continuation(p + 2, end) ? 3 : 0;
-  }
-  if (c >= 0xF0 && c <= 0xF4) {
-    // F0 excludes overlong forms, F4 excludes code points above U+10FFFF.
-    const unsigned char low = c == 0xF0 ? 0x90 : 0x80;
-    const unsigned char high = c == 0xF4 ? 0x8F : 0xBF;
-    return is_continuation(p + 1, end, low, high) && is_continuation(p + 2, end) &&
-                   is_continuation(p + 3, end)
-               ? 4
-               : 0;
-  }
-  return 0;  // 80..BF (stray continuation), C0, C1, F5..FF never begin a sequence.
-}
-
 // RFC 8259 section 7: the two-character escapes where they exist, else \u00XX.
 void append_escape(std::string& out, unsigned char c) {
   switch (c) {
@@ -286,7 +258,7 @@ void write_string(std::string& out, std::string_view s) {
   while ((p = skip_plain(p, end)) != end) {
     const auto c = static_cast<unsigned char>(*p);
     if (c >= 0x80) {
-      if (const std::size_t n = utf8_sequence_length(p, end); n != 0) {
+      if (const std::size_t n = detail::utf8_sequence_length(p, end); n != 0) {
         p += n;  // well-formed: stays in the run
         continue;
       }
@@ -303,7 +275,9 @@ void write_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-void write_double(std::string& out, double d) {
+// Doubles and floats: each in the shortest form that reads back to the same value of its type.
+template <std::floating_point F>
+void write_floating(std::string& out, F d) {
   if (std::isnan(d)) throw std::domain_error("swoop::write_json: NaN cannot be written as JSON");
   if (std::isinf(d)) {
     throw std::domain_error(d > 0 ? "swoop::write_json: +infinity cannot be written as JSON"
@@ -362,7 +336,7 @@ void write_value(std::string& out, const JsonValue& value) {
       write_integer(out, value.as_uint());
       return;
     case JsonKind::float64:
-      write_double(out, value.as_double());
+      write_floating(out, value.as_double());
       return;
     case JsonKind::string:
       write_string(out, value.as_string());
@@ -394,6 +368,98 @@ std::string to_json(const JsonValue& value) {
   return out;
 }
 
-Response json(const JsonValue& value, int status) { return json_text(to_json(value), status); }
+// ---------------------------------------------------------------------------------------------
+// JsonWriter
+
+void JsonWriter::key(std::string_view name) {
+  SWOOP_ASSERT(depth_ > 0 && !after_key_, "JsonWriter: a key outside an object or after a key");
+  if (need_comma_) out_->push_back(',');
+  swoop::write_string(*out_, name);
+  out_->push_back(':');
+  need_comma_ = false;
+  after_key_ = true;
+}
+
+void JsonWriter::write_null() {
+  separate();
+  out_->append("null", 4);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_bool(bool b) {
+  separate();
+  b ? out_->append("true", 4) : out_->append("false", 5);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_int(std::int64_t i) {
+  separate();
+  write_integer(*out_, i);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_uint(std::uint64_t u) {
+  separate();
+  write_integer(*out_, u);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_double(double d) {
+  separate();
+  write_floating(*out_, d);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_float(float f) {
+  separate();
+  write_floating(*out_, f);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_string(std::string_view s) {
+  separate();
+  swoop::write_string(*out_, s);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_json_value(const JsonValue& v) {
+  separate();
+  write_value(*out_, v);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_json_object(const JsonObject& o) {
+  separate();
+  write_object(*out_, o);
+  need_comma_ = true;
+}
+
+void JsonWriter::write_json_array(const JsonArray& a) {
+  separate();
+  write_array(*out_, a);
+  need_comma_ = true;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Responses
+
+namespace detail {
+Response make_json_response(std::string body, int status, JsonResponseHeaders headers) {
+  Response res = json_text(std::move(body), status);
+  for (const auto& [name, value] : headers) {
+    // Several headers of one name are kept (Link, Set-Cookie), but only one Content-Type.
+    if (iequals(name, "Content-Type")) {
+      res.set_header(name, value);
+    } else {
+      res.add_header(name, value);
+    }
+  }
+  return res;
+}
+}  // namespace detail
+
+Response json(const JsonValue& value, int status, JsonResponseHeaders headers) {
+  return detail::make_json_response(to_json(value), status, headers);
+}
 
 }  // namespace swoop

@@ -36,6 +36,20 @@ const QueryArgs& Request::args() const {
   return *args_;
 }
 
+const FormData& Request::form() const {
+  if (!form_) {
+    static const FormLimits defaults;
+    form_.emplace(parse_form(headers_.get("Content-Type", ""), body(),
+                             form_limits_ != nullptr ? *form_limits_ : defaults));
+  }
+  return *form_;
+}
+
+const RequestCookies& Request::cookies() const {
+  if (!cookies_) cookies_.emplace(parse_cookies(headers_));
+  return *cookies_;
+}
+
 namespace detail {
 
 void RequestBuilder::reset(Request& req) noexcept {
@@ -47,10 +61,15 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.decoded_path_.clear();
   req.owned_body_.clear();
   req.args_.reset();
+  req.form_.reset();
+  req.cookies_.reset();
   req.headers_.clear();
   req.params_.clear();
   req.ctx_.clear();
   req.cancel_.reset();
+  req.json_.reset();  // gives the parser back to the pool; json_any_content_type_ is kept
+  req.route_status_ = 0;
+  req.allow_ = {};
 }
 
 void RequestBuilder::set_base(Request& req, const char* base) noexcept {

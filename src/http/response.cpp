@@ -2,6 +2,7 @@
 // Response construction and the named constructors for common responses.
 #include "swoop/response.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace swoop {
@@ -19,6 +20,20 @@ Response::Response(int status) : status_(status) { check_status(status); }
 void Response::set_status(int status) {
   check_status(status);
   status_ = status;
+}
+
+Response& Response::set_cookie(std::string_view name, std::string_view value,
+                               const CookieOptions& options) {
+  headers_.add("Set-Cookie", format_set_cookie(name, value, options));
+  return *this;
+}
+
+Response& Response::delete_cookie(std::string_view name, const CookieOptions& options) {
+  CookieOptions expired = options;
+  expired.max_age = std::chrono::seconds{0};
+  expired.expires = std::chrono::system_clock::time_point{};
+  headers_.add("Set-Cookie", format_set_cookie(name, "", expired));
+  return *this;
 }
 
 Response text(std::string body, int status) {

@@ -4,6 +4,8 @@
 
 #include <uv.h>
 
+#include "swoop/status.hpp"
+
 namespace swoop {
 
 namespace {
@@ -47,5 +49,13 @@ const std::error_category& uv_category() noexcept {
 std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), swoop_category()}; }
 
 std::error_code uv_error(int status) noexcept { return {status, uv_category()}; }
+
+namespace detail {
+const char* default_error_message(int status) noexcept {
+  const std::string_view phrase = reason_phrase(status);
+  // reason_phrase returns views of string literals, so data() is NUL-terminated.
+  return phrase.empty() ? "Error" : phrase.data();
+}
+}  // namespace detail
 
 }  // namespace swoop

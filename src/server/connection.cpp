@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "app/app_state.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
@@ -24,30 +25,13 @@ void append_uint(std::string& out, std::size_t n) {
   out.append(digits, end);
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      char esc[8];
-      std::snprintf(esc, sizeof esc, "\\u%04x", static_cast<unsigned>(c));
-      out += esc;
-    } else {
-      out += c;
-    }
-  }
-  out += '"';
-}
-
 }  // namespace
 
-RootTask run_async_handler(Connection* c, const Handler* h) {
+RootTask run_root(Connection* c, Task<Response> task) {
   std::optional<Response> res;
   std::exception_ptr error;
   try {
-    res.emplace(co_await h->call(c->req_));
+    res.emplace(co_await std::move(task));
   } catch (...) {
     error = std::current_exception();
   }
@@ -57,6 +41,8 @@ RootTask run_async_handler(Connection* c, const Handler* h) {
 Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options()) {
   uv_tcp_init(worker.uv_loop(), &tcp_);
   tcp_.data = this;
+  RequestBuilder::set_form_limits(req_, &worker.options().form_limits);
+  RequestBuilder::set_json_any_content_type(req_, worker.options().json_any_content_type);
 }
 
 bool Connection::accept(uv_stream_t* server) {
@@ -200,38 +186,40 @@ void Connection::process_input() {
 
 void Connection::dispatch() {
   RequestBuilder::set_peer(req_, remote_addr_, remote_port_);
-  const App& app = worker_.app();
+  const AppState& app = worker_.app().state();
   const RouteMatch match =
-      app.router().match(req_.method(), req_.path(), RequestBuilder::params(req_));
+      app.router.match(req_.method(), req_.path(), RequestBuilder::params(req_));
   head_from_get_ = match.head_from_get;
-  if (match.status != MatchStatus::found) {
-    if (match.status == MatchStatus::auto_options) {
-      Response r{204};
-      r.set_header("Allow", match.allow);
-      finish(r);
-      return;
-    }
-    const int status = match.status == MatchStatus::not_found ? 404 : 405;
-    Response r = response_for(
-        std::make_exception_ptr(HttpError{status, std::string{reason_phrase(status)}, {}, true}));
-    if (status == 405) r.set_header("Allow", match.allow);
-    finish(r);
-    return;
+  const Pipeline* p = &app.fallback;
+  if (match.status == MatchStatus::found) {
+    p = &app.pipelines[match.route_id];
+  } else {
+    const int status = match.status == MatchStatus::not_found            ? 404
+                       : match.status == MatchStatus::method_not_allowed ? 405
+                                                                         : 204;
+    RequestBuilder::set_route_result(req_, status, match.allow);
   }
-  const Handler& handler = app.handler(match.route_id);
-  if (handler.is_sync()) {
+  // The fast path: no middleware and a sync handler (or the router's own answer) run inline.
+  if (p->is_plain() && (p->handler == nullptr || p->handler->is_sync())) {
     try {
-      finish(handler.call_sync(req_));
+      finish(p->handler != nullptr ? p->handler->call_sync(req_) : fallback_response(req_));
     } catch (...) {
-      finish(response_for(std::current_exception()));
+      if (p->has_error_handlers())
+        start_async(handle_error(*p, req_, std::current_exception()));
+      else
+        finish(render_error(req_, std::current_exception(), p->debug));
     }
     return;
   }
+  start_async(run_pipeline(*p, req_));
+}
+
+void Connection::start_async(Task<Response> task) {
   handler_running_ = true;
   phase_ = Phase::handling;
   set_deadline(worker_.options().response_timeout.count());
   dispatching_ = true;
-  run_async_handler(this, &handler).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  run_root(this, std::move(task)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
   dispatching_ = false;
   if (sync_result_) {
     finish(*sync_result_);
@@ -249,7 +237,7 @@ void Connection::on_async_done(std::optional<Response> res, std::exception_ptr e
       pump();
     return;
   }
-  Response r = error ? response_for(error) : std::move(*res);
+  Response r = error ? render_error(req_, error, worker_.options().debug) : std::move(*res);
   if (dispatching_) {
     sync_result_.emplace(std::move(r));
     return;
@@ -259,53 +247,6 @@ void Connection::on_async_done(std::optional<Response> res, std::exception_ptr e
 }
 
 void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).cancel(); }
-
-Response Connection::response_for(std::exception_ptr error) const {
-  int status = 500;
-  std::string message = "Internal Server Error";
-  const HttpError* http = nullptr;
-  try {
-    std::rethrow_exception(error);
-  } catch (const HttpError& e) {
-    http = &e;
-    status = e.status();
-    message = e.what();
-    if (!e.is_quiet() && status >= 500) {
-      log(LogLevel::error, "{} {}: HTTP {}: {}", req_.method(), req_.path(), status, message);
-    }
-    // http must not outlive this handler; copy what is needed below.
-    Response r{status};
-    for (const auto& [name, value] : e.headers()) {
-      try {
-        r.add_header(name, value);
-      } catch (const std::invalid_argument&) {
-        log(LogLevel::warning, "dropped an invalid header from an HttpError");
-      }
-    }
-    const auto accept = req_.header("Accept");
-    if (accept && accept->find("application/json") != std::string_view::npos) {
-      std::string body = "{\"error\":{\"status\":";
-      append_uint(body, static_cast<std::size_t>(status));
-      body += ",\"message\":";
-      append_json_string(body, message);
-      body += "}}";
-      r.set_body(std::move(body), "application/json");
-    } else {
-      r.set_body(message, "text/plain; charset=utf-8");
-    }
-    return r;
-  } catch (const Cancelled&) {
-    status = 503;
-    message = "Service Unavailable";
-  } catch (const std::exception& e) {
-    log(LogLevel::error, "unhandled exception in {} {}: {}", req_.method(), req_.path(), e.what());
-    if (worker_.options().debug) message = std::string{"Internal Server Error: "} + e.what();
-  } catch (...) {
-    log(LogLevel::error, "unhandled non-standard exception in {} {}", req_.method(), req_.path());
-  }
-  static_cast<void>(http);
-  return response_for(std::make_exception_ptr(HttpError{status, message, {}, true}));
-}
 
 // ---- responses ---------------------------------------------------------------------------
 

@@ -18,7 +18,6 @@
 namespace swoop::detail {
 
 class Worker;
-class Handler;
 
 /// A server-side HTTP/1.1 connection.
 ///
@@ -45,7 +44,7 @@ class Connection {
 
  private:
   enum class Phase { idle, reading, handling, draining, closed };
-  friend RootTask run_async_handler(Connection* c, const Handler* h);
+  friend RootTask run_root(Connection* c, Task<Response> task);
 
   static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf) noexcept;
   static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noexcept;
@@ -60,7 +59,7 @@ class Connection {
   void finish(const Response& res);
   void finish_error(int status, std::string_view message, bool close);
   void on_async_done(std::optional<Response> res, std::exception_ptr error);
-  Response response_for(std::exception_ptr error) const;
+  void start_async(Task<Response> task);
   void serialize(const Response& res, bool head, bool keep_alive);
   void flush();
   void pump();

@@ -27,6 +27,20 @@ class RequestBuilder {
   static RequestHeaders& headers(Request& req) noexcept { return req.headers_; }
   static PathParams& params(Request& req) noexcept { return req.params_; }
   static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }
+  /// Whether req.json() accepts any Content-Type (default false: application/json or
+  /// +json only). Kept across reset(): set it once per connection or before each dispatch.
+  static void set_json_any_content_type(Request& req, bool any) noexcept {
+    req.json_any_content_type_ = any;
+  }
+  static void set_route_result(Request& req, int status, std::string_view allow) noexcept {
+    req.route_status_ = status;
+    req.allow_ = allow;
+  }
+  static int route_status(const Request& req) noexcept { return req.route_status_; }
+  static void set_form_limits(Request& req, const FormLimits* limits) noexcept {
+    req.form_limits_ = limits;
+  }
+  static std::string_view allow(const Request& req) noexcept { return req.allow_; }
   /// Decodes the path; returns false when it holds a malformed escape or a NUL.
   static bool decode_path(Request& req);
 };

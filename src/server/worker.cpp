@@ -2,12 +2,16 @@
 // Worker: accept loop, connection list, the timeout tick and graceful shutdown.
 #include "server/worker.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstring>
 #include <ctime>
 
+#include "app/app_state.hpp"
 #include "server/connection.hpp"
 #include "swoop/log.hpp"
+#include "swoop/sync_wait.hpp"
 
 namespace swoop::detail {
 
@@ -21,10 +25,16 @@ std::uint64_t tick_interval(const RunOptions& o) {
 }
 }  // namespace
 
-Worker::Worker(const App& app, const RunOptions& options, int listen_fd)
-    : app_(app), options_(options), listen_fd_(listen_fd), tick_ms_(tick_interval(options)) {}
+Worker::Worker(App& app, const RunOptions& options, int listen_fd, int index)
+    : app_(app),
+      options_(options),
+      listen_fd_(listen_fd),
+      index_(index),
+      tick_ms_(tick_interval(options)) {}
 
 std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
+
+void set_worker_ctx(Context* ctx) noexcept;
 
 void Worker::run() {
   Loop loop;
@@ -32,26 +42,38 @@ void Worker::run() {
     std::lock_guard lock{stop_mutex_};
     loop_ = &loop;
   }
+  set_worker_ctx(&ctx_);
   update_date();
-  uv_tcp_init(loop.native(), &listener_);
-  listener_.data = this;
-  int r = uv_tcp_open(&listener_, listen_fd_);
-  if (r == 0)
-    r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog, &on_connection);
-  listener_open_ = true;
-  if (r != 0) {
-    log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
-    stopping_ = true;
-  }
   uv_timer_init(loop.native(), &tick_);
   tick_.data = this;
   uv_timer_start(&tick_, &on_tick, tick_ms_, tick_ms_);
+  uv_tcp_init(loop.native(), &listener_);
+  listener_.data = this;
+  listener_open_ = true;
+  try {
+    sync_wait(loop, run_listeners(ListenerEvent::before_server_start, false));
+  } catch (...) {
+    start_error_ = std::current_exception();
+    log_escaped("a before_server_start listener", start_error_);
+  }
+  int r = start_error_ ? 0 : uv_tcp_open(&listener_, listen_fd_);
+  if (start_error_) ::close(listen_fd_);
+  if (r == 0 && !start_error_) {
+    r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog, &on_connection);
+  }
+  if (r != 0) log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
+  started_ = true;
+  bool stop_now = start_error_ || r != 0;
   {
     std::lock_guard lock{stop_mutex_};
-    if (stop_requested_) stopping_ = true;
+    stop_now = stop_now || stop_requested_;
   }
-  if (stopping_) begin_shutdown();
+  if (stop_now)
+    begin_shutdown();
+  else
+    worker_after_start(this).start();
   loop.run();
+  set_worker_ctx(nullptr);
   {
     std::lock_guard lock{stop_mutex_};
     loop_ = nullptr;
@@ -72,27 +94,88 @@ void Worker::stop() noexcept {
   }
 }
 
-void Worker::begin_shutdown() {
-  if (listener_open_) {
-    listener_open_ = false;
-    uv_close(reinterpret_cast<uv_handle_t*>(&listener_), nullptr);
+Task<void> Worker::run_listeners(ListenerEvent event, bool reverse) {
+  const auto& all = app_.state().listeners;
+  std::vector<const Listener*> selected;
+  for (const auto& [e, fn] : all) {
+    if (e == event) selected.push_back(&fn);
   }
-  if (shutdown_deadline_ == 0)
-    shutdown_deadline_ = now() + options_.graceful_shutdown_timeout.count();
+  if (reverse) std::reverse(selected.begin(), selected.end());
+  for (const Listener* fn : selected) co_await fn->call(app_);
+}
+
+RootTask worker_after_start(Worker* w) {
+  try {
+    co_await w->run_listeners(ListenerEvent::after_server_start, false);
+  } catch (...) {
+    log_escaped("an after_server_start listener", std::current_exception());
+  }
+  w->start_tasks();
+}
+
+RootTask worker_task(Worker* w, std::size_t slot, Listener fn) {
+  try {
+    co_await fn.call(w->app_);
+  } catch (const Cancelled&) {
+  } catch (...) {
+    log_escaped("a background task", std::current_exception());
+  }
+  w->tasks_[slot]->done = true;
+  --w->running_tasks_;
+  w->poke();
+}
+
+void Worker::start_tasks() {
+  if (stopping_) return;
+  for (const auto& [fn, opts] : app_.state().tasks) {
+    if (opts.once && index_ != 0) continue;
+    tasks_.push_back(std::make_unique<TaskSlot>());
+    ++running_tasks_;
+    RootTask root = worker_task(this, tasks_.size() - 1, fn);
+    root.with_cancel(&tasks_.back()->cancel);
+    loop_->call_soon(root.release());
+  }
+}
+
+void Worker::begin_shutdown() {
   stopping_ = true;
-  for (Connection* c = head_; c != nullptr;) {
+  if (!started_ || shutdown_begun_) return;  // run() calls again once started
+  shutdown_begun_ = true;
+  shutdown_deadline_ =
+      now() + static_cast<std::uint64_t>(options_.graceful_shutdown_timeout.count());
+  worker_shutdown(this).start();
+}
+
+RootTask worker_shutdown(Worker* w) {
+  if (w->listener_open_) {
+    w->listener_open_ = false;
+    uv_close(reinterpret_cast<uv_handle_t*>(&w->listener_), nullptr);
+  }
+  try {
+    co_await w->run_listeners(ListenerEvent::before_server_stop, true);
+  } catch (...) {
+    log_escaped("a before_server_stop listener", std::current_exception());
+  }
+  for (Connection* c = w->head_; c != nullptr;) {
     Connection* next = c->next;
     c->shut_down();
     c = next;
   }
-  maybe_finish();
+  while (w->head_ != nullptr) co_await Worker::Park{w};
+  for (auto& t : w->tasks_) {
+    if (!t->done) t->cancel.cancel();
+  }
+  while (w->running_tasks_ > 0) co_await Worker::Park{w};
+  try {
+    co_await w->run_listeners(ListenerEvent::after_server_stop, true);
+  } catch (...) {
+    log_escaped("an after_server_stop listener", std::current_exception());
+  }
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->tick_), nullptr);
 }
 
-void Worker::maybe_finish() {
-  if (!stopping_ || head_ != nullptr || uv_is_closing(reinterpret_cast<uv_handle_t*>(&tick_))) {
-    return;
-  }
-  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+void Worker::poke() noexcept {
+  if (parked_) loop_->call_soon(std::exchange(parked_, {}));
 }
 
 void Worker::on_connection(uv_stream_t* server, int status) noexcept {
@@ -132,7 +215,7 @@ void Worker::on_connection_closed(Connection* c) noexcept {
     accept_pending_ = false;
     accept_one();
   }
-  maybe_finish();
+  poke();
 }
 
 void Worker::on_tick(uv_timer_t* t) noexcept {

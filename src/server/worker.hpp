@@ -4,14 +4,20 @@
 
 #include <uv.h>
 
+#include <coroutine>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <mutex>
 #include <string_view>
 #include <vector>
 
+#include "swoop/context.hpp"
+#include "swoop/detail/cancel.hpp"
+#include "swoop/detail/root.hpp"
 #include "swoop/loop.hpp"
 #include "swoop/options.hpp"
+#include "swoop/registry.hpp"
 
 namespace swoop {
 class App;
@@ -27,7 +33,8 @@ class Connection;
 /// so the handles that are members here never outlive it.
 class Worker {
  public:
-  Worker(const App& app, const RunOptions& options, int listen_fd);
+  /// index 0 is the worker that runs `once` background tasks.
+  Worker(App& app, const RunOptions& options, int listen_fd, int index);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -37,6 +44,8 @@ class Worker {
   void stop() noexcept;
 
   const App& app() const noexcept { return app_; }
+  /// What a before_server_start listener threw (then the worker did not serve).
+  std::exception_ptr start_error() const noexcept { return start_error_; }
   const RunOptions& options() const noexcept { return options_; }
   /// The current Date header value (RFC 9110 IMF-fixdate), refreshed once a second.
   std::string_view date() const noexcept { return {date_, 29}; }
@@ -56,14 +65,40 @@ class Worker {
  private:
   static void on_connection(uv_stream_t* server, int status) noexcept;
   static void on_tick(uv_timer_t* t) noexcept;
+  friend RootTask worker_after_start(Worker* w);
+  friend RootTask worker_shutdown(Worker* w);
+  friend RootTask worker_task(Worker* w, std::size_t slot, Listener fn);
+
+  /// Suspends the calling coroutine until poke() (used while draining and stopping tasks).
+  struct Park {
+    Worker* w;
+    bool await_ready() const noexcept { return false; }
+    void await_suspend(std::coroutine_handle<> h) noexcept { w->parked_ = h; }
+    void await_resume() const noexcept {}
+  };
+
   void accept_one();
   void begin_shutdown();
-  void maybe_finish();
+  void poke() noexcept;
+  void start_tasks();
+  Task<void> run_listeners(ListenerEvent event, bool reverse);
   void update_date() noexcept;
 
-  const App& app_;
+  App& app_;
   const RunOptions& options_;
   int listen_fd_;
+  int index_;
+  Context ctx_;  // App::worker_ctx() on this worker's thread
+  std::exception_ptr start_error_;
+  bool started_ = false;         // before_server_start listeners are done
+  bool shutdown_begun_ = false;  // the shutdown sequence runs
+  std::coroutine_handle<> parked_;
+  struct TaskSlot {
+    CancelState cancel;
+    bool done = false;
+  };
+  std::vector<std::unique_ptr<TaskSlot>> tasks_;
+  std::size_t running_tasks_ = 0;
   Loop* loop_ = nullptr;
   uv_tcp_t listener_{};
   uv_timer_t tick_{};
@@ -72,7 +107,7 @@ class Worker {
   std::size_t count_ = 0;
   bool accept_pending_ = false;
   bool stopping_ = false;
-  bool listener_open_ = false;
+  bool listener_open_ = false;  // initialized and not yet closed
   std::uint64_t shutdown_deadline_ = 0;
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;

@@ -8,14 +8,15 @@ import threading
 class ServerProcess:
     """The test server process; its stderr is collected, its port parsed from the log."""
 
-    def __init__(self, binary, workers=1, extra=()):
-        self.proc = subprocess.Popen([binary, str(workers), *extra], stdin=subprocess.DEVNULL,
+    def __init__(self, binary, workers=1, extra=(), argv=None):
+        command = argv if argv is not None else [binary, str(workers), *extra]
+        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self.port = None
         for line in self.proc.stderr:
             self.log.append(line)
-            m = re.search(r"listening on http://127\.0\.0\.1:(\d+)", line)
+            m = re.search(r"listening on http://[^ ]*:(\d+)", line)
             if m:
                 self.port = int(m.group(1))
                 break

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Handler: a move-only, type-erased route handler that is either sync or async.
+// Handler: a type-erased route handler, sync or async; copies share the callable.
 #pragma once
 
 #include <concepts>
@@ -24,12 +24,13 @@ concept AnyHandler = SyncHandler<F> || AsyncHandler<F>;
 
 /// Owns one registered handler; calling a sync one involves no coroutine at all.
 ///
-/// Lifetime: owned by the App's route table; lives as long as the App.
+/// Lifetime: owned by the App (and the blueprints it was copied from); lives as long as the App.
+/// Thread safety: every worker calls the same callable, concurrently.
 class Handler {
  public:
   Handler() = default;
   template <AnyHandler F>
-  explicit Handler(F fn) : impl_(std::make_unique<Model<F>>(std::move(fn))) {}
+  explicit Handler(F fn) : impl_(std::make_shared<Model<F>>(std::move(fn))) {}
 
   /// Whether the handler returns a Response directly.
   bool is_sync() const noexcept { return impl_->is_sync(); }
@@ -68,7 +69,7 @@ class Handler {
     static Task<Response> wrap(F& fn, Request& req) { co_return fn(req); }
     F fn;
   };
-  std::unique_ptr<Concept> impl_;
+  std::shared_ptr<Concept> impl_;
 };
 
 }  // namespace swoop::detail

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: MIT
+// blueprints: an API cut into blueprints, grouped under /api with version 1, with middleware,
+// a custom error handler and a listener that prepares a per-worker resource.
+#include "api.hpp"
+#include "example_args.hpp"
+
+int main(int argc, char** argv) {
+  swoop::App app{"blueprints"};
+
+  // Users and items live under /v1/api/...; the group's middleware applies to them only.
+  swoop::BlueprintGroup api{{make_users(), make_items()}, {.url_prefix = "/api", .version = 1}};
+  api.on_response(
+      [](swoop::Request&, swoop::Response& res) { res.set_header("Cache-Control", "no-store"); });
+  app.blueprint(api);
+  app.blueprint(make_health());
+
+  // App-wide middleware: CORS for one front-end origin, a request id on every response, and
+  // the time each request took.
+  app.use(swoop::cors({.origins = {"https://example.com"}, .headers = {"Content-Type"}}));
+  app.use(swoop::request_id());
+  app.use(swoop::timing());
+
+  // Every HTTP error not handled closer to the route becomes a small JSON object.
+  app.on_error<swoop::HttpError>([](swoop::Request& req, const swoop::HttpError& e) {
+    return swoop::json(swoop::JsonObject{{"error", e.what()}, {"path", req.path()}}, e.status());
+  });
+
+  app.before_server_start([](swoop::App&) {
+    swoop::App::worker_ctx().emplace<ItemStore>(
+        ItemStore{{{"apple", 0.5}, {"pear", 0.75}, {"dragon-fruit", 3.0}}});
+  });
+
+  app.run(example::parse_args(argc, argv, 8000));
+}

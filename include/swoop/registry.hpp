@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: MIT
+// Registry: the registration API App and Blueprint share (routes, middleware, errors, listeners).
+#pragma once
+
+#include <concepts>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#include "swoop/detail/error_handler.hpp"
+#include "swoop/detail/handler.hpp"
+#include "swoop/middleware.hpp"
+
+namespace swoop {
+
+class App;
+
+/// Options of one route registration.
+struct RouteOptions {
+  std::vector<std::string> methods = {"GET"};  ///< upper-case methods; any token is accepted
+  std::string name;                            ///< for url_for; empty means unnamed
+  std::optional<bool> strict_slashes;          ///< nullopt: the blueprint's or app's default
+  std::vector<Middleware> middleware;          ///< runs for this route only, innermost
+};
+
+/// When a listener runs, relative to serving (once per worker).
+enum class ListenerEvent {
+  before_server_start,
+  after_server_start,
+  before_server_stop,
+  after_server_stop
+};
+
+/// A lifecycle listener: `(App&) -> void` or `(App&) -> Task<void>`.
+class Listener {
+ public:
+  template <typename F>
+  requires(std::same_as<std::invoke_result_t<F&, App&>, void> ||
+           std::same_as<std::invoke_result_t<F&, App&>, Task<void>>)
+      Listener(F fn)  // NOLINT(google-explicit-constructor)
+      : impl_(std::make_shared<Model<F>>(std::move(fn))) {}
+  /// Runs the listener.
+  Task<void> call(App& app) const { return impl_->call(app); }
+
+ private:
+  struct Concept {
+    virtual ~Concept() = default;
+    virtual Task<void> call(App& app) = 0;
+  };
+  template <typename F>
+  struct Model final : Concept {
+    explicit Model(F f) : fn(std::move(f)) {}
+    Task<void> call(App& app) override {
+      if constexpr (std::same_as<std::invoke_result_t<F&, App&>, void>)
+        return run_sync(fn, app);
+      else
+        return fn(app);
+    }
+    static Task<void> run_sync(F& fn, App& app) {
+      fn(app);
+      co_return;
+    }
+    F fn;
+  };
+  std::shared_ptr<Concept> impl_;
+};
+
+class Registry;
+
+/// Returned by route/get/post/...: call it with a handler to register the handler.
+///
+/// It hands the handler back, so registrations stack like Python decorators:
+///     app.get("/a")(app.get("/b")(handler));
+/// Lifetime: refers to the App or Blueprint; use it in the registering statement.
+class RouteRegistrar {
+ public:
+  RouteRegistrar(Registry& target, std::string pattern, RouteOptions options)
+      : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
+
+  /// Registers a copy of fn and returns fn. Throws std::invalid_argument for a bad route.
+  template <detail::AnyHandler F>
+  F operator()(F fn) const;
+
+ private:
+  Registry& target_;
+  std::string pattern_;
+  RouteOptions options_;
+};
+
+/// The registrations of an App or a Blueprint: routes, middleware, error handlers, listeners.
+///
+/// Middleware: `on_request` (before the handler; may answer), `on_response` (after; may change
+/// the response; also runs on error responses), `use` (onion, wraps what is inside it).
+/// Order: onion middleware outermost (app, then groups, blueprint, route), then request
+/// middleware in the same order, the handler, and response middleware in reverse order.
+class Registry {
+ public:
+  virtual ~Registry() = default;
+
+  /// Starts a registration for pattern with options.
+  RouteRegistrar route(std::string_view pattern, RouteOptions options = {}) {
+    return {*this, std::string{pattern}, std::move(options)};
+  }
+  /// Starts a GET registration (HEAD is answered by it too).
+  RouteRegistrar get(std::string_view pattern) { return route(pattern, method("GET")); }
+  /// Starts a POST registration.
+  RouteRegistrar post(std::string_view pattern) { return route(pattern, method("POST")); }
+  /// Starts a PUT registration.
+  RouteRegistrar put(std::string_view pattern) { return route(pattern, method("PUT")); }
+  /// Starts a PATCH registration.
+  RouteRegistrar patch(std::string_view pattern) { return route(pattern, method("PATCH")); }
+  /// Starts a DELETE registration (`delete` is a C++ keyword).
+  RouteRegistrar del(std::string_view pattern) { return route(pattern, method("DELETE")); }
+  /// Starts an OPTIONS registration (without one, OPTIONS is answered automatically).
+  RouteRegistrar options(std::string_view pattern) { return route(pattern, method("OPTIONS")); }
+  /// Starts a HEAD registration (without one, HEAD uses the GET route).
+  RouteRegistrar head(std::string_view pattern) { return route(pattern, method("HEAD")); }
+
+  /// Registers a GET handler in one call.
+  template <detail::AnyHandler F>
+  void get(std::string_view pattern, F fn) {
+    add_route(pattern, method("GET"), detail::Handler{std::move(fn)});
+  }
+  /// Registers a POST handler in one call.
+  template <detail::AnyHandler F>
+  void post(std::string_view pattern, F fn) {
+    add_route(pattern, method("POST"), detail::Handler{std::move(fn)});
+  }
+  /// Registers a handler for the options' methods in one call.
+  template <detail::AnyHandler F>
+  void route(std::string_view pattern, RouteOptions options, F fn) {
+    add_route(pattern, std::move(options), detail::Handler{std::move(fn)});
+  }
+  /// Registers a type-erased handler. Throws std::invalid_argument for a malformed pattern,
+  /// a route that collides with one already registered, or a registry that is frozen.
+  virtual void add_route(std::string_view pattern, RouteOptions options,
+                         detail::Handler handler) = 0;
+
+  /// Adds request middleware: `(Request&) -> void | optional<Response>` (or a Task of it).
+  template <typename F>
+  requires(detail::SyncRequestMiddleware<F> ||
+           detail::AsyncRequestMiddleware<F>) void on_request(F fn) {
+    add_middleware(Middleware{std::move(fn)});
+  }
+  /// Adds response middleware: `(Request&, Response&) -> void | Task<void>`.
+  template <detail::ResponseMiddlewareFn F>
+  void on_response(F fn) {
+    add_middleware(Middleware{std::move(fn)});
+  }
+  /// Adds onion middleware: `(Request&, Next) -> Task<Response>`, or a built-in (cors(), ...).
+  void use(Middleware middleware) { add_middleware(std::move(middleware)); }
+  /// Adds middleware of any kind.
+  void add_middleware(Middleware middleware);
+
+  /// Handles exceptions of type E (and types derived from it) thrown while serving this
+  /// registry's routes: `(Request&, const E&) -> Response | Task<Response>`. The most
+  /// specific registered type wins; a blueprint's handlers are tried before the app's.
+  template <typename E, typename F>
+  requires detail::ErrorHandlerFn<F, E>
+  void on_error(F fn) {
+    check_open();
+    errors_.add(detail::ErrorHandler::make<E>(std::move(fn)));
+  }
+
+  /// Adds a listener run in each worker before it starts accepting.
+  void before_server_start(Listener fn) { add_listener(ListenerEvent::before_server_start, fn); }
+  /// Adds a listener run in each worker once it accepts.
+  void after_server_start(Listener fn) { add_listener(ListenerEvent::after_server_start, fn); }
+  /// Adds a listener run in each worker when shutdown begins (reverse order).
+  void before_server_stop(Listener fn) { add_listener(ListenerEvent::before_server_stop, fn); }
+  /// Adds a listener run in each worker after its connections closed (reverse order).
+  void after_server_stop(Listener fn) { add_listener(ListenerEvent::after_server_stop, fn); }
+  /// Adds a listener for event.
+  void add_listener(ListenerEvent event, Listener fn);
+
+ protected:
+  /// Throws std::invalid_argument when registration is closed (the app is serving).
+  virtual void check_open() const {}
+  static RouteOptions method(const char* name) {
+    RouteOptions o;
+    o.methods = {name};
+    return o;
+  }
+
+  std::vector<Middleware> middleware_;
+  detail::ErrorHandlers errors_;
+  std::vector<std::pair<ListenerEvent, Listener>> listeners_;
+};
+
+template <detail::AnyHandler F>
+F RouteRegistrar::operator()(F fn) const {
+  target_.add_route(pattern_, options_, detail::Handler{F{fn}});
+  return fn;
+}
+
+}  // namespace swoop

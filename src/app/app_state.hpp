@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+// Internal: what an App holds for serving: the router, each route's pipeline, listeners, tasks.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "swoop/app.hpp"
+
+namespace swoop::detail {
+
+/// Everything one request passes through, computed when the app is frozen.
+///
+/// Lifetime: owned by AppState; points into the App's middleware and route storage, which
+/// does not change once frozen.
+struct Pipeline {
+  std::vector<const Middleware*> onion;          // outermost first
+  std::vector<const Middleware*> request;        // in order
+  std::vector<const Middleware*> response;       // already reversed
+  const Handler* handler = nullptr;              // null: the fallback (404, 405, automatic OPTIONS)
+  const ErrorHandlers* scoped_errors = nullptr;  // the blueprint's, tried first
+  const ErrorHandlers* app_errors = nullptr;
+  bool debug = false;
+  /// No middleware: the connection may call a sync handler directly.
+  bool is_plain() const noexcept { return onion.empty() && request.empty() && response.empty(); }
+  /// No error handler could apply: errors render with the default body.
+  bool has_error_handlers() const noexcept {
+    return (scoped_errors != nullptr && !scoped_errors->empty()) || !app_errors->empty();
+  }
+};
+
+/// A route as registered: its handler, its scoped middleware and its blueprint's handlers.
+struct RouteInfo {
+  Handler handler;
+  std::vector<Middleware> middleware;  // groups', blueprint's and route's, outermost first
+  const ErrorHandlers* errors = nullptr;
+};
+
+struct AppState {
+  Router router;
+  std::vector<RouteInfo> routes;               // indexed by route id
+  std::deque<ErrorHandlers> blueprint_errors;  // stable addresses for RouteInfo::errors
+  std::vector<std::string> blueprint_names;
+  std::vector<std::pair<ListenerEvent, Listener>> blueprint_listeners;
+  std::vector<std::pair<ListenerEvent, Listener>> listeners;  // app's then blueprints', frozen
+  std::vector<std::pair<Listener, TaskOptions>> tasks;
+  std::vector<Pipeline> pipelines;  // indexed by route id
+  Pipeline fallback;
+  Context ctx;
+  bool frozen = false;
+  bool debug = false;
+
+  explicit AppState(bool strict_slashes) : router(strict_slashes) {}
+};
+
+/// Runs a request through a pipeline; never throws (errors become responses).
+Task<Response> run_pipeline(const Pipeline& p, Request& req);
+/// Turns an exception into a response with the pipeline's error handlers or the default.
+Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr error);
+/// The default error response: status and message as JSON, HTML or text, by the Accept header;
+/// exception details only when debug. Logs unexpected exceptions.
+Response render_error(const Request& req, std::exception_ptr error, bool debug);
+/// The fallback pipeline's answer for the router's verdict stored in the request.
+Response fallback_response(const Request& req);
+
+}  // namespace swoop::detail

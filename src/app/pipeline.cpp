@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// Running a request through its pipeline: onion middleware, request middleware, the handler,
+// response middleware, and error handlers.
+#include <optional>
+
+#include "app/app_state.hpp"
+#include "swoop/log.hpp"
+
+namespace swoop {
+
+namespace detail {
+
+namespace {
+
+Task<Response> call_handler(const Pipeline& p, Request& req) {
+  if (p.handler == nullptr) co_return fallback_response(req);
+  if (p.handler->is_sync()) co_return p.handler->call_sync(req);
+  co_return co_await p.handler->call(req);
+}
+
+// Request middleware, the handler and response middleware; errors become responses here so
+// that response middleware also run on error responses.
+Task<Response> run_core(const Pipeline& p, Request& req) {
+  std::optional<Response> res;
+  std::exception_ptr error;
+  try {
+    for (const Middleware* m : p.request) {
+      if (std::optional<Response> early = co_await m->on_request(req)) {
+        res.emplace(std::move(*early));
+        break;
+      }
+    }
+    if (!res) res.emplace(co_await call_handler(p, req));
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) res.emplace(co_await handle_error(p, req, error));
+  for (const Middleware* m : p.response) {
+    error = nullptr;
+    try {
+      co_await m->on_response(req, *res);
+    } catch (...) {
+      error = std::current_exception();
+    }
+    if (error) res.emplace(co_await handle_error(p, req, error));
+  }
+  co_return std::move(*res);
+}
+
+Task<Response> run_from(const Pipeline& p, std::size_t index, Request& req) {
+  if (index < p.onion.size()) co_return co_await p.onion[index]->wrap(req, Next{&p, index + 1});
+  co_return co_await run_core(p, req);
+}
+
+}  // namespace
+
+Task<Response> run_pipeline(const Pipeline& p, Request& req) {
+  std::exception_ptr error;
+  try {
+    co_return co_await run_from(p, 0, req);
+  } catch (...) {
+    error = std::current_exception();  // thrown by an onion middleware
+  }
+  co_return co_await handle_error(p, req, error);
+}
+
+Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr error) {
+  const ErrorHandler* handler = nullptr;
+  if (p.scoped_errors != nullptr) handler = p.scoped_errors->find(error);
+  if (handler == nullptr && p.app_errors != nullptr) handler = p.app_errors->find(error);
+  if (handler == nullptr) co_return render_error(req, error, p.debug);
+  std::exception_ptr again;
+  try {
+    co_return co_await handler->call(req, error);
+  } catch (...) {
+    again = std::current_exception();
+  }
+  log(LogLevel::error, "an error handler for {} {} threw", req.method(), req.path());
+  co_return render_error(req, again, p.debug);
+}
+
+}  // namespace detail
+
+Task<Response> Next::operator()(Request& req) const {
+  return detail::run_from(*pipeline_, index_, req);
+}
+
+}  // namespace swoop

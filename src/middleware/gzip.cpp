@@ -1,0 +1,89 @@
+// SPDX-License-Identifier: MIT
+// The gzip middleware: compresses textual response bodies with zlib.
+#include <zlib.h>
+
+#include <stdexcept>
+
+#include "swoop/builtin_middleware.hpp"
+
+namespace swoop {
+
+namespace {
+
+bool accepts_gzip(std::string_view accept) {
+  while (!accept.empty()) {
+    const std::size_t comma = accept.find(',');
+    std::string_view item = accept.substr(0, comma);
+    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
+    const std::size_t semi = item.find(';');
+    std::string_view coding = item.substr(0, semi);
+    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
+    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+    if (!iequals(coding, "gzip") && coding != "*") continue;
+    // RFC 9110 12.5.3: q=0 means "not acceptable".
+    if (semi != std::string_view::npos) {
+      const std::size_t q = item.find("q=", semi);
+      if (q != std::string_view::npos) {
+        const std::string_view v = item.substr(q + 2);
+        if (!v.empty() && v.front() == '0' &&
+            v.find_first_not_of("0. ") == std::string_view::npos) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+  return false;
+}
+
+bool is_compressible(std::string_view type) {
+  type = type.substr(0, type.find(';'));
+  return type.starts_with("text/") || type.ends_with("/json") || type.ends_with("+json") ||
+         type.ends_with("/javascript") || type.ends_with("/xml") || type.ends_with("+xml");
+}
+
+std::string compress(const std::string& in, int level) {
+  z_stream z{};
+  // 15 window bits + 16: a gzip header and trailer instead of zlib's.
+  if (deflateInit2(&z, level, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
+    throw std::runtime_error("gzip: deflateInit2 failed");
+  }
+  std::string out(deflateBound(&z, static_cast<uLong>(in.size())), '\0');
+  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
+  z.avail_in = static_cast<uInt>(in.size());
+  z.next_out = reinterpret_cast<Bytef*>(out.data());
+  z.avail_out = static_cast<uInt>(out.size());
+  const int r = deflate(&z, Z_FINISH);
+  out.resize(z.total_out);
+  deflateEnd(&z);
+  if (r != Z_STREAM_END) throw std::runtime_error("gzip: deflate failed");
+  return out;
+}
+
+Task<Response> with_gzip(GzipOptions o, Request& req, Next next) {
+  Response res = co_await next(req);
+  const auto accept = req.header("Accept-Encoding");
+  const auto type = res.headers().get("Content-Type");
+  if (!accept || !accepts_gzip(*accept) || res.body().size() < o.min_size ||
+      res.headers().contains("Content-Encoding") || !type || !is_compressible(*type) ||
+      res.status() < 200 || res.status() == 204 || res.status() == 304) {
+    co_return res;
+  }
+  res.set_body(compress(res.body(), o.level));
+  res.set_header("Content-Encoding", "gzip");
+  res.add_header("Vary", "Accept-Encoding");
+  co_return res;
+}
+
+}  // namespace
+
+Middleware gzip(GzipOptions options) {
+  if (options.level < 1 || options.level > 9) {
+    throw std::invalid_argument("gzip: level must be in 1..9");
+  }
+  return [options](Request& req, Next next) -> Task<Response> {
+    return with_gzip(options, req, next);
+  };
+}
+
+}  // namespace swoop

@@ -1,0 +1,371 @@
+// SPDX-License-Identifier: MIT
+// Blueprints, groups, middleware order and scope, error handlers, listeners, background tasks.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "swoop/swoop.hpp"
+
+using namespace std::chrono_literals;
+using swoop::Next;
+using swoop::Request;
+using swoop::Response;
+using swoop::Task;
+using swoop::TestClient;
+
+namespace {
+
+/// Records the order in which middleware ran (request: "name>", response: "<name",
+/// onion: "(tag" ... "tag)").
+struct Trace {
+  std::string steps;
+};
+
+}  // namespace
+
+namespace {
+
+// Request middleware appends "name>" to the trace; response middleware append "<name".
+auto req_mw(std::string name) {
+  return [name](Request& req) {
+    if (!req.ctx().contains<Trace>()) req.ctx().emplace<Trace>();
+    req.ctx().get<Trace>().steps += name + ">";
+  };
+}
+auto res_mw(std::string name) {
+  return [name](Request& req, Response& res) {
+    if (!req.ctx().contains<Trace>()) req.ctx().emplace<Trace>();
+    req.ctx().get<Trace>().steps += "<" + name;
+    res.set_header("X-Trace", req.ctx().get<Trace>().steps);
+  };
+}
+swoop::Middleware onion(std::string name) {
+  return [name](Request& req, Next next) -> Task<Response> {
+    return [](Request& r, Next n, std::string tag) -> Task<Response> {
+      if (!r.ctx().contains<Trace>()) r.ctx().emplace<Trace>();
+      r.ctx().get<Trace>().steps += "(" + tag;
+      Response res = co_await n(r);
+      r.ctx().get<Trace>().steps += tag + ")";
+      res.set_header("X-Onion", r.ctx().get<Trace>().steps);
+      co_return res;
+    }(req, next, name);
+  };
+}
+
+Response traced(Request& req) {
+  if (!req.ctx().contains<Trace>()) req.ctx().emplace<Trace>();
+  req.ctx().get<Trace>().steps += "H";
+  return swoop::text(req.ctx().get<Trace>().steps);
+}
+
+}  // namespace
+
+TEST_SUITE("structure") {
+  TEST_CASE("blueprint routes get the prefix, the version and dotted names") {
+    swoop::Blueprint users{"users", {.url_prefix = "/users", .version = 1}};
+    users.route("/<id:int>", {.name = "show"})(
+        [](Request& req) { return swoop::text("user " + std::string{req.param("id")}); });
+    users.get("/")([](Request&) { return swoop::text("all users"); });
+    swoop::App app;
+    app.blueprint(users);
+    CHECK(app.url_for("users.show", {{"id", 7}}) == "/v1/users/7");
+    TestClient client{app};
+    CHECK(client.get("/v1/users/7").body == "user 7");
+    CHECK(client.get("/v1/users").body == "all users");
+    CHECK(client.get("/v1/users/").body == "all users");
+    CHECK(client.get("/users/7").status == 404);
+  }
+
+  TEST_CASE("groups compose prefixes and versions and nest") {
+    swoop::Blueprint a{"a", {.url_prefix = "/a"}};
+    a.get("/x")([](Request&) { return swoop::text("a.x"); });
+    swoop::Blueprint b{"b", {.url_prefix = "/b", .version = 3}};
+    b.get("/x")([](Request&) { return swoop::text("b.x"); });
+    swoop::Blueprint c{"c", {.url_prefix = "/c"}};
+    c.route("/x", {.name = "x"})([](Request&) { return swoop::text("c.x"); });
+    swoop::BlueprintGroup inner{{c}, {.url_prefix = "/inner"}};
+    swoop::BlueprintGroup api{{a, b, inner}, {.url_prefix = "/api", .version = 2}};
+    swoop::App app;
+    app.blueprint(api);
+    TestClient client{app};
+    CHECK(client.get("/v2/api/a/x").body == "a.x");
+    CHECK(client.get("/v3/api/b/x").body == "b.x");  // the blueprint's own version wins
+    CHECK(client.get("/v2/api/inner/c/x").body == "c.x");
+    CHECK(app.url_for("c.x") == "/v2/api/inner/c/x");
+  }
+
+  TEST_CASE("collisions and duplicate blueprints fail at registration naming both") {
+    swoop::Blueprint one{"one", {.url_prefix = "/p"}};
+    one.get("/x")([](Request&) { return swoop::text("1"); });
+    swoop::Blueprint two{"two"};
+    two.get("/p/x")([](Request&) { return swoop::text("2"); });
+    swoop::App app;
+    app.blueprint(one);
+    CHECK_THROWS_WITH_AS(app.blueprint(one), doctest::Contains("already registered"),
+                         std::invalid_argument);
+    try {
+      app.blueprint(two);
+      FAIL("a colliding route was accepted");
+    } catch (const std::invalid_argument& e) {
+      const std::string what = e.what();
+      CHECK(what.find("two") != std::string::npos);
+      CHECK(what.find("/p/x") != std::string::npos);
+    }
+    CHECK_THROWS_AS(swoop::Blueprint{""}, std::invalid_argument);
+  }
+
+  TEST_CASE("middleware run in order across app, group, blueprint and route") {
+    swoop::Blueprint bp{"bp", {.url_prefix = "/bp"}};
+    bp.on_request(req_mw("bp"));
+    bp.on_response(res_mw("bp"));
+    bp.use(onion("B"));
+    bp.route("/x", {.middleware = {req_mw("route"), res_mw("route"), onion("R")}})(traced);
+    swoop::BlueprintGroup group{{bp}, {.url_prefix = "/g"}};
+    group.on_request(req_mw("group"));
+    group.on_response(res_mw("group"));
+    group.use(onion("G"));
+    swoop::App app;
+    app.on_request(req_mw("app1"));
+    app.on_request(req_mw("app2"));
+    app.on_response(res_mw("app1"));
+    app.on_response(res_mw("app2"));
+    app.use(onion("A"));
+    app.blueprint(group);
+    app.get("/plain")(traced);
+    TestClient client{app};
+    auto r = client.get("/g/bp/x");
+    CHECK(r.body == "(A(G(B(Rapp1>app2>group>bp>route>H");
+    CHECK(r.header("x-trace") == "(A(G(B(Rapp1>app2>group>bp>route>H<route<bp<group<app2<app1");
+    CHECK(r.header("x-onion") ==
+          "(A(G(B(Rapp1>app2>group>bp>route>H<route<bp<group<app2<app1R)B)G)A)");
+    // Group and blueprint middleware stay out of routes outside them.
+    auto p = client.get("/plain");
+    CHECK(p.body == "(Aapp1>app2>H");
+    CHECK(p.header("x-trace") == "(Aapp1>app2>H<app2<app1");
+  }
+
+  TEST_CASE("request middleware can answer early and response middleware can replace") {
+    swoop::App app;
+    app.on_request([](Request& req) -> std::optional<Response> {
+      if (req.header("X-Block")) return swoop::text("blocked", 403);
+      return std::nullopt;
+    });
+    app.on_request([](Request& req) -> Task<std::optional<Response>> {
+      co_await swoop::sleep(1ms);
+      if (req.path() == "/late") co_return swoop::text("late answer");
+      co_return std::nullopt;
+    });
+    app.on_response([](Request& req, Response& res) {
+      if (req.header("X-Replace")) res = swoop::text("replaced", 202);
+    });
+    app.on_response([](Request&, Response& res) -> Task<void> {
+      co_await swoop::sleep(1ms);
+      res.set_header("X-Async", "yes");
+    });
+    std::atomic<int> handled{0};
+    app.get("/x")([&handled](Request&) {
+      ++handled;
+      return swoop::text("handler");
+    });
+    app.get("/late")([&handled](Request&) {
+      ++handled;
+      return swoop::text("never");
+    });
+    TestClient client{app};
+    auto blocked = client.get("/x", {{"X-Block", "1"}});
+    CHECK(blocked.status == 403);
+    CHECK(blocked.body == "blocked");
+    CHECK(blocked.header("x-async") == "yes");  // response middleware run on early answers
+    CHECK(client.get("/late").body == "late answer");
+    CHECK(handled == 0);
+    auto replaced = client.get("/x", {{"X-Replace", "1"}});
+    CHECK(replaced.status == 202);
+    CHECK(replaced.body == "replaced");
+    CHECK(handled == 1);
+  }
+
+  TEST_CASE("response middleware also run on error responses and on 404") {
+    swoop::App app;
+    app.on_response([](Request&, Response& res) { res.set_header("X-Seen", "1"); });
+    app.get("/boom")([](Request&) -> Response { throw std::runtime_error("boom"); });
+    TestClient client{app};
+    auto e = client.get("/boom");
+    CHECK(e.status == 500);
+    CHECK(e.header("x-seen") == "1");
+    auto nf = client.get("/missing");
+    CHECK(nf.status == 404);
+    CHECK(nf.header("x-seen") == "1");
+    auto na = client.post("/boom", "");
+    CHECK(na.status == 405);
+    CHECK(na.header("allow") == "GET, HEAD, OPTIONS");
+    CHECK(na.header("x-seen") == "1");
+  }
+
+  TEST_CASE("an onion middleware can answer without calling next, and its errors are handled") {
+    swoop::App app;
+    app.use([](Request& req, Next next) -> Task<Response> {
+      if (req.path() == "/short")
+        return [](Request&) -> Task<Response> { co_return swoop::text("short-circuit"); }(req);
+      if (req.path() == "/throw") throw swoop::Forbidden{"no"};
+      return next(req);
+    });
+    app.get("/short")([](Request&) { return swoop::text("handler"); });
+    app.get("/throw")([](Request&) { return swoop::text("handler"); });
+    app.get("/ok")([](Request&) { return swoop::text("ok"); });
+    TestClient client{app};
+    CHECK(client.get("/short").body == "short-circuit");
+    CHECK(client.get("/throw").status == 403);
+    CHECK(client.get("/ok").body == "ok");
+  }
+
+  TEST_CASE("error handlers pick the most specific type; blueprint handlers come first") {
+    swoop::App app;
+    app.on_error<std::exception>([](Request&, const std::exception& e) {
+      return swoop::text(std::string{"app exception: "} + e.what(), 500);
+    });
+    app.on_error<swoop::HttpError>([](Request&, const swoop::HttpError& e) {
+      return swoop::text("app http " + std::to_string(e.status()), e.status());
+    });
+    app.on_error<swoop::NotFound>([](Request& req, const swoop::NotFound&) -> Task<Response> {
+      co_await swoop::sleep(1ms);
+      co_return swoop::text("custom 404 for " + std::string{req.path()}, 404);
+    });
+    swoop::Blueprint bp{"bp", {.url_prefix = "/bp"}};
+    bp.on_error<std::runtime_error>(
+        [](Request&, const std::runtime_error&) { return swoop::text("bp runtime", 500); });
+    bp.get("/runtime")([](Request&) -> Response { throw std::runtime_error("x"); });
+    bp.get("/logic")([](Request&) -> Response { throw std::logic_error("y"); });
+    app.blueprint(bp);
+    app.get("/runtime")([](Request&) -> Response { throw std::runtime_error("z"); });
+    app.get("/forbidden")([](Request&) -> Response { throw swoop::Forbidden{}; });
+    app.get("/abort")([](Request&) -> Response { swoop::abort(409, "taken"); });
+    TestClient client{app};
+    CHECK(client.get("/bp/runtime").body == "bp runtime");
+    CHECK(client.get("/bp/logic").body == "app exception: y");
+    CHECK(client.get("/runtime").body == "app exception: z");
+    CHECK(client.get("/forbidden").body == "app http 403");
+    auto nf = client.get("/nope");
+    CHECK(nf.status == 404);
+    CHECK(nf.body == "custom 404 for /nope");
+    CHECK(client.get("/abort").status == 409);
+  }
+
+  TEST_CASE("the default error body follows the Accept header") {
+    swoop::App app;
+    app.get("/teapot")([](Request&) -> Response {
+      throw swoop::HttpError{418, "short & stout", {}, true, R"({"cups":2})"};
+    });
+    TestClient client{app};
+    auto text = client.get("/teapot", {{"Accept", "*/*"}});
+    CHECK(text.header("content-type") == "text/plain; charset=utf-8");
+    CHECK(text.body == "short & stout");
+    auto json = client.get("/teapot", {{"Accept", "application/json, text/plain, */*"}});
+    CHECK(json.header("content-type") == "application/json");
+    CHECK(json.body ==
+          R"({"error":{"status":418,"message":"short & stout","context":{"cups":2}}})");
+    auto html = client.get(
+        "/teapot", {{"Accept", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}});
+    CHECK(html.header("content-type") == "text/html; charset=utf-8");
+    CHECK(html.body.find("<h1>418 I&#39;m a teapot</h1><p>short &amp; stout</p>") !=
+          std::string::npos);
+    auto prefer_json = client.get("/teapot", {{"Accept", "text/html;q=0.5, application/json"}});
+    CHECK(prefer_json.header("content-type") == "application/json");
+  }
+
+  TEST_CASE("listeners run once per worker in order, stop listeners in reverse") {
+    std::mutex m;
+    std::vector<std::string> events;
+    auto record = [&](std::string what) {
+      std::lock_guard lock{m};
+      events.push_back(std::move(what));
+    };
+    swoop::App app;
+    app.before_server_start([&](swoop::App&) { record("before_start 1"); });
+    app.before_server_start([&](swoop::App&) -> Task<void> {
+      co_await swoop::sleep(1ms);
+      record("before_start 2");
+    });
+    app.after_server_start([&](swoop::App&) { record("after_start"); });
+    app.before_server_stop([&](swoop::App&) { record("before_stop 1"); });
+    app.before_server_stop([&](swoop::App&) { record("before_stop 2"); });
+    app.after_server_stop([&](swoop::App&) { record("after_stop 1"); });
+    app.after_server_stop([&](swoop::App&) { record("after_stop 2"); });
+    swoop::Blueprint bp{"bp"};
+    bp.before_server_start([&](swoop::App&) { record("before_start bp"); });
+    bp.after_server_stop([&](swoop::App&) { record("after_stop bp"); });
+    app.blueprint(bp);
+    {
+      TestClient client{app};
+      for (int i = 0; i < 50 && events.size() < 4; ++i) std::this_thread::sleep_for(10ms);
+    }
+    const std::vector<std::string> expected = {
+        "before_start 1", "before_start 2", "before_start bp", "after_start", "before_stop 2",
+        "before_stop 1",  "after_stop bp",  "after_stop 2",    "after_stop 1"};
+    CHECK(events == expected);
+  }
+
+  TEST_CASE("a failing before_server_start listener stops the server with its error") {
+    swoop::App app;
+    app.before_server_start([](swoop::App&) { throw std::runtime_error("no database"); });
+    swoop::Server server{app, {.port = 0, .workers = 2}};
+    server.start();
+    CHECK_THROWS_WITH(server.wait(), "no database");
+  }
+
+  TEST_CASE("background tasks run in each worker and are cancelled at shutdown") {
+    std::atomic<int> started{0}, cancelled{0}, once_started{0};
+    swoop::App app;
+    app.add_task([&](swoop::App&) -> Task<void> {
+      return [](std::atomic<int>& s, std::atomic<int>& c) -> Task<void> {
+        ++s;
+        try {
+          co_await swoop::sleep(60s);
+        } catch (const swoop::Cancelled&) {
+          ++c;
+          throw;
+        }
+      }(started, cancelled);
+    });
+    app.add_task(
+        [&](swoop::App&) -> Task<void> {
+          ++once_started;
+          co_return;
+        },
+        {.once = true});
+    std::atomic<int> stop_saw_cancelled{-1};
+    app.after_server_stop([&](swoop::App&) { stop_saw_cancelled = cancelled.load(); });
+    {
+      TestClient client{app, {.workers = 2}};
+      for (int i = 0; i < 100 && started < 2; ++i) std::this_thread::sleep_for(10ms);
+      CHECK(started == 2);
+    }
+    CHECK(cancelled == 2);
+    CHECK(once_started == 1);
+    CHECK(stop_saw_cancelled >= 1);  // tasks end before the after_server_stop listeners
+  }
+
+  TEST_CASE("app ctx is shared and worker ctx is per worker") {
+    struct Greeting {
+      std::string text;
+    };
+    struct Counter {
+      int n = 0;
+    };
+    swoop::App app;
+    app.ctx().emplace<Greeting>("hello");
+    app.before_server_start([](swoop::App&) { swoop::App::worker_ctx().emplace<Counter>(); });
+    app.get("/")([&app](Request&) {
+      int n = ++swoop::App::worker_ctx().get<Counter>().n;
+      return swoop::text(app.ctx().get<Greeting>().text + " " + std::to_string(n));
+    });
+    TestClient client{app};
+    CHECK(client.get("/").body == "hello 1");
+    CHECK(client.get("/").body == "hello 2");
+    CHECK_THROWS_AS(swoop::App::worker_ctx(), std::logic_error);
+  }
+}
