@@ -20,6 +20,9 @@ struct BlueprintOptions {
   std::optional<int> version;          ///< 1 puts "/v1" in front of the prefix
   std::string version_prefix = "/v";   ///< what goes before the version number
   std::optional<bool> strict_slashes;  ///< default for its routes (nullopt: the app's)
+  /// Serve these routes only for requests whose Host header names this host (compared
+  /// case-insensitively; without a port it matches any port). Empty: any host.
+  std::string host;
 };
 
 /// A named set of routes, middleware, error handlers and listeners, registered on an App with
@@ -68,6 +71,7 @@ struct GroupOptions {
   std::optional<int> version;          ///< used by members without their own version
   std::string version_prefix = "/v";   ///< used with this group's version
   std::optional<bool> strict_slashes;  ///< default for members that do not say
+  std::string host;                    ///< for members without their own host
 };
 
 /// Blueprints (and nested groups) registered together under a shared prefix, version and

@@ -24,6 +24,7 @@ struct Scope {
   std::optional<int> version;
   std::string version_prefix = "/v";
   std::optional<bool> strict_slashes;
+  std::string host;
   std::vector<Middleware> middleware;
 };
 
@@ -39,7 +40,28 @@ std::string join_path(std::string_view prefix, std::string_view pattern) {
 }  // namespace
 
 namespace detail {
+
 void set_worker_ctx(Context* ctx) noexcept { current_worker_ctx = ctx; }
+
+RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept {
+  if (!app.hosts.empty()) {
+    if (const auto host = req.header("Host")) {
+      const std::size_t colon = host->rfind(':');
+      const bool has_port =
+          colon != std::string_view::npos && host->find(']', colon) == std::string_view::npos;
+      const std::string_view bare = has_port ? host->substr(0, colon) : *host;
+      for (const HostRoutes& h : app.hosts) {
+        if (!iequals(h.host, *host) && !iequals(h.host, bare)) continue;
+        RouteMatch m = h.router.match(req.method(), req.path(), params);
+        if (m.status == MatchStatus::not_found) continue;
+        if (m.status == MatchStatus::found) m.route_id = h.ids[m.route_id];
+        return m;
+      }
+    }
+  }
+  return app.router.match(req.method(), req.path(), params);
+}
+
 }  // namespace detail
 
 App::App(std::string name, AppOptions options)
@@ -55,12 +77,46 @@ void App::check_open() const {
 
 namespace {
 
+std::string lower(std::string_view s) {
+  std::string out{s};
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+  }
+  return out;
+}
+
 void register_route(detail::AppState& state, std::string_view pattern, RouteOptions options,
-                    detail::Handler handler, const detail::ErrorHandlers* errors) {
-  const std::uint32_t id =
-      state.router.add(options.methods, pattern, options.name, options.strict_slashes);
+                    detail::Handler handler, const detail::ErrorHandlers* errors,
+                    std::string_view host = {}) {
+  if (!options.name.empty() && state.named.contains(options.name)) {
+    throw std::invalid_argument("route name '" + options.name + "' is already taken (route " +
+                                std::string{pattern} + ")");
+  }
+  Router* router = &state.router;
+  detail::HostRoutes* host_routes = nullptr;
+  if (!host.empty()) {
+    const std::string key = lower(host);
+    auto it = std::find_if(state.hosts.begin(), state.hosts.end(),
+                           [&](const detail::HostRoutes& h) { return h.host == key; });
+    if (it == state.hosts.end()) {
+      state.hosts.push_back({key, Router{state.strict_slashes}, {}});
+      it = std::prev(state.hosts.end());
+    }
+    host_routes = &*it;
+    router = &it->router;
+  }
+  const std::string name = options.name;
+  const std::uint32_t local =
+      router->add(options.methods, pattern, options.name, options.strict_slashes);
+  std::uint32_t id = local;
+  if (host_routes != nullptr) {
+    id = static_cast<std::uint32_t>(state.routes.size());
+    if (local >= host_routes->ids.size()) host_routes->ids.resize(local + 1);
+    host_routes->ids[local] = id;
+  }
   if (id >= state.routes.size()) state.routes.resize(id + 1);
   state.routes[id] = {std::move(handler), std::move(options.middleware), errors};
+  if (!name.empty()) state.named.emplace(name, router);
 }
 
 }  // namespace
@@ -85,6 +141,7 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
     prefix = scope.version_prefix + std::to_string(*scope.version);
   prefix = join_path(join_path(prefix, scope.prefix), o.url_prefix);
   const std::optional<bool> strict = o.strict_slashes ? o.strict_slashes : scope.strict_slashes;
+  const std::string& host = o.host.empty() ? scope.host : o.host;
   state.blueprint_errors.push_back(bp.error_handlers());
   const detail::ErrorHandlers* errors = &state.blueprint_errors.back();
   for (const Blueprint::RouteEntry& r : bp.routes()) {
@@ -96,7 +153,8 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
     chain.insert(chain.end(), options.middleware.begin(), options.middleware.end());
     options.middleware = std::move(chain);
     try {
-      register_route(state, join_path(prefix, r.pattern), std::move(options), r.handler, errors);
+      register_route(state, join_path(prefix, r.pattern), std::move(options), r.handler, errors,
+                     host);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("blueprint '" + bp.name() + "': " + e.what());
     }
@@ -116,6 +174,7 @@ void add_group(detail::AppState& state, const BlueprintGroup& group, const Scope
     scope.version_prefix = o.version_prefix;
   }
   if (o.strict_slashes) scope.strict_slashes = o.strict_slashes;
+  if (!o.host.empty()) scope.host = o.host;
   scope.middleware.insert(scope.middleware.end(), group.middleware().begin(),
                           group.middleware().end());
   for (const BlueprintGroup::Member& m : group.members()) {
@@ -153,7 +212,9 @@ Context& App::worker_ctx() {
 }
 
 std::string App::url_for(std::string_view name, UrlArgs params, UrlArgs query) const {
-  return state_->router.url_for(name, params, query);
+  const auto it = state_->named.find(name);
+  const Router& router = it != state_->named.end() ? *it->second : state_->router;
+  return router.url_for(name, params, query);
 }
 
 namespace {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <deque>
 #include <exception>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -40,9 +41,17 @@ struct RouteInfo {
   const ErrorHandlers* errors = nullptr;
 };
 
+/// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
+struct HostRoutes {
+  std::string host;  // lower case, with or without ":port"
+  Router router;
+  std::vector<std::uint32_t> ids;  // the host router's id -> the app's route id
+};
+
 struct AppState {
   Router router;
-  std::vector<RouteInfo> routes;               // indexed by route id
+  std::deque<HostRoutes> hosts;   // consulted before `router` when the Host header matches
+  std::vector<RouteInfo> routes;  // indexed by route id
   std::deque<ErrorHandlers> blueprint_errors;  // stable addresses for RouteInfo::errors
   std::vector<std::string> blueprint_names;
   std::vector<std::pair<ListenerEvent, Listener>> blueprint_listeners;
@@ -50,12 +59,18 @@ struct AppState {
   std::vector<std::pair<Listener, TaskOptions>> tasks;
   std::vector<Pipeline> pipelines;  // indexed by route id
   Pipeline fallback;
+  std::map<std::string, const Router*, std::less<>> named;  // route name -> its router
   Context ctx;
+  bool strict_slashes = false;
   bool frozen = false;
   bool debug = false;
 
-  explicit AppState(bool strict_slashes) : router(strict_slashes) {}
+  explicit AppState(bool strict) : router(strict), strict_slashes(strict) {}
 };
+
+/// Matches a request against the host-specific routes first, then the others; returns the
+/// app's route id in match.route_id.
+RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept;
 
 /// Runs a request through a pipeline; never throws (errors become responses).
 Task<Response> run_pipeline(const Pipeline& p, Request& req);

@@ -187,8 +187,7 @@ void Connection::process_input() {
 void Connection::dispatch() {
   RequestBuilder::set_peer(req_, remote_addr_, remote_port_);
   const AppState& app = worker_.app().state();
-  const RouteMatch match =
-      app.router.match(req_.method(), req_.path(), RequestBuilder::params(req_));
+  const RouteMatch match = match_route(app, req_, RequestBuilder::params(req_));
   head_from_get_ = match.head_from_get;
   const Pipeline* p = &app.fallback;
   if (match.status == MatchStatus::found) {

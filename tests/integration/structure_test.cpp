@@ -99,6 +99,27 @@ TEST_SUITE("structure") {
     CHECK(app.url_for("c.x") == "/v2/api/inner/c/x");
   }
 
+  TEST_CASE("a blueprint with a host serves only requests for that host") {
+    swoop::Blueprint a{"a", {.host = "a.example"}};
+    a.route("/", {.name = "home"})([](Request&) { return swoop::text("site a"); });
+    a.get("/only-a")([](Request&) { return swoop::text("only a"); });
+    swoop::Blueprint b{"b", {.host = "B.example:8080"}};
+    b.get("/")([](Request&) { return swoop::text("site b"); });
+    swoop::App app;
+    app.get("/")([](Request&) { return swoop::text("default"); });
+    app.blueprint(a);
+    app.blueprint(b);
+    CHECK(app.url_for("a.home") == "/");
+    TestClient client{app};
+    CHECK(client.get("/", {{"Host", "a.example"}}).body == "site a");
+    CHECK(client.get("/", {{"Host", "A.EXAMPLE:9000"}}).body == "site a");  // any port
+    CHECK(client.get("/", {{"Host", "b.example:8080"}}).body == "site b");
+    CHECK(client.get("/", {{"Host", "b.example"}}).body == "default");  // port must match
+    CHECK(client.get("/", {{"Host", "other.example"}}).body == "default");
+    CHECK(client.get("/only-a", {{"Host", "a.example"}}).body == "only a");
+    CHECK(client.get("/only-a", {{"Host", "other.example"}}).status == 404);
+  }
+
   TEST_CASE("collisions and duplicate blueprints fail at registration naming both") {
     swoop::Blueprint one{"one", {.url_prefix = "/p"}};
     one.get("/x")([](Request&) { return swoop::text("1"); });
@@ -117,6 +138,14 @@ TEST_SUITE("structure") {
       CHECK(what.find("/p/x") != std::string::npos);
     }
     CHECK_THROWS_AS(swoop::Blueprint{""}, std::invalid_argument);
+    swoop::Blueprint named{"one2"};
+    named.route("/y", {.name = "x"})([](Request&) { return swoop::text("y"); });
+    swoop::Blueprint same_name{"one3"};
+    same_name.route("/z", {.name = "x"})([](Request&) { return swoop::text("z"); });
+    app.blueprint(named);
+    app.blueprint(same_name);  // "one2.x" and "one3.x" differ
+    CHECK_THROWS_AS(app.route("/w", {.name = "one2.x"})([](Request&) { return swoop::text("w"); }),
+                    std::invalid_argument);
   }
 
   TEST_CASE("middleware run in order across app, group, blueprint and route") {
