@@ -19,12 +19,21 @@ namespace swoop {
 
 class App;
 
+/// How default error bodies are rendered.
+enum class ErrorFormat {
+  negotiate,  ///< JSON or HTML by the Accept header, plain text for "*/*" (curl)
+  json,       ///< always {"error":{"status":...,"message":...}}
+  html,       ///< always a small HTML page
+  text,       ///< always text/plain
+};
+
 /// Options of one route registration.
 struct RouteOptions {
-  std::vector<std::string> methods = {"GET"};  ///< upper-case methods; any token is accepted
-  std::string name;                            ///< for url_for; empty means unnamed
-  std::optional<bool> strict_slashes;          ///< nullopt: the blueprint's or app's default
-  std::vector<Middleware> middleware;          ///< runs for this route only, innermost
+  std::vector<std::string> methods = {"GET"};         ///< upper-case methods; any token is accepted
+  std::string name;                                   ///< for url_for; empty means unnamed
+  std::optional<bool> strict_slashes;                 ///< nullopt: the blueprint's or app's default
+  std::vector<Middleware> middleware;                 ///< runs for this route only, innermost
+  ErrorFormat error_format = ErrorFormat::negotiate;  ///< default error bodies of this route
 };
 
 /// When a listener runs, relative to serving (once per worker).

@@ -14,10 +14,11 @@ namespace swoop {
 
 /// An HTTP response: status, headers and body. A value type: build it, return it.
 ///
-/// The server adds Date, Server, Content-Length and Connection; a HEAD request gets the same
-/// headers without the body. Header names and values are validated (throws
-/// std::invalid_argument) so a response can never carry an injected header.
-/// Example:
+/// The server adds Date and Server unless set, always sets Content-Length and Connection
+/// (a handler's "Connection: close" is honoured: the connection closes after the response)
+/// and drops Transfer-Encoding; a HEAD request gets the same headers without the body. Header names
+/// and values are validated (throws std::invalid_argument) so a response can never carry an
+/// injected header. Example:
 ///     swoop::Response r = swoop::text("created", 201);
 ///     r.set_header("Location", "/items/7");
 class Response {
@@ -95,7 +96,8 @@ Response raw(std::string body, std::string_view content_type = "application/octe
 Response json_text(std::string serialized, int status = 200);
 /// A response with no body (204 by default).
 Response empty(int status = 204);
-/// A redirect to location (302 by default; 301, 303, 307 and 308 also make sense).
+/// A redirect to location: 302 by default, or 301, 303, 307, 308 (anything else throws
+/// std::invalid_argument, as does a location with CR, LF or NUL).
 Response redirect(std::string_view location, int status = 302);
 
 }  // namespace swoop

@@ -115,7 +115,8 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
     host_routes->ids[local] = id;
   }
   if (id >= state.routes.size()) state.routes.resize(id + 1);
-  state.routes[id] = {std::move(handler), std::move(options.middleware), errors};
+  state.routes[id] = {std::move(handler), std::move(options.middleware), errors,
+                      options.error_format};
   if (!name.empty()) state.named.emplace(name, router);
 }
 
@@ -257,6 +258,7 @@ void App::freeze(const RunOptions& options) {
     p.scoped_errors = s.routes[id].errors;
     p.app_errors = &errors_;
     p.debug = s.debug;
+    p.error_format = s.routes[id].error_format;
   }
   add_to_pipeline(s.fallback, middleware_);
   finish_pipeline(s.fallback);

@@ -26,6 +26,7 @@ struct Pipeline {
   const ErrorHandlers* scoped_errors = nullptr;  // the blueprint's, tried first
   const ErrorHandlers* app_errors = nullptr;
   bool debug = false;
+  ErrorFormat error_format = ErrorFormat::negotiate;
   /// No middleware: the connection may call a sync handler directly.
   bool is_plain() const noexcept { return onion.empty() && request.empty() && response.empty(); }
   /// No error handler could apply: errors render with the default body.
@@ -39,6 +40,7 @@ struct RouteInfo {
   Handler handler;
   std::vector<Middleware> middleware;  // groups', blueprint's and route's, outermost first
   const ErrorHandlers* errors = nullptr;
+  ErrorFormat error_format = ErrorFormat::negotiate;
 };
 
 /// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
@@ -78,7 +80,8 @@ Task<Response> run_pipeline(const Pipeline& p, Request& req);
 Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr error);
 /// The default error response: status and message as JSON, HTML or text, by the Accept header;
 /// exception details only when debug. Logs unexpected exceptions.
-Response render_error(const Request& req, std::exception_ptr error, bool debug);
+Response render_error(const Request& req, std::exception_ptr error, bool debug,
+                      ErrorFormat format = ErrorFormat::negotiate);
 /// The fallback pipeline's answer for the router's verdict stored in the request.
 Response fallback_response(const Request& req);
 

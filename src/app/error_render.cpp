@@ -100,7 +100,6 @@ struct ErrorInfo {
   int status = 500;
   std::string message = "Internal Server Error";
   std::string detail;  // debug only: exception type and what()
-  const HttpError* http = nullptr;
 };
 
 ErrorInfo describe(const Request& req, const std::exception_ptr& error, bool debug) {
@@ -128,7 +127,8 @@ ErrorInfo describe(const Request& req, const std::exception_ptr& error, bool deb
 
 }  // namespace
 
-Response render_error(const Request& req, std::exception_ptr error, bool debug) {
+Response render_error(const Request& req, std::exception_ptr error, bool debug,
+                      ErrorFormat format) {
   ErrorInfo info = describe(req, error, debug);
   const HttpError* http = nullptr;
   try {
@@ -147,7 +147,11 @@ Response render_error(const Request& req, std::exception_ptr error, bool debug) 
       }
     }
   }
-  switch (negotiate(req)) {
+  Format chosen = negotiate(req);
+  if (format == ErrorFormat::json) chosen = Format::json;
+  if (format == ErrorFormat::html) chosen = Format::html;
+  if (format == ErrorFormat::text) chosen = Format::text;
+  switch (chosen) {
     case Format::json: {
       JsonObject e{{"status", info.status}, {"message", info.message}};
       if (!info.detail.empty()) e.push_back({"detail", info.detail});

@@ -68,7 +68,7 @@ Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr 
   const ErrorHandler* handler = nullptr;
   if (p.scoped_errors != nullptr) handler = p.scoped_errors->find(error);
   if (handler == nullptr && p.app_errors != nullptr) handler = p.app_errors->find(error);
-  if (handler == nullptr) co_return render_error(req, error, p.debug);
+  if (handler == nullptr) co_return render_error(req, error, p.debug, p.error_format);
   std::exception_ptr again;
   try {
     co_return co_await handler->call(req, error);
@@ -76,7 +76,7 @@ Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr 
     again = std::current_exception();
   }
   log(LogLevel::error, "an error handler for {} {} threw", req.method(), req.path());
-  co_return render_error(req, again, p.debug);
+  co_return render_error(req, again, p.debug, p.error_format);
 }
 
 }  // namespace detail

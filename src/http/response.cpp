@@ -63,6 +63,9 @@ Response json_text(std::string serialized, int status) {
 Response empty(int status) { return Response{status}; }
 
 Response redirect(std::string_view location, int status) {
+  if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+    throw std::invalid_argument("redirect status must be 301, 302, 303, 307 or 308");
+  }
   Response r{status};
   r.set_header("Location", location);
   return r;

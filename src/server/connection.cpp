@@ -206,7 +206,7 @@ void Connection::dispatch() {
       if (p->has_error_handlers())
         start_async(handle_error(*p, req_, std::current_exception()));
       else
-        finish(render_error(req_, std::current_exception(), p->debug));
+        finish(render_error(req_, std::current_exception(), p->debug, p->error_format));
     }
     return;
   }
@@ -250,7 +250,10 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).
 // ---- responses ---------------------------------------------------------------------------
 
 void Connection::finish(const Response& res) {
-  const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_;
+  // A handler may ask to close with "Connection: close"; other Connection values are ours.
+  const auto asked = res.headers().get("Connection");
+  const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
+                    !(asked && iequals(*asked, "close"));
   serialize(res, parser_.is_head(), keep);
   if (worker_.options().access_log) {
     log(LogLevel::info, "{} \"{} {} HTTP/{}.{}\" {} {} {}ms", remote_addr_, req_.method(),

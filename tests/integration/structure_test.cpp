@@ -306,6 +306,36 @@ TEST_SUITE("structure") {
     CHECK(prefer_json.header("content-type") == "application/json");
   }
 
+  TEST_CASE("a route can fix its error format, and debug mode adds the exception type") {
+    swoop::App app;
+    app.route("/api", {.error_format = swoop::ErrorFormat::json})(
+        [](Request&) -> Response { throw std::out_of_range("index 9"); });
+    TestClient client{app, {.debug = true}};
+    auto r = client.get("/api", {{"Accept", "text/html"}});
+    CHECK(r.status == 500);
+    CHECK(r.header("content-type") == "application/json");
+    CHECK(
+        r.body ==
+        R"({"error":{"status":500,"message":"Internal Server Error","detail":"std::out_of_range: index 9"}})");
+  }
+
+  TEST_CASE("a handler's Connection: close is honoured; redirects check their status") {
+    swoop::App app;
+    app.get("/bye")([](Request&) {
+      Response r = swoop::text("bye");
+      r.set_header("Connection", "close");
+      return r;
+    });
+    TestClient client{app};
+    auto rs = TestClient::parse_responses(
+        client.raw("GET /bye HTTP/1.1\r\nHost: a\r\n\r\nGET /bye HTTP/1.1\r\nHost: a\r\n\r\n"));
+    REQUIRE(rs.size() == 1);
+    CHECK(rs[0].header("connection") == "close");
+    CHECK_THROWS_AS(swoop::redirect("/x", 200), std::invalid_argument);
+    CHECK_THROWS_AS(swoop::redirect("/x\r\nSet-Cookie: a=b"), std::invalid_argument);
+    CHECK(swoop::redirect("/x", 308).status() == 308);
+  }
+
   TEST_CASE("listeners run once per worker in order, stop listeners in reverse") {
     std::mutex m;
     std::vector<std::string> events;
