@@ -5,11 +5,14 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <map>
 #include <random>
+#include <ranges>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "http/json_document.hpp"
@@ -19,6 +22,12 @@ using swoop::HttpError;
 using swoop::JsonKind;
 using swoop::JsonValue;
 using swoop::JsonView;
+
+static_assert(std::forward_iterator<swoop::JsonElements::iterator>);
+static_assert(std::forward_iterator<swoop::JsonMembers::iterator>);
+static_assert(std::ranges::forward_range<swoop::JsonElements>);
+static_assert(std::ranges::forward_range<swoop::JsonMembers>);
+static_assert(std::is_trivially_copyable_v<JsonView>);
 
 namespace {
 
@@ -281,16 +290,18 @@ TEST_SUITE("json_view") {
     int located = 0;
     for (int i = 0; i < 3000; ++i) {
       std::string text = base;
-      const std::size_t at = rng() % text.size();
-      switch (rng() % 3) {
-        case 0:
-          text[at] = junk[rng() % sizeof junk];
-          break;
-        case 1:
-          text.insert(at, 1, junk[rng() % sizeof junk]);
-          break;
-        default:
-          text.erase(at, 1);
+      for (int n = 1 + static_cast<int>(rng() % 3); n > 0; --n) {
+        const std::size_t at = rng() % text.size();
+        switch (rng() % 3) {
+          case 0:
+            text[at] = junk[rng() % sizeof junk];
+            break;
+          case 1:
+            text.insert(at, 1, junk[rng() % sizeof junk]);
+            break;
+          default:
+            text.erase(at, 1);
+        }
       }
       Parsed p{text};
       if (p.document->ok()) continue;

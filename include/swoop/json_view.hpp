@@ -187,6 +187,7 @@ class JsonElements {
   /// A forward iterator over the elements.
   class iterator {
    public:
+    using iterator_concept = std::forward_iterator_tag;
     using value_type = JsonView;
     using difference_type = std::ptrdiff_t;
     iterator() = default;
@@ -232,6 +233,7 @@ class JsonMembers {
   /// A forward iterator over the members.
   class iterator {
    public:
+    using iterator_concept = std::forward_iterator_tag;
     using value_type = JsonViewMember;
     using difference_type = std::ptrdiff_t;
     iterator() = default;

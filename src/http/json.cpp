@@ -2,6 +2,7 @@
 // JsonValue accessors, the compact JSON serializer (RFC 8259) with UTF-8 repair, and JsonWriter.
 #include "swoop/json.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -283,11 +284,14 @@ void write_floating(std::string& out, F d) {
     throw std::domain_error(d > 0 ? "swoop::write_json: +infinity cannot be written as JSON"
                                   : "swoop::write_json: -infinity cannot be written as JSON");
   }
-  const std::size_t start = out.size();
-  fmt::format_to(std::back_inserter(out), "{}", d);
+  // The shortest form of a finite double takes at most 24 characters, as in
+  // "-2.2250738585072014e-308" (17 significant digits, sign, point, "e-", 3 exponent digits).
+  char text[32];
+  const std::string_view shortest(text, fmt::format_to(text, FMT_COMPILE("{}"), d) - text);
+  out.append(shortest);
   // An integral double prints as digits only; ".0" keeps it a floating-point number for
   // readers that distinguish (Python's json, for one).
-  if (out.find_first_of(".eE", start) == std::string::npos) out.append(".0", 2);
+  if (shortest.find_first_of(".eE") == std::string_view::npos) out.append(".0", 2);
 }
 
 void write_integer(std::string& out, auto i) {

@@ -262,6 +262,7 @@ void Connection::finish(const Response& res) {
   }
   in_start_ += parser_.consumed();
   parsing_ = false;
+  RequestBuilder::release(req_);  // an idle keep-alive connection holds no JSON parser
   if (!keep) close_after_write_ = true;
 }
 

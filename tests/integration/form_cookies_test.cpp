@@ -111,4 +111,18 @@ TEST_SUITE("form_cookies") {
     REQUIRE(logout.header("set-cookie"));
     CHECK(logout.header("set-cookie")->find("session=; Max-Age=0") == 0);
   }
+
+  TEST_CASE("json_any_content_type lets req.json() read bodies of any type") {
+    swoop::App app;
+    app.post("/j", [](Request& req) { return swoop::text(req.json().get<std::string>("a")); });
+    TestClient strict{app};
+    CHECK(strict.post("/j", R"({"a":"x"})", {{"Content-Type", "text/plain"}}).status == 415);
+    CHECK(strict.post("/j", R"({"a":"x"})", {{"Content-Type", "application/json"}}).body == "x");
+    strict.stop();
+    swoop::App app2;
+    app2.post("/j", [](Request& req) { return swoop::text(req.json().get<std::string>("a")); });
+    TestClient lenient{app2, {.json_any_content_type = true}};
+    CHECK(lenient.post("/j", R"({"a":"y"})", {{"Content-Type", "text/plain"}}).body == "y");
+    CHECK(lenient.post("/j", R"({"a":"z"})").body == "z");
+  }
 }
