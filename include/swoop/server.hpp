@@ -2,6 +2,7 @@
 // Server: serves an App on worker threads, one libuv loop each; start, stop, wait.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +39,8 @@ class Server {
   void start();
   /// The port the server listens on (the chosen one when options.port was 0).
   std::uint16_t port() const noexcept;
+  /// The number of open client connections across workers (a snapshot). Thread-safe.
+  std::size_t connections() const noexcept;
   /// Begins a graceful shutdown: stop accepting, finish in-flight requests within the grace
   /// period, close idle connections. Returns at once. Thread-safe and idempotent.
   void stop() noexcept;

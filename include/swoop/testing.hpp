@@ -84,6 +84,8 @@ class TestClient {
 
   /// The port the server listens on.
   std::uint16_t port() const noexcept;
+  /// The server's open client connections (see Server::connections()).
+  std::size_t connections() const noexcept;
   /// Stops the server gracefully and waits for it (also done by the destructor).
   void stop();
 

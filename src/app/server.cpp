@@ -133,6 +133,12 @@ void Server::start() {
 
 std::uint16_t Server::port() const noexcept { return impl_->port; }
 
+std::size_t Server::connections() const noexcept {
+  std::size_t n = 0;
+  for (const auto& w : impl_->workers) n += w->open_connections();
+  return n;
+}
+
 void Server::stop() noexcept {
   for (auto& w : impl_->workers) w->stop();
 }

@@ -200,6 +200,7 @@ void Worker::accept_one() {
   if (head_ != nullptr) head_->prev = c;
   head_ = c;
   ++count_;
+  open_.store(count_, std::memory_order_relaxed);
 }
 
 void Worker::on_connection_closed(Connection* c) noexcept {
@@ -210,6 +211,7 @@ void Worker::on_connection_closed(Connection* c) noexcept {
       head_ = c->next;
     if (c->next != nullptr) c->next->prev = c->prev;
     --count_;
+    open_.store(count_, std::memory_order_relaxed);
   }
   if (accept_pending_ && !stopping_ && count_ < options_.max_connections) {
     accept_pending_ = false;

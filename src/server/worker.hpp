@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <coroutine>
 #include <cstdint>
 #include <exception>
@@ -59,6 +60,9 @@ class Worker {
   void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
   static constexpr std::size_t buffer_size = 16 * 1024;
 
+  /// Open connections; readable from any thread.
+  std::size_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
+
   /// Called by a connection from its close callback, just before it is deleted.
   void on_connection_closed(Connection* c) noexcept;
 
@@ -105,6 +109,7 @@ class Worker {
   std::uint64_t tick_ms_ = 1000;
   Connection* head_ = nullptr;
   std::size_t count_ = 0;
+  std::atomic<std::size_t> open_{0};  // count_, published for Server::connections()
   bool accept_pending_ = false;
   bool stopping_ = false;
   bool listener_open_ = false;  // initialized and not yet closed

@@ -169,6 +169,8 @@ TestClient::~TestClient() { stop(); }
 
 std::uint16_t TestClient::port() const noexcept { return impl_->server.port(); }
 
+std::size_t TestClient::connections() const noexcept { return impl_->server.connections(); }
+
 void TestClient::stop() {
   impl_->server.stop();
   impl_->server.wait();

@@ -79,6 +79,12 @@ class RawSocket {
     fd_ = -1;
   }
   const std::string& received() const noexcept { return received_; }
+  /// Waits up to timeout for more bytes and appends them; false on EOF or timeout.
+  bool read_more(std::chrono::milliseconds timeout) { return read_some(timeout); }
+  /// Drops the first n received bytes (already looked at).
+  void consume(std::size_t n) { received_.erase(0, n); }
+  /// The socket's file descriptor.
+  int native_handle() const noexcept { return fd_; }
   bool is_eof() const noexcept { return eof_; }
   /// Whether the connection ended with a reset rather than a FIN.
   bool was_reset() const noexcept { return reset_; }
