@@ -360,7 +360,11 @@ TEST_SUITE("structure") {
     app.blueprint(bp);
     {
       TestClient client{app};
-      for (int i = 0; i < 50 && events.size() < 4; ++i) std::this_thread::sleep_for(10ms);
+      auto count = [&] {
+        std::lock_guard lock{m};
+        return events.size();
+      };
+      for (int i = 0; i < 50 && count() < 4; ++i) std::this_thread::sleep_for(10ms);
     }
     const std::vector<std::string> expected = {
         "before_start 1", "before_start 2", "before_start bp", "after_start", "before_stop 2",
