@@ -6,6 +6,7 @@
 #include "swoop/blocking.hpp"
 #include "swoop/blueprint.hpp"
 #include "swoop/builtin_middleware.hpp"
+#include "swoop/client.hpp"
 #include "swoop/config.hpp"
 #include "swoop/context.hpp"
 #include "swoop/cookies.hpp"

@@ -57,6 +57,37 @@ class BlueprintsTest(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class JsonHeadTest(unittest.TestCase):
+    def test_heads_in_parallel(self):
+        import socket
+        import urllib.parse
+        hello = ServerProcess(None, argv=[f"{EXAMPLES}/hello", "--port", "0"])
+        head = ServerProcess(None, argv=[f"{EXAMPLES}/json_head", "--port", "0"])
+        try:
+            with socket.socket() as s:  # a port nothing listens on
+                s.bind(("127.0.0.1", 0))
+                closed = s.getsockname()[1]
+            ok = f"http://127.0.0.1:{hello.port}/plaintext"
+            refused = f"http://127.0.0.1:{closed}/"
+            query = urllib.parse.urlencode([("url", ok), ("url", refused)])
+            res, body = get(head.port, "/?" + query)
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.getheader("Access-Control-Allow-Origin"), "*")
+            results = json.loads(body)
+            self.assertEqual([r["url"] for r in results], [ok, refused])
+            self.assertEqual(results[0]["status"], 200)
+            self.assertEqual(results[0]["headers"]["Content-Length"], "13")
+            self.assertTrue(results[0]["headers"]["Content-Type"].startswith("text/plain"))
+            self.assertEqual(results[1]["error"], f"connect to 127.0.0.1:{closed}: connection refused")
+            res, _ = get(head.port, "/")
+            self.assertEqual(res.status, 400)
+            res, _ = get(head.port, "/?url=ftp://127.0.0.1/")
+            self.assertEqual(res.status, 400)
+        finally:
+            self.assertEqual(head.stop(), 0)
+            self.assertEqual(hello.stop(), 0)
+
+
 if __name__ == "__main__":
     EXAMPLES = sys.argv.pop(1)
     unittest.main(verbosity=2)
