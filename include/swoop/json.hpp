@@ -80,7 +80,7 @@ class JsonValue {
   JsonValue() noexcept = default;
 
   /// Makes `null`.
-  JsonValue(std::nullptr_t) noexcept {}
+  JsonValue(std::nullptr_t) noexcept;
 
   /// Makes `true` or `false`. Only an actual bool matches: pointers do not convert to it.
   template <std::same_as<bool> B>
@@ -88,31 +88,25 @@ class JsonValue {
 
   /// Makes an integer: int64 for signed types, uint64 for unsigned types.
   template <detail::JsonInteger I>
-  JsonValue(I i) noexcept {
-    if constexpr (std::signed_integral<I>) {
-      value_.template emplace<std::int64_t>(static_cast<std::int64_t>(i));
-    } else {
-      value_.template emplace<std::uint64_t>(static_cast<std::uint64_t>(i));
-    }
-  }
+  JsonValue(I i) noexcept;
 
   /// Makes a double from any floating-point type. NaN and infinities can be stored, but
   /// to_json refuses them.
   template <std::floating_point F>
-  JsonValue(F d) noexcept : value_(std::in_place_type<double>, static_cast<double>(d)) {}
+  JsonValue(F d) noexcept;
 
   /// Character types are refused: write `"a"` for a string or `int{'a'}` for a number.
   template <detail::JsonCharacter C>
   JsonValue(C) = delete;
 
   /// Makes a string holding a copy of `s`, which must not be null.
-  JsonValue(const char* s) : value_(std::in_place_type<std::string>, s) {}
+  JsonValue(const char* s);
 
   /// Makes a string holding a copy of `s`.
-  JsonValue(std::string_view s) : value_(std::in_place_type<std::string>, s) {}
+  JsonValue(std::string_view s);
 
   /// Makes a string, taking over `s`.
-  JsonValue(std::string s) noexcept : value_(std::in_place_type<std::string>, std::move(s)) {}
+  JsonValue(std::string s) noexcept;
 
   /// Makes an array, taking over `a`.
   JsonValue(JsonArray a) noexcept;
@@ -264,6 +258,27 @@ struct JsonMember {
   std::string key;  ///< The member name, meant to be UTF-8; written escaped like any string.
   JsonValue value;  ///< The member value.
 };
+
+inline JsonValue::JsonValue(std::nullptr_t) noexcept {}
+
+template <detail::JsonInteger I>
+JsonValue::JsonValue(I i) noexcept {
+  if constexpr (std::signed_integral<I>) {
+    value_.template emplace<std::int64_t>(static_cast<std::int64_t>(i));
+  } else {
+    value_.template emplace<std::uint64_t>(static_cast<std::uint64_t>(i));
+  }
+}
+
+template <std::floating_point F>
+JsonValue::JsonValue(F d) noexcept : value_(std::in_place_type<double>, static_cast<double>(d)) {}
+
+inline JsonValue::JsonValue(const char* s) : value_(std::in_place_type<std::string>, s) {}
+
+inline JsonValue::JsonValue(std::string_view s) : value_(std::in_place_type<std::string>, s) {}
+
+inline JsonValue::JsonValue(std::string s) noexcept
+    : value_(std::in_place_type<std::string>, std::move(s)) {}
 
 inline JsonValue::JsonValue(JsonArray a) noexcept
     : value_(std::in_place_type<JsonArray>, std::move(a)) {}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: MIT
+// Helpers shared by the fuzz targets: an invariant check that aborts with a message, and a
+// reader that splits a fuzz input into small choices and strings.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace swoop_fuzz {
+
+/// Aborts (a libFuzzer finding) with `what` and the caller's location when `ok` is false.
+/// (std::source_location needs clang 15 with libstdc++; the builtins it is made of do not.)
+inline void check(bool ok, const char* what, const char* file = __builtin_FILE(),
+                  int line = __builtin_LINE()) {
+  if (ok) return;
+  std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", what, file, line);
+  std::abort();
+}
+
+/// Reads a fuzz input front to back: single bytes as choices, and strings cut at a separator.
+/// Past the end every read gives 0 or an empty string, so targets never run out of input.
+class Input {
+ public:
+  Input(const std::uint8_t* data, std::size_t size) noexcept
+      : rest_(reinterpret_cast<const char*>(data), size) {}
+
+  /// Returns the next byte, or 0 at the end.
+  std::uint8_t byte() noexcept {
+    if (rest_.empty()) return 0;
+    const auto b = static_cast<std::uint8_t>(rest_.front());
+    rest_.remove_prefix(1);
+    return b;
+  }
+
+  /// Returns the text up to the next `separator` (consumed) or to the end.
+  std::string_view until(char separator) noexcept {
+    const std::size_t at = rest_.find(separator);
+    const std::string_view piece = rest_.substr(0, at);
+    rest_.remove_prefix(at == std::string_view::npos ? rest_.size() : at + 1);
+    return piece;
+  }
+
+  /// Returns everything not read yet.
+  std::string_view rest() noexcept {
+    const std::string_view all = rest_;
+    rest_ = {};
+    return all;
+  }
+
+  bool empty() const noexcept { return rest_.empty(); }
+
+ private:
+  std::string_view rest_;
+};
+
+}  // namespace swoop_fuzz
