@@ -268,9 +268,12 @@ Task<ClientResponse> Client::request(std::string method, std::string url, Reques
   } done{impl};
   Url parsed = detail::parse_url(url);
   const auto timeout = options.timeout.value_or(impl.options.request_timeout);
+  // Named, not a temporary inside co_await: g++ 12 mishandles by-value coroutine arguments
+  // built in a co_await expression (bad-free of RequestOptions' strings under ASan).
+  Task<ClientResponse> exchange =
+      impl.run(std::move(method), std::move(parsed), std::move(options));
   try {
-    co_return co_await with_timeout(
-        timeout, impl.run(std::move(method), std::move(parsed), std::move(options)));
+    co_return co_await with_timeout(timeout, std::move(exchange));
   } catch (const Timeout&) {
     throw ClientError(ClientErrorKind::timeout, "request to " + url + " timed out after " +
                                                     std::to_string(timeout.count()) + " ms");
