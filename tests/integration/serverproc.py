@@ -34,4 +34,7 @@ class ServerProcess:
         import signal
         if self.proc.poll() is None:
             self.proc.send_signal(sig or signal.SIGTERM)
-        return self.proc.wait(timeout=timeout)
+        code = self.proc.wait(timeout=timeout)
+        # The reader thread may still hold the last lines: let it reach EOF first.
+        self._reader.join(timeout=5)
+        return code
