@@ -268,37 +268,36 @@ void App::freeze(const RunOptions& options) {
 
 void App::run(RunOptions options) {
   Server server{*this, options};
+  // The main thread only waits for SIGINT/SIGTERM; the workers serve. The handlers are in
+  // place before "listening" is logged, so a signal sent right after it is never lost.
+  Loop loop;
+  struct Signals {
+    uv_signal_t sigint{}, sigterm{};
+    Server* server = nullptr;
+  } signals;
+  signals.server = &server;
+  auto on_signal = [](uv_signal_t* s, int signum) {
+    auto* sig = static_cast<Signals*>(s->data);
+    log(LogLevel::info, "received signal {}, shutting down", signum);
+    sig->server->stop();
+    uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigterm), nullptr);
+  };
+  for (uv_signal_t* s : {&signals.sigint, &signals.sigterm}) {
+    uv_signal_init(loop.native(), s);
+    s->data = &signals;
+  }
+  uv_signal_start(&signals.sigint, on_signal, SIGINT);
+  uv_signal_start(&signals.sigterm, on_signal, SIGTERM);
   server.start();
   log(LogLevel::info, "{}: listening on http://{}:{} ({} worker{})", name_,
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
       server.port(), options.workers, options.workers == 1 ? "" : "s");
-  {
-    // The main thread only waits for SIGINT/SIGTERM; the workers serve.
-    Loop loop;
-    struct Signals {
-      uv_signal_t sigint{}, sigterm{};
-      Server* server = nullptr;
-    } signals;
-    signals.server = &server;
-    auto on_signal = [](uv_signal_t* s, int signum) {
-      auto* sig = static_cast<Signals*>(s->data);
-      log(LogLevel::info, "received signal {}, shutting down", signum);
-      sig->server->stop();
-      uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigint), nullptr);
-      uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigterm), nullptr);
-    };
-    for (uv_signal_t* s : {&signals.sigint, &signals.sigterm}) {
-      uv_signal_init(loop.native(), s);
-      s->data = &signals;
-    }
-    uv_signal_start(&signals.sigint, on_signal, SIGINT);
-    uv_signal_start(&signals.sigterm, on_signal, SIGTERM);
-    // The loop also ends when the workers stop by themselves (a listener failed at start):
-    // the last worker to end posts a stop here. The Loop's destructor closes the signals.
-    server.on_all_stopped([&loop] { loop.post([&loop] { loop.stop(); }); });
-    loop.run();
-    server.on_all_stopped(nullptr);  // the loop dies here: nothing may post to it afterwards
-  }
+  // The loop also ends when the workers stop by themselves (a listener failed at start):
+  // the last worker to end posts a stop here. The Loop's destructor closes the signals.
+  server.on_all_stopped([&loop] { loop.post([&loop] { loop.stop(); }); });
+  loop.run();
+  server.on_all_stopped(nullptr);  // the loop dies below: nothing may post to it afterwards
   server.wait();
   log(LogLevel::info, "{}: stopped", name_);
 }
