@@ -22,6 +22,7 @@
 #include <thread>
 #include <vector>
 
+#include "client/socket.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -490,6 +491,88 @@ TEST_SUITE("client") {
       }(url));
       CHECK(bad.kind() == ClientErrorKind::protocol);
     }
+  }
+
+  TEST_CASE("DNS lookups past the per-loop bound wait their turn and can be cancelled") {
+    // Each loop runs 4 lookups at once (the rest queue) so that slow DNS cannot take every
+    // thread of libuv's pool. A leaked slot would make the last batch hang.
+    auto lookups = [](std::chrono::milliseconds timeout) -> Task<std::pair<int, int>> {
+      auto one = [](std::chrono::milliseconds timeout) -> Task<int> {
+        try {
+          auto addresses =
+              co_await swoop::with_timeout(timeout, swoop::http::detail::resolve("localhost", 80));
+          co_return addresses.empty() ? -1 : 1;
+        } catch (const swoop::Timeout&) {
+          co_return 0;
+        }
+      };
+      std::vector<Task<int>> tasks;
+      for (int i = 0; i < 16; ++i) tasks.push_back(one(timeout));
+      std::pair<int, int> resolved_timedout{0, 0};
+      for (int r : co_await swoop::gather(std::move(tasks))) {
+        REQUIRE(r >= 0);
+        (r == 1 ? resolved_timedout.first : resolved_timedout.second) += 1;
+      }
+      co_return resolved_timedout;
+    };
+    run([](auto lookups) -> Task<void> {
+      CHECK(co_await lookups(10s) == std::pair{16, 0});
+      const auto [resolved, timed_out] = co_await lookups(0ms);  // queued ones cancelled
+      CHECK(resolved + timed_out == 16);
+      CHECK(timed_out >= 12);
+      CHECK(co_await lookups(10s) == std::pair{16, 0});
+    }(lookups));
+  }
+
+  TEST_CASE("the address policy refuses resolved addresses before connecting") {
+    const std::uint16_t port = closed_port();
+    const std::string p = ":" + std::to_string(port);
+    // Nothing listens on port: a connect attempt would be a connect error, not refused.
+    for (const std::string host : {"127.0.0.1", "127.1", "2130706433", "0x7f.0.0.1", "[::1]",
+                                   "[::ffff:127.0.0.1]", "localhost"}) {
+      CAPTURE(host);
+      ClientError e = client_error([](std::string url) -> Task<void> {
+        Client client{ClientOptions{.allow_address = swoop::http::is_public_address}};
+        co_await client.head(url);
+      }("http://" + host + p + "/"));
+      CHECK(e.kind() == ClientErrorKind::refused);
+      CHECK(std::string{e.what()}.starts_with("refused: "));
+      CHECK(std::string{e.what()}.ends_with(" is a loopback address"));
+    }
+    ClientError e = client_error([](std::string url) -> Task<void> {
+      Client client{ClientOptions{.allow_address = swoop::http::is_public_address}};
+      co_await client.get(url);
+    }("http://127.0.0.1" + p + "/"));
+    CHECK(std::string{e.what()} == "refused: 127.0.0.1 is a loopback address");
+    // Userinfo tricks never reach the resolver.
+    ClientError trick = client_error([](std::string url) -> Task<void> {
+      Client client{ClientOptions{.allow_address = swoop::http::is_public_address}};
+      co_await client.get(url);
+    }("http://example.com@127.0.0.1" + p + "/"));
+    CHECK(trick.kind() == ClientErrorKind::protocol);
+  }
+
+  TEST_CASE("the address policy is checked again for every redirect hop") {
+    const std::uint16_t closed = closed_port();
+    RawServer raw{[closed](int fd, const std::string&) {
+      RawServer::send_all(fd, "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" +
+                                  std::to_string(closed) + "/\r\nContent-Length: 0\r\n\r\n");
+      return true;
+    }};
+    const std::uint16_t allowed = raw.port();
+    ClientError e = client_error([](std::string url, std::uint16_t allowed) -> Task<void> {
+      ClientOptions options;
+      options.allow_address = [allowed](const swoop::http::IpAddress& a) {
+        return a.port == allowed;
+      };
+      Client client{std::move(options)};
+      // A named RequestOptions: g++ 12 mishandles a braced temporary inside co_await.
+      const swoop::http::RequestOptions follow{.follow_redirects = true};
+      co_await client.request("GET", url, follow);
+    }(raw.url("/"), allowed));
+    CHECK(e.kind() == ClientErrorKind::refused);
+    CHECK(std::string{e.what()} == "refused: 127.0.0.1 is a loopback address");
+    CHECK(raw.connections() == 1);
   }
 
   TEST_CASE("bodies over max_body are refused") {

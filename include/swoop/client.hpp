@@ -2,8 +2,11 @@
 // swoop::http::Client: an async HTTP/1.1 client (http and https) with a keep-alive pool.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <stdexcept>
@@ -27,6 +30,7 @@ enum class ClientErrorKind {
   protocol,   ///< malformed URL or response, connection lost mid-response, too many redirects
   too_large,  ///< the response body exceeded max_body
   cancelled,  ///< reserved: cancellation surfaces as swoop::Cancelled, see Client
+  refused,    ///< ClientOptions::allow_address refused a resolved address of the host
 };
 
 /// The one exception type of the client: a kind, a message a person can act on, and the
@@ -68,6 +72,32 @@ struct ClientResponse {
   std::vector<std::string> headers_all(std::string_view name) const;
 };
 
+/// One resolved IP address and port, as ClientOptions::allow_address sees it.
+struct IpAddress {
+  enum class Family : std::uint8_t { v4, v6 };
+  Family family = Family::v4;
+  std::array<std::uint8_t, 16> bytes{};  ///< network order; an IPv4 address uses bytes[0..3]
+  std::uint16_t port = 0;                ///< host order
+
+  /// The printable address without the port: "127.0.0.1", "::1".
+  std::string text() const;
+  /// Parses a numeric IPv4 or IPv6 address ("10.0.0.1", "::1", "[::1]"); nullopt otherwise.
+  /// Only the canonical forms: "127.1" or "2130706433" are left to the resolver to normalize.
+  static std::optional<IpAddress> parse(std::string_view text, std::uint16_t port = 0);
+};
+
+/// Why an address is not publicly routable, as a phrase for messages ("a loopback address",
+/// "a private address", "a link-local address", ...); empty when it is public.
+/// IPv4-mapped (::ffff:a.b.c.d) and NAT64 (64:ff9b::/96) addresses are classified by the
+/// IPv4 address they embed.
+std::string_view address_class(const IpAddress& address) noexcept;
+
+/// Whether an address is publicly routable: not loopback, private (10/8, 172.16/12,
+/// 192.168/16, fc00::/7), link-local (169.254/16, fe80::/10), shared (100.64/10), "this
+/// network" (0/8, ::), multicast, reserved (240/4), broadcast or documentation.
+/// Usable as ClientOptions::allow_address to keep a service from being an SSRF hole.
+bool is_public_address(const IpAddress& address) noexcept;
+
 /// Options of a Client, fixed at construction.
 struct ClientOptions {
   std::size_t max_per_host = 8;  ///< connections per (scheme, host, port); more requests wait
@@ -79,6 +109,11 @@ struct ClientOptions {
   std::string ca_file;     ///< an extra PEM CA file, trusted besides the system store
   std::size_t max_body = 16 * 1024 * 1024;  ///< largest response body accepted
   std::string user_agent = "swoop";         ///< User-Agent sent unless a request sets one
+  /// The address policy: called for every address the host resolves to, after DNS and
+  /// before connecting (so for every redirect hop too); when it returns false for any of
+  /// them the request fails with ClientError{refused}. Empty: every address is allowed.
+  /// Example: `ClientOptions{.allow_address = swoop::http::is_public_address}`.
+  std::function<bool(const IpAddress&)> allow_address;
 };
 
 /// Per-request options of Client::request.

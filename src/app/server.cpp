@@ -8,9 +8,12 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -58,6 +61,16 @@ std::uint16_t port_of(int fd) {
   return ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
 }
 
+// libuv's thread pool (4 threads unless UV_THREADPOOL_SIZE says otherwise, read once at its
+// first use) runs run_blocking work, file work and the client's DNS lookups. Each worker's
+// client runs at most 4 lookups at once (src/client/socket.cpp), so a pool of 4 threads per
+// worker plus 4 keeps 4 threads for the rest however slow DNS is. A value the user set wins.
+void size_thread_pool(int workers) {
+  if (std::getenv("UV_THREADPOOL_SIZE") != nullptr) return;
+  const int size = std::min(4 + 4 * workers, 1024);  // libuv's own maximum
+  setenv("UV_THREADPOOL_SIZE", std::to_string(size).c_str(), 0);
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -92,6 +105,7 @@ void Server::start() {
   if (impl_->started) throw std::logic_error("Server::start called twice");
   // A peer that vanishes mid-write must never kill the process (libuv does not ignore it).
   std::signal(SIGPIPE, SIG_IGN);
+  size_thread_pool(impl_->options.workers);
   sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
   std::vector<int> fds;
   try {

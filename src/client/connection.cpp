@@ -6,6 +6,8 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
+#include <cstring>
+
 #include "swoop/time.hpp"
 
 namespace swoop::http::detail {
@@ -28,6 +30,37 @@ bool is_ip_literal(const std::string& host) noexcept {
 std::string address_text(const Address& a, std::uint16_t port) {
   const bool v6 = a.storage.ss_family == AF_INET6;
   return (v6 ? "[" + a.text + "]" : a.text) + ":" + std::to_string(port);
+}
+
+IpAddress to_ip_address(const Address& a, std::uint16_t port) noexcept {
+  IpAddress ip;
+  ip.port = port;
+  if (a.storage.ss_family == AF_INET6) {
+    ip.family = IpAddress::Family::v6;
+    const auto& in6 = reinterpret_cast<const sockaddr_in6&>(a.storage);
+    std::memcpy(ip.bytes.data(), &in6.sin6_addr, 16);
+  } else {
+    const auto& in4 = reinterpret_cast<const sockaddr_in&>(a.storage);
+    std::memcpy(ip.bytes.data(), &in4.sin_addr, 4);
+  }
+  return ip;
+}
+
+// Every address is checked before the first connect, so a host that resolves to a public and
+// a private address cannot be steered to the private one by failing the public one.
+void check_policy(const ClientOptions& options, const std::string& host,
+                  const std::vector<Address>& addresses, std::uint16_t port) {
+  if (!options.allow_address) return;
+  for (const Address& a : addresses) {
+    const IpAddress ip = to_ip_address(a, port);
+    if (options.allow_address(ip)) continue;
+    const std::string_view what = address_class(ip);
+    std::string why = "refused: " + a.text;
+    if (a.text != host) why += " (from " + host + ")";
+    why += what.empty() ? std::string{" is not allowed by the address policy"}
+                        : " is " + std::string{what};
+    throw ClientError(ClientErrorKind::refused, why);
+  }
 }
 
 }  // namespace
@@ -72,7 +105,7 @@ Socket& Connection::socket() {
 
 Task<void> Connection::open(Url url, const ClientOptions& options, TlsContext* tls) {
   peer_ = url.authority();
-  co_await connect_any(url.host, url.port, options.connect_timeout);
+  co_await connect_any(url.host, url.port, options);
   if (!url.tls) co_return;
   try {
     co_await with_timeout(options.tls_handshake_timeout, handshake(url.host, tls));
@@ -84,8 +117,10 @@ Task<void> Connection::open(Url url, const ClientOptions& options, TlsContext* t
 }
 
 Task<void> Connection::connect_any(std::string host, std::uint16_t port,
-                                   std::chrono::milliseconds timeout) {
+                                   const ClientOptions& options) {
   const std::vector<Address> addresses = co_await resolve(host, port);
+  check_policy(options, host, addresses, port);
+  const std::chrono::milliseconds timeout = options.connect_timeout;
   ClientErrorKind kind = ClientErrorKind::connect;
   std::string why;
   int status = 0;

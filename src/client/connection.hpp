@@ -42,8 +42,9 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  /// Resolves, connects (each address in turn, connect_timeout each) and, for https,
-  /// runs the TLS handshake (within handshake_timeout).
+  /// Resolves, checks every address against options.allow_address (ClientError{refused}),
+  /// connects (each address in turn, connect_timeout each) and, for https, runs the TLS
+  /// handshake (within handshake_timeout).
   Task<void> open(Url url, const ClientOptions& options, TlsContext* tls);
   /// Sends bytes (encrypted for https).
   Task<void> send(std::string bytes);
@@ -63,7 +64,7 @@ class Connection {
   bool reused = false;                                 ///< served a request before
 
  private:
-  Task<void> connect_any(std::string host, std::uint16_t port, std::chrono::milliseconds timeout);
+  Task<void> connect_any(std::string host, std::uint16_t port, const ClientOptions& options);
   Task<void> handshake(std::string host, TlsContext* tls);
   Task<void> flush_tls();
   [[noreturn]] void tls_failed(const std::string& host);
