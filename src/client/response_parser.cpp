@@ -28,6 +28,7 @@ int ResponseParser::on_status(llhttp_t* p, const char* at, std::size_t n) noexce
 
 int ResponseParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) noexcept {
   ResponseParser& self = self_of(p);
+  if (self.in_trailers_) return 0;
   if (self.in_value_ || self.out_.headers.empty()) self.out_.headers.emplace_back();
   self.in_value_ = false;
   self.out_.headers.back().first.append(at, n);
@@ -36,6 +37,7 @@ int ResponseParser::on_header_field(llhttp_t* p, const char* at, std::size_t n) 
 
 int ResponseParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) noexcept {
   ResponseParser& self = self_of(p);
+  if (self.in_trailers_) return 0;
   self.in_value_ = true;
   self.out_.headers.back().second.append(at, n);
   return 0;
@@ -44,7 +46,28 @@ int ResponseParser::on_header_value(llhttp_t* p, const char* at, std::size_t n) 
 int ResponseParser::on_headers_complete(llhttp_t* p) noexcept {
   ResponseParser& self = self_of(p);
   self.in_value_ = false;
+  // RFC 9110 6.5.1: trailer fields are not merged into the header section; they are dropped.
+  self.in_trailers_ = true;
   self.out_.status = llhttp_get_status_code(p);
+  // llhttp takes any 1-3 digit status and any HTTP/x.y version; RFC 9112 asks for three
+  // digits and this client speaks HTTP/1.x only.
+  if (self.out_.status < 100 || self.out_.status > 599) {
+    self.state_ = State::error;
+    self.error_ = "invalid status code " + std::to_string(self.out_.status);
+    return -1;
+  }
+  if (llhttp_get_http_major(p) != 1) {
+    self.state_ = State::error;
+    self.error_ = "not an HTTP/1.x response";
+    return -1;
+  }
+  for (const auto& header : self.out_.headers) {
+    if (header.first.empty()) {  // llhttp lets ": value" through in responses
+      self.state_ = State::error;
+      self.error_ = "a header line without a name";
+      return -1;
+    }
+  }
   if ((p->flags & F_CONTENT_LENGTH) != 0 && p->content_length > self.max_body_ && !self.head_) {
     self.state_ = State::too_large;
     return -1;
@@ -70,6 +93,7 @@ int ResponseParser::on_message_complete(llhttp_t* p) noexcept {
   if (status >= 100 && status < 200 && status != 101) {
     // RFC 9110 15.2: interim responses are skipped; the final one follows.
     self.out_ = ClientResponse{};
+    self.in_trailers_ = false;
     return 0;
   }
   self.state_ = State::complete;
@@ -104,6 +128,7 @@ ResponseParser::State ResponseParser::finish() {
 }
 
 std::string ResponseParser::error() const {
+  if (!error_.empty()) return error_;
   const char* reason = llhttp_get_error_reason(&parser_);
   return reason != nullptr ? reason : "malformed response";
 }

@@ -46,9 +46,11 @@ class ResponseParser {
   llhttp_settings_t settings_{};
   llhttp_t parser_{};
   std::size_t max_body_;
+  std::string error_;  // set when swoop itself rejects what llhttp accepted
   State state_ = State::incomplete;
   bool head_;
   bool in_value_ = false;
+  bool in_trailers_ = false;  // past the head: header callbacks now carry trailer fields
   bool started_ = false;
   bool reusable_ = false;
 };
