@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "client/socket.hpp"
+#include "support/test_certs.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -248,27 +249,6 @@ srv.serve_forever()
  private:
   pid_t pid_ = 0;
   std::uint16_t port_ = 0;
-};
-
-/// A temporary directory with self-signed certificates made by the openssl command.
-struct TestCerts {
-  std::filesystem::path dir;
-  TestCerts() {
-    char tmpl[] = "/tmp/swoop-client-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl) != nullptr);
-    dir = tmpl;
-    make("good", "/CN=localhost", "DNS:localhost,IP:127.0.0.1");
-    make("other", "/CN=other.test", "DNS:other.test");
-  }
-  ~TestCerts() { std::filesystem::remove_all(dir); }
-  std::string cert(const char* name) const { return (dir / (std::string{name} + ".crt")).string(); }
-  std::string key(const char* name) const { return (dir / (std::string{name} + ".key")).string(); }
-  void make(const char* name, const char* subject, const char* san) const {
-    const std::string cmd = std::string{"openssl req -x509 -newkey rsa:2048 -nodes -subj "} +
-                            subject + " -addext subjectAltName=" + san + " -days 1 -keyout " +
-                            key(name) + " -out " + cert(name) + " >/dev/null 2>&1";
-    REQUIRE(std::system(cmd.c_str()) == 0);
-  }
 };
 
 Task<std::string> get_body(ClientOptions options, std::string url) {
@@ -668,7 +648,7 @@ TEST_SUITE("client") {
     CHECK(raw.closed() == 1);
   }
   TEST_CASE("TLS: certificates and host names are verified unless turned off") {
-    TestCerts certs;
+    swoop_test::TestCerts certs;
     PythonHttps good{certs.cert("good"), certs.key("good")};
     PythonHttps other{certs.cert("other"), certs.key("other")};
     ClientError self_signed = client_error([](std::string url) -> Task<void> {

@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+// TlsStream and ServerTlsContext: OpenSSL over memory BIOs, no I/O of their own.
+#include "tls/tls_stream.hpp"
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace swoop::detail {
+
+namespace {
+
+// OpenSSL's most recent error as text (clearing the queue), or `fallback`.
+std::string openssl_reason(const char* fallback) {
+  std::string out;
+  while (const unsigned long e = ERR_get_error()) {
+    const char* reason = ERR_reason_error_string(e);
+    if (reason != nullptr && out.empty()) out = reason;
+  }
+  return out.empty() ? fallback : out;
+}
+
+// Picks "http/1.1" from the client's ALPN list; no answer (not an alert) when absent.
+int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void*) {
+  static constexpr unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+  for (unsigned int i = 0; i < inlen;) {
+    const unsigned int len = in[i];
+    if (i + 1 + len > inlen) break;
+    if (len == sizeof kHttp11 && std::equal(kHttp11, kHttp11 + len, in + i + 1)) {
+      *out = in + i + 1;
+      *outlen = static_cast<unsigned char>(len);
+      return SSL_TLSEXT_ERR_OK;
+    }
+    i += 1 + len;
+  }
+  return SSL_TLSEXT_ERR_NOACK;
+}
+
+}  // namespace
+
+ServerTlsContext::ServerTlsContext(const std::string& cert_file, const std::string& key_file) {
+  ERR_clear_error();
+  ctx_ = SSL_CTX_new(TLS_server_method());
+  if (ctx_ == nullptr) throw std::runtime_error("TLS: cannot create a context");
+  SSL_CTX_set_min_proto_version(ctx_, TLS1_2_VERSION);
+  SSL_CTX_set_options(ctx_, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  SSL_CTX_set_mode(ctx_, SSL_MODE_RELEASE_BUFFERS);  // idle connections keep no record buffers
+  auto fail = [&](const std::string& what) {
+    const std::string reason = openssl_reason("unknown error");
+    SSL_CTX_free(ctx_);
+    ctx_ = nullptr;
+    throw std::runtime_error("TLS: " + what + ": " + reason);
+  };
+  if (SSL_CTX_use_certificate_chain_file(ctx_, cert_file.c_str()) != 1) {
+    fail("cannot load the certificate chain " + cert_file);
+  }
+  // OpenSSL checks the key against the certificate while loading it ("key values mismatch").
+  const bool loaded = SSL_CTX_use_PrivateKey_file(ctx_, key_file.c_str(), SSL_FILETYPE_PEM) == 1;
+  if (!loaded && ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH) {
+    fail("cannot load the private key " + key_file);
+  }
+  if (!loaded || SSL_CTX_check_private_key(ctx_) != 1) {
+    fail("the private key " + key_file + " does not match the certificate " + cert_file);
+  }
+  SSL_CTX_set_alpn_select_cb(ctx_, &select_alpn, nullptr);
+}
+
+ServerTlsContext::~ServerTlsContext() { SSL_CTX_free(ctx_); }
+
+TlsStream::TlsStream(SSL_CTX* ctx, Role role) {
+  ssl_ = SSL_new(ctx);
+  if (ssl_ == nullptr) throw std::runtime_error("TLS: cannot create a session");
+  net_in_ = BIO_new(BIO_s_mem());
+  net_out_ = BIO_new(BIO_s_mem());
+  BIO_set_mem_eof_return(net_in_, -1);  // an empty input BIO means "want more", not EOF
+  SSL_set_bio(ssl_, net_in_, net_out_);
+  if (role == Role::server) {
+    SSL_set_accept_state(ssl_);
+  } else {
+    SSL_set_connect_state(ssl_);
+  }
+}
+
+TlsStream::~TlsStream() { SSL_free(ssl_); }
+
+TlsStream::Status TlsStream::fail() {
+  if (error_.empty()) error_ = "TLS: " + openssl_reason("protocol error");
+  return Status::failed;
+}
+
+TlsStream::Status TlsStream::advance(std::string& plain) {
+  if (!established_) {
+    ERR_clear_error();
+    const int r = SSL_do_handshake(ssl_);
+    if (r != 1) {
+      const int e = SSL_get_error(ssl_, r);
+      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Status::ok;
+      return fail();
+    }
+    established_ = true;
+    if (!pending_.empty()) {
+      const std::string queued = std::move(pending_);
+      pending_.clear();
+      if (!send(queued)) return Status::failed;
+    }
+  }
+  char buf[16 * 1024];
+  for (;;) {
+    ERR_clear_error();
+    const int n = SSL_read(ssl_, buf, sizeof buf);
+    if (n > 0) {
+      plain.append(buf, static_cast<std::size_t>(n));
+      continue;
+    }
+    const int e = SSL_get_error(ssl_, n);
+    if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Status::ok;
+    if (e == SSL_ERROR_ZERO_RETURN) {
+      closed_ = true;
+      return Status::closed;
+    }
+    return fail();
+  }
+}
+
+TlsStream::Status TlsStream::receive(std::string_view cipher, std::string& plain) {
+  if (!error_.empty()) return Status::failed;
+  if (closed_) return Status::closed;
+  while (!cipher.empty()) {  // a memory BIO takes everything, but its API counts in int
+    const int chunk = static_cast<int>(std::min<std::size_t>(cipher.size(), 1 << 30));
+    if (BIO_write(net_in_, cipher.data(), chunk) != chunk) {
+      error_ = "TLS: cannot buffer received bytes";
+      return Status::failed;
+    }
+    cipher.remove_prefix(static_cast<std::size_t>(chunk));
+  }
+  return advance(plain);
+}
+
+bool TlsStream::send(std::string_view plain) {
+  if (!error_.empty()) return false;
+  if (!established_) {
+    pending_.append(plain);
+    return true;
+  }
+  while (!plain.empty()) {
+    const int chunk = static_cast<int>(std::min<std::size_t>(plain.size(), 1 << 30));
+    ERR_clear_error();
+    const int n = SSL_write(ssl_, plain.data(), chunk);
+    if (n <= 0) {
+      fail();
+      return false;
+    }
+    plain.remove_prefix(static_cast<std::size_t>(n));
+  }
+  return true;
+}
+
+void TlsStream::shutdown() noexcept {
+  ERR_clear_error();
+  if (established_) SSL_shutdown(ssl_);
+}
+
+void TlsStream::take_output(std::string& out) {
+  const std::size_t pending = BIO_ctrl_pending(net_out_);
+  if (pending == 0) return;
+  const std::size_t at = out.size();
+  out.resize(at + pending);
+  const int n = BIO_read(net_out_, out.data() + at, static_cast<int>(pending));
+  out.resize(at + (n > 0 ? static_cast<std::size_t>(n) : 0));
+}
+
+bool TlsStream::has_output() const noexcept { return BIO_ctrl_pending(net_out_) > 0; }
+
+std::string_view TlsStream::alpn() const noexcept {
+  const unsigned char* data = nullptr;
+  unsigned int len = 0;
+  SSL_get0_alpn_selected(ssl_, &data, &len);
+  return data == nullptr ? std::string_view{}
+                         : std::string_view{reinterpret_cast<const char*>(data), len};
+}
+
+}  // namespace swoop::detail
