@@ -151,7 +151,7 @@ class Traffic:
 
 
 def start_instance(port):
-    env = dict(os.environ, SWOOP_DRAIN_DELAY="1s", SWOOP_GRACEFUL_SHUTDOWN_TIMEOUT="5s",
+    env = dict(os.environ, SWOOP_DRAIN_DELAY="2s", SWOOP_GRACEFUL_SHUTDOWN_TIMEOUT="5s",
                SWOOP_ACCESS_LOG="common")
     return ServerProcess(None, argv=[f"{EXAMPLES}/hello", "--port", str(port), "--workers", "1"],
                          env=env)
@@ -194,7 +194,7 @@ class RollingRestartTest(unittest.TestCase):
                 old.proc.send_signal(signal.SIGTERM)
                 # Readiness turns 503 while the instance still accepts (the drain).
                 status = None
-                deadline = time.monotonic() + 0.8
+                deadline = time.monotonic() + 1.5  # well within the 2 s drain
                 while time.monotonic() < deadline:
                     status, _ = get(port, "/readyz")
                     if status == 503:
