@@ -18,5 +18,7 @@ int main(int argc, char** argv) {
     co_return swoop::text("swoop says hello: try /plaintext or /json\n");
   });
 
+  app.add_health_routes();  // GET /healthz and /readyz, for a load balancer (deploy/)
+
   app.run(example::parse_args(argc, argv, 8000));
 }

@@ -31,5 +31,7 @@ int main(int argc, char** argv) {
     co_return swoop::json(results, 200, {{"Access-Control-Allow-Origin", "*"}});
   });
 
+  app.add_health_routes();  // GET /healthz and /readyz, for a load balancer (deploy/)
+
   app.run(example::parse_args(argc, argv, 8006));
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <utility>
 
+#include "swoop/app_config.hpp"
 #include "swoop/blueprint.hpp"
 #include "swoop/context.hpp"
 #include "swoop/options.hpp"
@@ -78,10 +79,38 @@ class App : public Registry {
   ///     app.url_for("item", {{"id", 7}}, {{"q", "x y"}})  // "/items/7?q=x%20y"
   std::string url_for(std::string_view name, UrlArgs params = {}, UrlArgs query = {}) const;
 
+  /// The app's settings (Sanic's app.config): typed, with defaults, loaded from SWOOP_*
+  /// environment variables by run(). See app_config.hpp for how they fill RunOptions.
+  AppConfig& config() noexcept { return config_; }
+  const AppConfig& config() const noexcept { return config_; }
+
+  /// Adds the health routes a load balancer or orchestrator polls, both GET (and HEAD):
+  /// `liveness` answers 200 "ok" whenever the process serves; `readiness` answers 200
+  /// "ready" while is_ready(), else 503 "not ready". Both send Cache-Control: no-store.
+  /// Throws std::invalid_argument when a path is taken, as any route would.
+  /// Example:
+  ///     app.add_health_routes();  // GET /healthz, GET /readyz
+  void add_health_routes(std::string_view liveness = "/healthz",
+                         std::string_view readiness = "/readyz");
+  /// True while a server serves this app and no shutdown has begun: a Server sets it once
+  /// it started and clears it as soon as stop() is called, before the listeners close (then
+  /// RunOptions::drain_delay passes before they do). Thread-safe.
+  bool is_ready() const noexcept;
+  /// Marks the app ready or not ready (what the readiness route answers). The server calls
+  /// it; a service may also clear it to leave a balancer's rotation while it keeps serving
+  /// (maintenance), and set it again. Thread-safe.
+  void set_ready(bool ready) noexcept;
+
   /// Serves the app until SIGINT or SIGTERM, then shuts down gracefully and returns.
   ///
-  /// Throws SystemError when it cannot listen (address in use, ...), and rethrows what a
-  /// before_server_start listener threw.
+  /// Loads config() from the environment first (unless config().load_env() already ran),
+  /// then fills the fields of options left at their defaults from it (see AppConfig) and
+  /// applies its log_level when set. On SIGTERM or SIGINT, readiness turns off at once,
+  /// the server keeps serving for options.drain_delay, then stops gracefully.
+  ///
+  /// Throws std::invalid_argument for a configuration error (an unknown or malformed
+  /// SWOOP_* variable; also logged), SystemError when it cannot listen (address in use,
+  /// ...), and rethrows what a before_server_start listener threw.
   void run(RunOptions options = {});
 
   /// For the server: the app's internals, frozen while serving.
@@ -95,6 +124,7 @@ class App : public Registry {
  private:
   std::string name_;
   std::unique_ptr<detail::AppState> state_;
+  AppConfig config_;
 };
 
 }  // namespace swoop

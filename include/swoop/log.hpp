@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <optional>
 #include <string_view>
 
 namespace swoop {
@@ -15,8 +16,20 @@ enum class LogLevel { debug, info, warning, error, off };
 void set_log_level(LogLevel level) noexcept;
 /// The minimum level written.
 LogLevel log_level() noexcept;
-/// Writes one line (with time and level) to stderr. Thread-safe; never throws.
+/// The level named by text ("debug", "info", "warning", "error", "off"; any case), or
+/// nullopt. SWOOP_LOG_LEVEL uses these names (see app_config.hpp).
+std::optional<LogLevel> parse_log_level(std::string_view text) noexcept;
+/// Writes one line (with time and level) to the log writer. Thread-safe; never throws.
 void log_line(LogLevel level, std::string_view message) noexcept;
+/// Writes one access-log line as it is (no time or level prefix: the line has its own
+/// format) to the log writer, whatever the level. Thread-safe; never throws.
+void log_access(std::string_view line) noexcept;
+
+/// Where log lines go: a function given each whole line, newline excluded.
+/// Must be thread-safe and must not throw.
+using LogWriter = void (*)(std::string_view line) noexcept;
+/// Sends log lines to writer instead of stderr; nullptr restores stderr. Thread-safe.
+void set_log_writer(LogWriter writer) noexcept;
 
 /// Formats and writes one line when level is enabled; formatting errors are logged, not thrown.
 /// Example:

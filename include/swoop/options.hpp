@@ -11,8 +11,13 @@
 
 namespace swoop {
 
+/// The access log's format: none, Common Log Format lines, or one JSON object per line.
+enum class AccessLog { off, common, json };
+
 /// Server settings for App::run and Server; every field has a sane default.
 ///
+/// App::run fills the fields left at these defaults from app.config() (hence from SWOOP_*
+/// environment variables); a Server uses exactly the options it is given. See app_config.hpp.
 /// Example:
 ///     app.run({.host = "0.0.0.0", .port = 8080, .workers = 4});
 struct RunOptions {
@@ -37,6 +42,10 @@ struct RunOptions {
   std::chrono::milliseconds graceful_shutdown_timeout{15'000};
   /// After closing its side, how long the server drains a client before dropping it.
   std::chrono::milliseconds linger_timeout{2'000};
+  /// On shutdown, how long the server goes on serving, with App::is_ready() false (so
+  /// /readyz answers 503), before it stops accepting: time for a load balancer that polls
+  /// readiness to move traffic away. Then the graceful shutdown proceeds.
+  std::chrono::milliseconds drain_delay{0};
 
   /// Limits on req.form(): fields, files, parts and their sizes (413 beyond).
   FormLimits form_limits;
@@ -44,8 +53,8 @@ struct RunOptions {
   /// application/json and +json types; others get a 415).
   bool json_any_content_type = false;
 
-  bool access_log = false;  ///< one log line per request
-  bool debug = false;       ///< error responses show exception details
+  AccessLog access_log = AccessLog::off;  ///< one line per request on stderr (log_access)
+  bool debug = false;                     ///< error responses show exception details
 };
 
 }  // namespace swoop

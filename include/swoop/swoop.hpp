@@ -3,6 +3,7 @@
 #pragma once
 
 #include "swoop/app.hpp"
+#include "swoop/app_config.hpp"
 #include "swoop/blocking.hpp"
 #include "swoop/blueprint.hpp"
 #include "swoop/builtin_middleware.hpp"

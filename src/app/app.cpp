@@ -266,7 +266,43 @@ void App::freeze(const RunOptions& options) {
   s.fallback.debug = s.debug;
 }
 
+bool App::is_ready() const noexcept { return state_->ready.load(std::memory_order_acquire); }
+
+void App::set_ready(bool ready) noexcept { state_->ready.store(ready, std::memory_order_release); }
+
+void App::add_health_routes(std::string_view liveness, std::string_view readiness) {
+  get(liveness)([](Request&) {
+    Response res = text("ok\n");
+    res.set_header("Cache-Control", "no-store");
+    return res;
+  });
+  get(readiness)([this](Request&) {
+    const bool ready = is_ready();
+    Response res = text(ready ? "ready\n" : "not ready\n", ready ? 200 : 503);
+    res.set_header("Cache-Control", "no-store");
+    return res;
+  });
+}
+
+namespace {
+// Loads the environment into the config (once) and merges it into options; a mistake in the
+// environment is logged before it is thrown, so it shows even if main does not catch it.
+RunOptions configure(const std::string& name, AppConfig& config, RunOptions options) {
+  try {
+    if (!config.env_loaded()) config.load_env();
+  } catch (const std::invalid_argument& e) {
+    log(LogLevel::error, "{}: {}", name, e.what());
+    throw;
+  }
+  if (config.is_set("log_level")) {
+    set_log_level(parse_log_level(config.get<std::string>("log_level")).value_or(LogLevel::info));
+  }
+  return config.apply(std::move(options));
+}
+}  // namespace
+
 void App::run(RunOptions options) {
+  options = configure(name_, config_, std::move(options));
   Server server{*this, options};
   // The main thread only waits for SIGINT/SIGTERM; the workers serve. The handlers are in
   // place before "listening" is logged, so a signal sent right after it is never lost.
@@ -274,11 +310,18 @@ void App::run(RunOptions options) {
   struct Signals {
     uv_signal_t sigint{}, sigterm{};
     Server* server = nullptr;
+    std::chrono::milliseconds drain{0};
   } signals;
   signals.server = &server;
+  signals.drain = options.drain_delay;
   auto on_signal = [](uv_signal_t* s, int signum) {
     auto* sig = static_cast<Signals*>(s->data);
-    log(LogLevel::info, "received signal {}, shutting down", signum);
+    if (sig->drain.count() > 0) {
+      log(LogLevel::info, "received signal {}, not ready; draining for {} ms, then shutting down",
+          signum, sig->drain.count());
+    } else {
+      log(LogLevel::info, "received signal {}, shutting down", signum);
+    }
     sig->server->stop();
     uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sig->sigterm), nullptr);

@@ -2,6 +2,7 @@
 // Internal: what an App holds for serving: the router, each route's pipeline, listeners, tasks.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <exception>
@@ -66,6 +67,7 @@ struct AppState {
   bool strict_slashes = false;
   bool frozen = false;
   bool debug = false;
+  std::atomic<bool> ready{false};  // App::is_ready()
 
   explicit AppState(bool strict) : router(strict), strict_slashes(strict) {}
 };

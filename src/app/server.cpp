@@ -134,6 +134,7 @@ void Server::start() {
         std::make_unique<detail::Worker>(impl_->app, impl_->options, fds[i], static_cast<int>(i)));
   }
   impl_->running = static_cast<int>(fds.size());
+  impl_->app.set_ready(true);
   for (auto& w : impl_->workers) {
     impl_->threads.emplace_back([this, &w] {
       w->run();
@@ -154,6 +155,8 @@ std::size_t Server::connections() const noexcept {
 }
 
 void Server::stop() noexcept {
+  // Not ready first: /readyz answers 503 before any listener closes (after the drain delay).
+  if (impl_->started) impl_->app.set_ready(false);
   for (auto& w : impl_->workers) w->stop();
 }
 

@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "app/app_state.hpp"
+#include "server/access_log.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
@@ -253,12 +254,18 @@ void Connection::finish(const Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
   const auto asked = res.headers().get("Connection");
   const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
-                    !(asked && iequals(*asked, "close"));
+                    !worker_.is_draining() && !(asked && iequals(*asked, "close"));
   serialize(res, parser_.is_head(), keep);
-  if (worker_.options().access_log) {
-    log(LogLevel::info, "{} \"{} {} HTTP/{}.{}\" {} {} {}ms", remote_addr_, req_.method(),
-        req_.target(), req_.version() / 10, req_.version() % 10, res.status(), res.body().size(),
-        worker_.now() - request_started_);
+  if (worker_.options().access_log != AccessLog::off) {
+    const bool body_sent =
+        !parser_.is_head() && res.status() >= 200 && res.status() != 204 && res.status() != 304;
+    write_access(worker_.options().access_log, {.remote = remote_addr_,
+                                                .method = req_.method(),
+                                                .target = req_.target(),
+                                                .version = req_.version(),
+                                                .status = res.status(),
+                                                .bytes = body_sent ? res.body().size() : 0,
+                                                .duration_ms = worker_.now() - request_started_});
   }
   in_start_ += parser_.consumed();
   parsing_ = false;
@@ -270,8 +277,12 @@ void Connection::finish_error(int status, std::string_view message, bool close) 
   Response r{status};
   r.set_body(std::string{message}, "text/plain; charset=utf-8");
   serialize(r, parser_.is_head(), !close);
-  if (worker_.options().access_log) {
-    log(LogLevel::info, "{} refused: {} {}", remote_addr_, status, message);
+  if (worker_.options().access_log != AccessLog::off) {
+    write_access(worker_.options().access_log, {.remote = remote_addr_,
+                                                .status = status,
+                                                .bytes = message.size(),
+                                                .duration_ms = worker_.now() - request_started_,
+                                                .error = message});
   }
   parsing_ = false;
   if (close) close_after_write_ = true;

@@ -12,6 +12,7 @@
 #include "server/connection.hpp"
 #include "swoop/log.hpp"
 #include "swoop/sync_wait.hpp"
+#include "swoop/time.hpp"
 
 namespace swoop::detail {
 
@@ -62,6 +63,7 @@ void Worker::run() {
     r = uv_listen(reinterpret_cast<uv_stream_t*>(&listener_), options_.backlog, &on_connection);
   }
   if (r != 0) log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
+  listening_ = r == 0 && !start_error_;
   started_ = true;
   bool stop_now = start_error_ || r != 0;
   {
@@ -138,15 +140,27 @@ void Worker::start_tasks() {
 }
 
 void Worker::begin_shutdown() {
-  stopping_ = true;
   if (!started_ || shutdown_begun_) return;  // run() calls again once started
   shutdown_begun_ = true;
-  shutdown_deadline_ =
-      now() + static_cast<std::uint64_t>(options_.graceful_shutdown_timeout.count());
   worker_shutdown(this).start();
 }
 
 RootTask worker_shutdown(Worker* w) {
+  // The drain: App::is_ready() is already false (Server::stop), so /readyz answers 503 while
+  // this worker still accepts and serves as usual; a balancer that polls it moves away.
+  // Responses meanwhile say "Connection: close", so that keep-alive clients (a proxy's pool)
+  // retire their connections now rather than race the close of idle ones after the drain.
+  if (w->listening_ && w->options_.drain_delay.count() > 0) {
+    w->draining_ = true;
+    try {
+      co_await sleep(w->options_.drain_delay);
+    } catch (...) {
+      log_escaped("the shutdown drain", std::current_exception());
+    }
+  }
+  w->stopping_ = true;
+  w->shutdown_deadline_ =
+      w->now() + static_cast<std::uint64_t>(w->options_.graceful_shutdown_timeout.count());
   if (w->listener_open_) {
     w->listener_open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&w->listener_), nullptr);

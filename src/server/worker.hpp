@@ -60,6 +60,9 @@ class Worker {
   void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
   static constexpr std::size_t buffer_size = 16 * 1024;
 
+  /// Shutdown has begun: the drain delay runs (responses close their connections).
+  bool is_draining() const noexcept { return draining_; }
+
   /// Open connections; readable from any thread.
   std::size_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
 
@@ -111,8 +114,10 @@ class Worker {
   std::size_t count_ = 0;
   std::atomic<std::size_t> open_{0};  // count_, published for Server::connections()
   bool accept_pending_ = false;
-  bool stopping_ = false;
+  bool stopping_ = false;       // accepting has ended (after the drain)
   bool listener_open_ = false;  // initialized and not yet closed
+  bool listening_ = false;      // uv_listen succeeded
+  bool draining_ = false;       // shutdown has begun (then stopping_ once the drain is over)
   std::uint64_t shutdown_deadline_ = 0;
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;

@@ -1,6 +1,9 @@
 # SPDX-License-Identifier: MIT
 """Talks to a real swoop server with h11, a strict HTTP/1.1 client, and raw sockets."""
+import json
+import os
 import socket
+import subprocess
 import sys
 import unittest
 
@@ -133,8 +136,40 @@ class AccessLogTest(unittest.TestCase):
         finally:
             self.assertEqual(server.stop(), 0)
         log = "".join(server.log)
-        self.assertRegex(log, r'127\.0\.0\.1 "GET /plaintext\?x=1 HTTP/1\.1" 200 13 \d+ms')
-        self.assertRegex(log, r'127\.0\.0\.1 "POST /echo HTTP/1\.1" 200 3 \d+ms')
+        clf = r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000\] '
+        self.assertRegex(log, clf + r'"GET /plaintext\?x=1 HTTP/1\.1" 200 13\n')
+        self.assertRegex(log, clf + r'"POST /echo HTTP/1\.1" 200 3\n')
+
+    def test_json_lines_chosen_by_the_environment(self):
+        env = dict(os.environ, SWOOP_ACCESS_LOG="json")
+        server = ServerProcess(BINARY, env=env)
+        try:
+            h11_exchange(server.port, [("GET", "/plaintext?x=%22", [], None)])
+            with socket.create_connection(("127.0.0.1", server.port)) as s:
+                s.sendall(b"\x01 / HTTP/1.1\r\n\r\n")
+                s.recv(4096)
+        finally:
+            self.assertEqual(server.stop(), 0)
+        records = [json.loads(line) for line in server.log if line.startswith("{")]
+        self.assertEqual(len(records), 2, server.log)
+        ok = records[0]
+        self.assertEqual((ok["method"], ok["target"], ok["version"]),
+                         ("GET", "/plaintext?x=%22", "HTTP/1.1"))
+        self.assertEqual((ok["status"], ok["bytes"], ok["remote"]), (200, 13, "127.0.0.1"))
+        self.assertIsInstance(ok["duration_ms"], int)
+        self.assertEqual(records[1]["status"], 400)
+        self.assertNotIn("method", records[1])
+        self.assertIn("error", records[1])
+
+    def test_a_mistyped_variable_stops_the_start(self):
+        env = dict(os.environ, SWOOP_ACESS_LOG="json", SWOOP_REQUEST_TIMEOUT="soon")
+        proc = subprocess.run([BINARY], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=60)
+        self.assertNotEqual(proc.returncode, 0)
+        self.assertIn("SWOOP_ACESS_LOG: no such setting (did you mean SWOOP_ACCESS_LOG?)",
+                      proc.stderr)
+        self.assertIn("SWOOP_REQUEST_TIMEOUT='soon': expected a duration", proc.stderr)
+        self.assertNotIn("listening", proc.stderr)
 
     def test_off_by_default(self):
         server = ServerProcess(BINARY)

@@ -8,9 +8,9 @@ import threading
 class ServerProcess:
     """The test server process; its stderr is collected, its port parsed from the log."""
 
-    def __init__(self, binary, workers=1, extra=(), argv=None):
+    def __init__(self, binary, workers=1, extra=(), argv=None, env=None):
         command = argv if argv is not None else [binary, str(workers), *extra]
-        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL,
+        self.proc = subprocess.Popen(command, stdin=subprocess.DEVNULL, env=env,
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.log = []
         self.port = None

@@ -23,7 +23,8 @@ int main(int argc, char** argv) {
   swoop::RunOptions options;
   options.port = 0;  // App::run logs "listening on http://127.0.0.1:PORT" with the chosen port
   options.workers = argc > 1 ? std::stoi(argv[1]) : 1;
-  options.access_log = argc > 2 && std::string{argv[2]} == "access-log";
+  if (argc > 2 && std::string{argv[2]} == "access-log")
+    options.access_log = swoop::AccessLog::common;
   options.graceful_shutdown_timeout = std::chrono::milliseconds{5000};
   app.run(options);
   return 0;

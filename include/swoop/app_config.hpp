@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: MIT
+// AppConfig: typed settings with defaults, read from SWOOP_* environment variables.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "swoop/options.hpp"
+
+namespace swoop {
+
+/// How a setting's text is parsed.
+enum class ConfigType {
+  boolean,   ///< true/false, 1/0, yes/no, on/off (any case)
+  integer,   ///< a decimal integer within the setting's bounds
+  size,      ///< bytes: a count with an optional K, M or G suffix (powers of 1024): "16M"
+  duration,  ///< seconds, or a number with an ms, s or m suffix: "30", "500ms", "1.5s", "2m"
+  string,    ///< any text
+  choice,    ///< one of the words in ConfigEntry::choices (any case; stored in lower case)
+};
+
+/// The name of a type as the reference documentation shows it ("duration").
+std::string_view type_name(ConfigType type) noexcept;
+
+/// One setting: a row of the configuration reference.
+struct ConfigEntry {
+  std::string name;  ///< lower snake_case key, e.g. "request_timeout"
+  ConfigType type = ConfigType::string;
+  std::string default_value;  ///< as text, in the syntax of an environment variable
+  std::string meaning;        ///< one sentence for the reference
+  std::string choices;        ///< ConfigType::choice: the allowed words, separated by '|'
+  std::int64_t min = 0;       ///< ConfigType::integer: the smallest value allowed
+  std::int64_t max = std::numeric_limits<std::int64_t>::max();  ///< and the largest
+};
+
+/// The built-in settings, in reference order: every limit and timeout of RunOptions, plus
+/// log_level and drain_delay. The environment variable of each is the prefix ("SWOOP_")
+/// followed by the name in upper case.
+const std::vector<ConfigEntry>& config_reference();
+
+/// The environment variable of a setting: env_name("SWOOP_", "request_timeout") is
+/// "SWOOP_REQUEST_TIMEOUT".
+std::string env_name(std::string_view prefix, std::string_view name);
+
+/// The settings of one App (app.config()), like Sanic's app.config: each has a type and a
+/// default; they can be set from text (set) and from environment variables (load_env), and
+/// are read typed (get).
+///
+/// How config and RunOptions relate: App::run(options) loads the environment (once, with
+/// the prefix "SWOOP_" unless load_env was called first), then every RunOptions field that
+/// still has its default value takes the config's value. So an explicit run() argument wins
+/// over the environment, and the environment wins over built-in defaults. (A field given
+/// its default value explicitly cannot be told from one not given: set such a value in the
+/// config instead.) A Server or TestClient uses its RunOptions as given, ignoring the config.
+///
+/// Errors: set, declare and load_env throw std::invalid_argument naming the setting (or the
+/// environment variable), the text and what was expected; load_env reports every problem
+/// at once, including variables with the prefix that name no setting (typos).
+/// Thread safety: set up before serving; read-only (and then safe to read anywhere) after.
+/// Example:
+///     app.config().declare({.name = "db_url", .default_value = "postgres://localhost/app",
+///                           .meaning = "database to connect to"});
+///     app.config().load_env();  // SWOOP_DB_URL, SWOOP_REQUEST_TIMEOUT=30, ...
+///     auto url = app.config().get<std::string>("db_url");
+///     auto timeout = app.config().get<std::chrono::milliseconds>("request_timeout");
+class AppConfig {
+ public:
+  /// A setting's value: boolean, integer, size, duration, or text (string and choice).
+  using Value =
+      std::variant<bool, std::int64_t, std::uint64_t, std::chrono::milliseconds, std::string>;
+
+  /// Every built-in setting at its default.
+  AppConfig();
+
+  /// Adds a setting of the service's own. Throws std::invalid_argument when the name is not
+  /// lower snake_case, is taken, or the default does not parse as the type.
+  void declare(ConfigEntry entry);
+  /// Sets a setting from text, parsed as its type. Throws std::invalid_argument for an
+  /// unknown name or a malformed value.
+  void set(std::string_view name, std::string_view text);
+  /// True when the setting was set (by set or from the environment), not left at default.
+  bool is_set(std::string_view name) const;
+
+  /// Reads every environment variable that starts with prefix; see load(). Also remembers
+  /// that the environment was loaded, so App::run does not load it again.
+  void load_env(std::string_view prefix = "SWOOP_");
+  /// Sets settings from (name, value) pairs such as the environment: the ones that start
+  /// with prefix must name a setting and parse as its type. Throws std::invalid_argument
+  /// listing every problem, one per line; on error nothing is changed.
+  void load(const std::vector<std::pair<std::string, std::string>>& vars,
+            std::string_view prefix = "SWOOP_");
+  /// Whether load_env ran.
+  bool env_loaded() const noexcept { return env_loaded_; }
+
+  /// The value of a setting as T: bool; an integer type (integer and size settings, checked
+  /// to fit); a std::chrono::duration (duration settings); std::string (string and choice).
+  /// Throws std::invalid_argument for an unknown name or a T that does not fit the type.
+  template <typename T>
+  T get(std::string_view name) const;
+  /// The value of a setting as stored.
+  const Value& value(std::string_view name) const;
+  /// Every setting, built-in ones first, then the declared ones in order.
+  std::vector<ConfigEntry> entries() const;
+
+  /// Returns options with every field still at RunOptions' default taken from the config.
+  RunOptions apply(RunOptions options) const;
+
+ private:
+  struct Slot {
+    ConfigEntry entry;
+    Value value;
+    bool is_set = false;
+  };
+  const Slot& slot(std::string_view name) const;
+  Slot& slot(std::string_view name);
+  [[noreturn]] void wrong_type(std::string_view name, std::string_view wanted) const;
+  [[noreturn]] void out_of_range(std::string_view name) const;
+
+  std::vector<Slot> slots_;
+  bool env_loaded_ = false;
+};
+
+namespace detail {
+template <typename T>
+struct IsDuration : std::false_type {};
+template <typename Rep, typename Period>
+struct IsDuration<std::chrono::duration<Rep, Period>> : std::true_type {};
+}  // namespace detail
+
+template <typename T>
+T AppConfig::get(std::string_view name) const {
+  const Value& v = value(name);
+  if constexpr (std::is_same_v<T, bool>) {
+    if (const bool* b = std::get_if<bool>(&v)) return *b;
+    wrong_type(name, "bool");
+  } else if constexpr (std::is_integral_v<T>) {
+    if (const auto* i = std::get_if<std::int64_t>(&v)) {
+      if (std::in_range<T>(*i)) return static_cast<T>(*i);
+      out_of_range(name);
+    }
+    if (const auto* u = std::get_if<std::uint64_t>(&v)) {
+      if (std::in_range<T>(*u)) return static_cast<T>(*u);
+      out_of_range(name);
+    }
+    wrong_type(name, "an integer type");
+  } else if constexpr (detail::IsDuration<T>::value) {
+    if (const auto* d = std::get_if<std::chrono::milliseconds>(&v)) {
+      return std::chrono::duration_cast<T>(*d);
+    }
+    wrong_type(name, "a std::chrono::duration");
+  } else {
+    static_assert(std::is_same_v<T, std::string>,
+                  "get<T>: T is bool, an integer type, a std::chrono::duration or std::string");
+    if (const auto* s = std::get_if<std::string>(&v)) return *s;
+    wrong_type(name, "std::string");
+  }
+}
+
+}  // namespace swoop

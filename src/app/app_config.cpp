@@ -1,0 +1,415 @@
+// SPDX-License-Identifier: MIT
+// AppConfig: the built-in settings table, parsing of typed values, and the environment.
+#include "swoop/app_config.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+namespace swoop {
+
+namespace {
+
+using std::chrono::milliseconds;
+
+std::string lower(std::string_view s) {
+  std::string out{s};
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+std::optional<std::uint64_t> parse_unsigned(std::string_view s) {
+  std::uint64_t v = 0;
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size()) return std::nullopt;
+  return v;
+}
+
+std::optional<std::uint64_t> parse_size(std::string_view s) {
+  std::uint64_t unit = 1;
+  if (!s.empty()) {
+    switch (s.back()) {
+      case 'k':
+      case 'K':
+        unit = 1024;
+        break;
+      case 'm':
+      case 'M':
+        unit = 1024 * 1024;
+        break;
+      case 'g':
+      case 'G':
+        unit = 1024 * 1024 * 1024;
+        break;
+      default:
+        break;
+    }
+  }
+  if (unit != 1) s.remove_suffix(1);
+  const auto n = parse_unsigned(s);
+  if (!n || *n > std::numeric_limits<std::uint64_t>::max() / unit) return std::nullopt;
+  return *n * unit;
+}
+
+// "30" (seconds), "1.5s", "500ms", "2m": a non-negative decimal and an optional unit.
+std::optional<milliseconds> parse_duration(std::string_view s) {
+  double unit_ms = 1000;
+  if (s.ends_with("ms")) {
+    unit_ms = 1;
+    s.remove_suffix(2);
+  } else if (s.ends_with('s')) {
+    s.remove_suffix(1);
+  } else if (s.ends_with('m')) {
+    unit_ms = 60'000;
+    s.remove_suffix(1);
+  }
+  const std::size_t dot = s.find('.');
+  const auto whole = parse_unsigned(s.substr(0, dot));
+  if (!whole) return std::nullopt;
+  double value = static_cast<double>(*whole);
+  if (dot != std::string_view::npos) {
+    const std::string_view frac = s.substr(dot + 1);
+    if (!parse_unsigned(frac) || frac.size() > 9) return std::nullopt;
+    value += static_cast<double>(*parse_unsigned(frac)) / std::pow(10.0, frac.size());
+  }
+  const double ms = std::round(value * unit_ms);
+  if (ms > 1e15) return std::nullopt;  // beyond any sensible timeout, and far from overflow
+  return milliseconds{static_cast<std::int64_t>(ms)};
+}
+
+std::optional<bool> parse_bool(std::string_view s) {
+  const std::string v = lower(s);
+  if (v == "true" || v == "1" || v == "yes" || v == "on") return true;
+  if (v == "false" || v == "0" || v == "no" || v == "off") return false;
+  return std::nullopt;
+}
+
+std::string expected(const ConfigEntry& e) {
+  switch (e.type) {
+    case ConfigType::boolean:
+      return "a boolean (true/false, 1/0, yes/no, on/off)";
+    case ConfigType::integer:
+      return fmt::format("an integer from {} to {}", e.min, e.max);
+    case ConfigType::size:
+      return "a size in bytes, with an optional K, M or G suffix (e.g. 16M)";
+    case ConfigType::duration:
+      return "a duration: seconds, or a number with an ms, s or m suffix (e.g. 30, 500ms, 2m)";
+    case ConfigType::string:
+      return "text";
+    case ConfigType::choice: {
+      std::string words = e.choices;
+      std::replace(words.begin(), words.end(), '|', ',');
+      return "one of " + words;
+    }
+  }
+  return "";
+}
+
+// The value of text as entry's type, or nullopt when it does not parse.
+std::optional<AppConfig::Value> parse(const ConfigEntry& e, std::string_view text) {
+  switch (e.type) {
+    case ConfigType::boolean:
+      if (auto b = parse_bool(text)) return *b;
+      break;
+    case ConfigType::integer: {
+      const bool negative = text.starts_with('-');
+      const auto magnitude = parse_unsigned(negative ? text.substr(1) : text);
+      if (!magnitude || *magnitude > static_cast<std::uint64_t>(e.max) + (negative ? 1 : 0)) break;
+      const std::int64_t v = negative ? -static_cast<std::int64_t>(*magnitude - 1) - 1
+                                      : static_cast<std::int64_t>(*magnitude);
+      if (v >= e.min && v <= e.max) return v;
+      break;
+    }
+    case ConfigType::size:
+      if (auto n = parse_size(text)) return *n;
+      break;
+    case ConfigType::duration:
+      if (auto d = parse_duration(text)) return *d;
+      break;
+    case ConfigType::string:
+      return std::string{text};
+    case ConfigType::choice: {
+      const std::string v = lower(text);
+      std::string_view rest = e.choices;
+      while (!v.empty()) {
+        const std::size_t bar = rest.find('|');
+        if (rest.substr(0, bar) == v) return v;
+        if (bar == std::string_view::npos) break;
+        rest.remove_prefix(bar + 1);
+      }
+      break;
+    }
+  }
+  return std::nullopt;
+}
+
+bool is_snake_case(std::string_view name) {
+  if (name.empty() || name.front() < 'a' || name.front() > 'z') return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+  });
+}
+
+// Levenshtein distance, for "did you mean" on a mistyped variable.
+std::size_t distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+ConfigEntry integer(std::string name, std::int64_t value, std::int64_t min, std::int64_t max,
+                    std::string meaning) {
+  return {std::move(name),
+          ConfigType::integer,
+          std::to_string(value),
+          std::move(meaning),
+          "",
+          min,
+          max};
+}
+
+ConfigEntry typed(std::string name, ConfigType type, std::string value, std::string meaning,
+                  std::string choices = {}) {
+  return {std::move(name), type, std::move(value), std::move(meaning), std::move(choices)};
+}
+
+}  // namespace
+
+std::string_view type_name(ConfigType type) noexcept {
+  switch (type) {
+    case ConfigType::boolean:
+      return "boolean";
+    case ConfigType::integer:
+      return "integer";
+    case ConfigType::size:
+      return "size";
+    case ConfigType::duration:
+      return "duration";
+    case ConfigType::string:
+      return "string";
+    case ConfigType::choice:
+      return "choice";
+  }
+  return "";
+}
+
+std::string env_name(std::string_view prefix, std::string_view name) {
+  std::string out{prefix};
+  for (char c : name) out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return out;
+}
+
+const std::vector<ConfigEntry>& config_reference() {
+  using T = ConfigType;
+  constexpr std::int64_t big = std::numeric_limits<std::int64_t>::max();
+  // The defaults are RunOptions' own (a test checks that they agree).
+  static const std::vector<ConfigEntry> table{
+      typed("host", T::string, "127.0.0.1", "address to bind (an IPv4 or IPv6 literal)"),
+      integer("port", 8000, 0, 65535, "port to listen on; 0 picks a free one"),
+      integer("workers", 1, 0, 1024, "event-loop threads; 0 means one per core"),
+      integer("backlog", 1024, 1, 65535, "listen backlog"),
+      integer("max_connections", 10000, 1, big, "open connections per worker"),
+      typed("max_target_size", T::size, "8K", "request-target bytes (414 beyond)"),
+      typed("max_header_size", T::size, "16K", "request line and header bytes (431 beyond)"),
+      integer("max_header_count", 100, 1, big, "header fields per request (431 beyond)"),
+      typed("max_body_size", T::size, "16M", "request body bytes (413 beyond)"),
+      typed("request_timeout", T::duration, "60s", "time for a whole request to arrive (408)"),
+      typed("response_timeout", T::duration, "60s", "time a handler may run (503 beyond)"),
+      typed("keep_alive_timeout", T::duration, "5s", "idle time before a keep-alive close"),
+      typed("graceful_shutdown_timeout", T::duration, "15s",
+            "time in-flight requests get to finish on shutdown"),
+      typed("linger_timeout", T::duration, "2s", "time to drain a client after closing our side"),
+      typed("drain_delay", T::duration, "0s",
+            "on shutdown, time serving with /readyz at 503 before the listener closes"),
+      integer("form_max_fields", 1000, 0, big, "non-file form fields (413 beyond)"),
+      integer("form_max_files", 100, 0, big, "uploaded files in a form (413 beyond)"),
+      integer("form_max_parts", 1000, 0, big, "multipart parts (413 beyond)"),
+      typed("form_max_part_header_size", T::size, "8K", "bytes of one part's header lines"),
+      typed("form_max_field_size", T::size, "1M", "bytes of one form field's value"),
+      typed("form_max_file_size", T::size, "0", "bytes of one uploaded file; 0: no own limit"),
+      typed("json_any_content_type", T::boolean, "false",
+            "req.json() parses bodies whatever their Content-Type"),
+      typed("access_log", T::choice, "off", "one line per request on stderr", "off|common|json"),
+      typed("log_level", T::choice, "info", "lowest level logged", "debug|info|warning|error|off"),
+      typed("debug", T::boolean, "false", "error responses show exception details"),
+  };
+  return table;
+}
+
+AppConfig::AppConfig() {
+  for (const ConfigEntry& e : config_reference()) declare(e);
+}
+
+void AppConfig::declare(ConfigEntry entry) {
+  if (!is_snake_case(entry.name)) {
+    throw std::invalid_argument("config: setting name '" + entry.name +
+                                "' must be lower snake_case (a-z, 0-9, _)");
+  }
+  for (const Slot& s : slots_) {
+    if (s.entry.name == entry.name) {
+      throw std::invalid_argument("config: setting '" + entry.name + "' is already declared");
+    }
+  }
+  auto v = parse(entry, entry.default_value);
+  if (!v) {
+    throw std::invalid_argument(fmt::format("config: the default of '{}', '{}', is not {}",
+                                            entry.name, entry.default_value, expected(entry)));
+  }
+  slots_.push_back({std::move(entry), std::move(*v), false});
+}
+
+const AppConfig::Slot& AppConfig::slot(std::string_view name) const {
+  for (const Slot& s : slots_) {
+    if (s.entry.name == name) return s;
+  }
+  throw std::invalid_argument("config: no setting named '" + std::string{name} + "'");
+}
+
+AppConfig::Slot& AppConfig::slot(std::string_view name) {
+  return const_cast<Slot&>(std::as_const(*this).slot(name));
+}
+
+void AppConfig::set(std::string_view name, std::string_view text) {
+  Slot& s = slot(name);
+  auto v = parse(s.entry, text);
+  if (!v) {
+    throw std::invalid_argument(
+        fmt::format("config: {}: '{}' is not {}", name, text, expected(s.entry)));
+  }
+  s.value = std::move(*v);
+  s.is_set = true;
+}
+
+bool AppConfig::is_set(std::string_view name) const { return slot(name).is_set; }
+
+const AppConfig::Value& AppConfig::value(std::string_view name) const { return slot(name).value; }
+
+std::vector<ConfigEntry> AppConfig::entries() const {
+  std::vector<ConfigEntry> out;
+  for (const Slot& s : slots_) out.push_back(s.entry);
+  return out;
+}
+
+void AppConfig::wrong_type(std::string_view name, std::string_view wanted) const {
+  throw std::invalid_argument(fmt::format("config: '{}' is a {} setting, not readable as {}", name,
+                                          type_name(slot(name).entry.type), wanted));
+}
+
+void AppConfig::out_of_range(std::string_view name) const {
+  throw std::invalid_argument(
+      fmt::format("config: the value of '{}' does not fit the type asked", name));
+}
+
+void AppConfig::load(const std::vector<std::pair<std::string, std::string>>& vars,
+                     std::string_view prefix) {
+  std::vector<std::pair<Slot*, Value>> updates;
+  std::string errors;
+  for (const auto& [var, text] : vars) {
+    if (!var.starts_with(prefix)) continue;
+    Slot* match = nullptr;
+    for (Slot& s : slots_) {
+      if (env_name(prefix, s.entry.name) == var) match = &s;
+    }
+    if (match == nullptr) {
+      std::string best;
+      std::size_t best_distance = 3;  // suggest only close spellings
+      for (const Slot& s : slots_) {
+        const std::string candidate = env_name(prefix, s.entry.name);
+        const std::size_t d = distance(var, candidate);
+        if (d < best_distance) best_distance = d, best = candidate;
+      }
+      errors += fmt::format("\n  {}: no such setting{}", var,
+                            best.empty() ? "" : " (did you mean " + best + "?)");
+      continue;
+    }
+    if (auto v = parse(match->entry, text)) {
+      updates.emplace_back(match, std::move(*v));
+    } else {
+      errors += fmt::format("\n  {}='{}': expected {}", var, text, expected(match->entry));
+    }
+  }
+  if (!errors.empty()) {
+    throw std::invalid_argument("configuration error in the environment:" + errors);
+  }
+  for (auto& [s, v] : updates) {
+    s->value = std::move(v);
+    s->is_set = true;
+  }
+}
+
+void AppConfig::load_env(std::string_view prefix) {
+  if (prefix.empty()) throw std::invalid_argument("config: the environment prefix is empty");
+  std::vector<std::pair<std::string, std::string>> vars;
+  for (char** e = environ; *e != nullptr; ++e) {
+    const std::string_view entry = *e;
+    const std::size_t eq = entry.find('=');
+    if (eq == std::string_view::npos) continue;
+    vars.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
+  }
+  load(vars, prefix);
+  env_loaded_ = true;
+}
+
+namespace {
+// The field takes the config's value when it still has RunOptions' default.
+template <typename Field, typename Value>
+void take(Field& field, const Field& default_value, const Value& value) {
+  if (field == default_value) field = static_cast<Field>(value);
+}
+}  // namespace
+
+RunOptions AppConfig::apply(RunOptions o) const {
+  const RunOptions d;
+  using ms = milliseconds;
+  take(o.host, d.host, get<std::string>("host"));
+  take(o.port, d.port, get<std::uint16_t>("port"));
+  take(o.workers, d.workers, get<int>("workers"));
+  take(o.backlog, d.backlog, get<int>("backlog"));
+  take(o.max_connections, d.max_connections, get<std::size_t>("max_connections"));
+  take(o.max_target_size, d.max_target_size, get<std::size_t>("max_target_size"));
+  take(o.max_header_size, d.max_header_size, get<std::size_t>("max_header_size"));
+  take(o.max_header_count, d.max_header_count, get<std::size_t>("max_header_count"));
+  take(o.max_body_size, d.max_body_size, get<std::size_t>("max_body_size"));
+  take(o.request_timeout, d.request_timeout, get<ms>("request_timeout"));
+  take(o.response_timeout, d.response_timeout, get<ms>("response_timeout"));
+  take(o.keep_alive_timeout, d.keep_alive_timeout, get<ms>("keep_alive_timeout"));
+  take(o.graceful_shutdown_timeout, d.graceful_shutdown_timeout,
+       get<ms>("graceful_shutdown_timeout"));
+  take(o.linger_timeout, d.linger_timeout, get<ms>("linger_timeout"));
+  take(o.drain_delay, d.drain_delay, get<ms>("drain_delay"));
+  FormLimits& f = o.form_limits;
+  const FormLimits& df = d.form_limits;
+  take(f.max_fields, df.max_fields, get<std::size_t>("form_max_fields"));
+  take(f.max_files, df.max_files, get<std::size_t>("form_max_files"));
+  take(f.max_parts, df.max_parts, get<std::size_t>("form_max_parts"));
+  take(f.max_part_header_size, df.max_part_header_size,
+       get<std::size_t>("form_max_part_header_size"));
+  take(f.max_field_size, df.max_field_size, get<std::size_t>("form_max_field_size"));
+  const auto file_size = get<std::size_t>("form_max_file_size");
+  if (file_size != 0) take(f.max_file_size, df.max_file_size, file_size);
+  take(o.json_any_content_type, d.json_any_content_type, get<bool>("json_any_content_type"));
+  const std::string access = get<std::string>("access_log");
+  take(o.access_log, d.access_log,
+       access == "common" ? AccessLog::common
+                          : (access == "json" ? AccessLog::json : AccessLog::off));
+  take(o.debug, d.debug, get<bool>("debug"));
+  return o;
+}
+
+}  // namespace swoop
