@@ -47,14 +47,20 @@ class Blueprint : public Registry {
 
   /// One registered route, as stored until the blueprint is added to an app.
   struct RouteEntry {
+    /// The pattern as registered (without the blueprint's prefix).
     std::string pattern;
+    /// The route's options.
     RouteOptions options;
+    /// The handler.
     detail::Handler handler;
   };
   /// For App: the routes, middleware, error handlers and listeners.
   const std::vector<RouteEntry>& routes() const noexcept { return routes_; }
+  /// For App: the blueprint's middleware.
   const std::vector<Middleware>& middleware() const noexcept { return middleware_; }
+  /// For App: the blueprint's error handlers.
   const detail::ErrorHandlers& error_handlers() const noexcept { return errors_; }
+  /// For App: the blueprint's listeners.
   const std::vector<std::pair<ListenerEvent, Listener>>& listeners() const noexcept {
     return listeners_;
   }
@@ -88,11 +94,15 @@ class BlueprintGroup {
   /// One member: a blueprint or a nested group (both copied).
   class Member {
    public:
+    /// A blueprint member (copied).
     Member(const Blueprint& bp)  // NOLINT(google-explicit-constructor)
         : value_(std::make_shared<const Blueprint>(bp)) {}
+    /// A nested group member (copied).
     Member(const BlueprintGroup& group)  // NOLINT(google-explicit-constructor)
         : value_(std::make_shared<const BlueprintGroup>(group)) {}
+    /// The blueprint, or nullptr when the member is a group.
     const Blueprint* blueprint() const noexcept;
+    /// The group, or nullptr when the member is a blueprint.
     const BlueprintGroup* group() const noexcept;
 
    private:
@@ -119,8 +129,11 @@ class BlueprintGroup {
   /// Adds onion middleware (or a built-in) for every member's routes.
   void use(Middleware middleware) { middleware_.push_back(std::move(middleware)); }
 
+  /// The members, in order.
   const std::vector<Member>& members() const noexcept { return members_; }
+  /// The group's options.
   const GroupOptions& options() const noexcept { return options_; }
+  /// The group's own middleware.
   const std::vector<Middleware>& middleware() const noexcept { return middleware_; }
 
  private:

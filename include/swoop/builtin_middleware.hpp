@@ -15,6 +15,7 @@ namespace swoop {
 struct CorsOptions {
   std::vector<std::string> origins = {"*"};  ///< allowed origins, exactly; "*" allows any
   std::string origin_regex;                  ///< also allow origins fully matching this regex
+  /// Allowed methods, answered in Access-Control-Allow-Methods.
   std::vector<std::string> methods = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"};
   std::vector<std::string> headers;         ///< allowed request headers; {"*"} allows any
   std::vector<std::string> expose_headers;  ///< response headers scripts may read
@@ -31,6 +32,7 @@ Middleware cors(CorsOptions options = {});
 
 /// The request id a request_id() middleware assigned, in req.ctx().
 struct RequestId {
+  /// The id: the incoming header's value or 32 random hex digits.
   std::string value;
 };
 

@@ -74,7 +74,9 @@ struct ClientResponse {
 
 /// One resolved IP address and port, as ClientOptions::allow_address sees it.
 struct IpAddress {
+  /// The address family.
   enum class Family : std::uint8_t { v4, v6 };
+  /// IPv4 or IPv6.
   Family family = Family::v4;
   std::array<std::uint8_t, 16> bytes{};  ///< network order; an IPv4 address uses bytes[0..3]
   std::uint16_t port = 0;                ///< host order

@@ -128,5 +128,8 @@ class Cancelled : public std::runtime_error {
 
 }  // namespace swoop
 
+/// Makes swoop::errc values convert to std::error_code (outside the reference: see errc).
+/// @cond
 template <>
 struct std::is_error_code_enum<swoop::errc> : std::true_type {};
+/// @endcond

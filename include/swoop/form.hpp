@@ -137,7 +137,8 @@ class FormData {
 /// Understands application/x-www-form-urlencoded (parsed like QueryArgs; a charset parameter
 /// is ignored, text is taken as UTF-8 bytes) and multipart/form-data (RFC 7578 / RFC 2046:
 /// boundary parameter quoted or not, CRLF line ends, preamble and epilogue ignored, transport
-/// padding after a boundary allowed, part headers case-insensitive, `\"` and `\\` unescaped in
+/// padding after a boundary allowed, part headers case-insensitive, a backslash-escaped quote or
+/// backslash unescaped in
 /// quoted Content-Disposition parameters and any other backslash kept, so Windows paths
 /// survive). An empty content type with an empty body gives an empty form. Linear in the body
 /// size; file data is never copied.

@@ -28,7 +28,9 @@ class Headers {
  public:
   /// One field, as written on the wire.
   struct Field {
+    /// The field name, as given.
     std::string name;
+    /// The field value.
     std::string value;
   };
 
@@ -45,9 +47,13 @@ class Headers {
   /// Whether a field called name exists.
   bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
 
+  /// The number of fields.
   std::size_t size() const noexcept { return fields_.size(); }
+  /// Whether there are no fields.
   bool empty() const noexcept { return fields_.empty(); }
+  /// An iterator to the first Field, in the order added.
   auto begin() const noexcept { return fields_.begin(); }
+  /// The iterator past the last Field.
   auto end() const noexcept { return fields_.end(); }
 
  private:

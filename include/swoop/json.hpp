@@ -336,7 +336,8 @@ inline JsonObject& JsonValue::as_object() {
 /// - Doubles are written in the shortest form that reads back to the same double. A double
 ///   whose shortest form is all digits gets `.0` appended, so it still reads back as a
 ///   floating-point number: `1.0` is written `1.0`, `-0.0` is `-0.0`, `1e20` is `1e+20`.
-/// - Strings (and keys) escape `"` and `\` with a backslash, and control characters below
+/// - Strings (and keys) escape quotation marks and backslashes with a backslash, and control
+///   characters below
 ///   U+0020 as `\b \t \n \f \r`, or else `\u00XX` with lower-case hex. `/`, DEL (0x7F) and
 ///   all non-ASCII characters are written unescaped as UTF-8.
 /// - Strings must be UTF-8. Each byte that does not begin a well-formed UTF-8 sequence

@@ -187,12 +187,19 @@ class JsonElements {
   /// A forward iterator over the elements.
   class iterator {
    public:
+    /// The C++20 iterator concept this type models.
     using iterator_concept = std::forward_iterator_tag;
+    /// The element type: a JsonView.
     using value_type = JsonView;
+    /// Signed distance between two iterators.
     using difference_type = std::ptrdiff_t;
+    /// Makes a singular iterator, only fit to be assigned to.
     iterator() = default;
+    /// Returns the current element.
     JsonView operator*() const noexcept { return JsonView{document_, index_}; }
+    /// Moves to the next element.
     iterator& operator++() noexcept;
+    /// Moves to the next element and returns the previous position.
     iterator operator++(int) noexcept {
       iterator old = *this;
       ++*this;
@@ -233,12 +240,19 @@ class JsonMembers {
   /// A forward iterator over the members.
   class iterator {
    public:
+    /// The C++20 iterator concept this type models.
     using iterator_concept = std::forward_iterator_tag;
+    /// The member type: a (key, value) JsonViewMember.
     using value_type = JsonViewMember;
+    /// Signed distance between two iterators.
     using difference_type = std::ptrdiff_t;
+    /// Makes a singular iterator, only fit to be assigned to.
     iterator() = default;
+    /// Returns the current member.
     JsonViewMember operator*() const noexcept;
+    /// Moves to the next member.
     iterator& operator++() noexcept;
+    /// Moves to the next member and returns the previous position.
     iterator operator++(int) noexcept {
       iterator old = *this;
       ++*this;

@@ -26,6 +26,7 @@ struct Pipeline;
 /// Lifetime: valid while the middleware's Task runs.
 class Next {
  public:
+  /// For the pipeline: the chain from index on.
   Next(const detail::Pipeline* pipeline, std::size_t index) noexcept
       : pipeline_(pipeline), index_(index) {}
   /// Runs the rest of the chain.

@@ -47,6 +47,7 @@ enum class ListenerEvent {
 /// A lifecycle listener: `(App&) -> void` or `(App&) -> Task<void>`.
 class Listener {
  public:
+  /// Wraps a `(App&) -> void` or `(App&) -> Task<void>` callable (copies share it).
   template <typename F>
   requires(std::same_as<std::invoke_result_t<F&, App&>, void> ||
            std::same_as<std::invoke_result_t<F&, App&>, Task<void>>)
@@ -87,6 +88,7 @@ class Registry;
 /// Lifetime: refers to the App or Blueprint; use it in the registering statement.
 class RouteRegistrar {
  public:
+  /// Starts a registration of pattern with options on target (see Registry::route).
   RouteRegistrar(Registry& target, std::string pattern, RouteOptions options)
       : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
 
@@ -189,14 +191,18 @@ class Registry {
  protected:
   /// Throws std::invalid_argument when registration is closed (the app is serving).
   virtual void check_open() const {}
+  /// Route options for a single method.
   static RouteOptions method(const char* name) {
     RouteOptions o;
     o.methods = {name};
     return o;
   }
 
+  /// Middleware registered on this registry, in registration order.
   std::vector<Middleware> middleware_;
+  /// Error handlers registered with on_error.
   detail::ErrorHandlers errors_;
+  /// Listeners registered on this registry, with their events.
   std::vector<std::pair<ListenerEvent, Listener>> listeners_;
 };
 

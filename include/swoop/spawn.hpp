@@ -36,6 +36,7 @@ RootTask spawn_call_root(Fn fn, std::shared_ptr<SpawnState> state) {
 /// Thread safety: loop-affine, like the task.
 class SpawnHandle {
  public:
+  /// For spawn(): refers to the task's shared state.
   explicit SpawnHandle(std::shared_ptr<detail::SpawnState> state) noexcept
       : state_(std::move(state)) {}
   /// Asks the task to stop: it sees swoop::Cancelled at its current or next swoop co_await.

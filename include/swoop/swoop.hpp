@@ -34,3 +34,10 @@
 #include "swoop/testing.hpp"
 #include "swoop/time.hpp"
 #include "swoop/url.hpp"
+
+/// @namespace swoop
+/// swoop: an embeddable async web microframework for C++20. Start at swoop::App; the guide
+/// is in docs/guide/ of the source tree.
+
+/// @namespace swoop::http
+/// The HTTP client: swoop::http::Client and what it returns and throws.

@@ -157,12 +157,18 @@ struct TaskAwaiter {
 template <typename T>
 class [[nodiscard]] Task {
  public:
+  /// The coroutine promise type (swoop's own).
   using promise_type = detail::TaskPromise<T>;
+  /// The type the task produces.
   using value_type = T;
 
+  /// Makes an empty Task that holds no coroutine.
   Task() noexcept = default;
+  /// Takes ownership of a coroutine (for get_return_object).
   explicit Task(std::coroutine_handle<promise_type> h) noexcept : handle_(h) {}
+  /// Takes the coroutine of other, which becomes empty.
   Task(Task&& other) noexcept : handle_(std::exchange(other.handle_, {})) {}
+  /// Destroys the coroutine held, then takes the one of other.
   Task& operator=(Task&& other) noexcept {
     if (this != &other) {
       reset();

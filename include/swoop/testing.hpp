@@ -45,30 +45,38 @@ class TestClient {
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;
 
+  /// Extra request headers as (name, value) pairs.
   using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
   /// Sends a request with an optional body (sent with Content-Length) and extra headers.
   TestResponse request(std::string_view method, std::string_view target, std::string_view body = {},
                        const HeaderList& headers = {});
+  /// Sends a GET request.
   TestResponse get(std::string_view target, const HeaderList& headers = {}) {
     return request("GET", target, {}, headers);
   }
+  /// Sends a HEAD request (the response has no body).
   TestResponse head(std::string_view target, const HeaderList& headers = {}) {
     return request("HEAD", target, {}, headers);
   }
+  /// Sends an OPTIONS request.
   TestResponse options(std::string_view target, const HeaderList& headers = {}) {
     return request("OPTIONS", target, {}, headers);
   }
+  /// Sends a DELETE request.
   TestResponse del(std::string_view target, const HeaderList& headers = {}) {
     return request("DELETE", target, {}, headers);
   }
+  /// Sends a POST request with a body.
   TestResponse post(std::string_view target, std::string_view body,
                     const HeaderList& headers = {}) {
     return request("POST", target, body, headers);
   }
+  /// Sends a PUT request with a body.
   TestResponse put(std::string_view target, std::string_view body, const HeaderList& headers = {}) {
     return request("PUT", target, body, headers);
   }
+  /// Sends a PATCH request with a body.
   TestResponse patch(std::string_view target, std::string_view body,
                      const HeaderList& headers = {}) {
     return request("PATCH", target, body, headers);

@@ -107,6 +107,7 @@ class QueryArgs {
   std::vector<Entry> entries_;
 };
 
+/// Iterates over a QueryArgs' pairs in query order (see QueryArgs::begin).
 class QueryArgs::Iterator {
  public:
   /// The C++20 iterator concept this type models.
