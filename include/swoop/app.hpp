@@ -82,6 +82,7 @@ class App : public Registry {
   /// The app's settings (Sanic's app.config): typed, with defaults, loaded from SWOOP_*
   /// environment variables by run(). See app_config.hpp for how they fill RunOptions.
   AppConfig& config() noexcept { return config_; }
+  /// The app's settings, read-only.
   const AppConfig& config() const noexcept { return config_; }
 
   /// Adds the health routes a load balancer or orchestrator polls, both GET (and HEAD):

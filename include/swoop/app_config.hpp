@@ -31,12 +31,12 @@ std::string_view type_name(ConfigType type) noexcept;
 
 /// One setting: a row of the configuration reference.
 struct ConfigEntry {
-  std::string name;  ///< lower snake_case key, e.g. "request_timeout"
-  ConfigType type = ConfigType::string;
-  std::string default_value;  ///< as text, in the syntax of an environment variable
-  std::string meaning;        ///< one sentence for the reference
-  std::string choices;        ///< ConfigType::choice: the allowed words, separated by '|'
-  std::int64_t min = 0;       ///< ConfigType::integer: the smallest value allowed
+  std::string name;                      ///< lower snake_case key, e.g. "request_timeout"
+  ConfigType type = ConfigType::string;  ///< how values are parsed and checked
+  std::string default_value;             ///< as text, in the syntax of an environment variable
+  std::string meaning;                   ///< one sentence for the reference
+  std::string choices;   ///< ConfigType::choice: the allowed words, separated by '|'
+  std::int64_t min = 0;  ///< ConfigType::integer: the smallest value allowed
   std::int64_t max = std::numeric_limits<std::int64_t>::max();  ///< and the largest
 };
 

@@ -26,7 +26,10 @@ bool starts_with_icase(std::string_view s, std::string_view prefix) noexcept {
 
 std::string Url::authority() const {
   std::string out = host.find(':') != std::string::npos ? "[" + host + "]" : host;
-  if (port != (tls ? 443 : 80)) out += ":" + std::to_string(port);
+  if (port != (tls ? 443 : 80)) {
+    out += ':';  // not ":" + to_string(): GCC 12 warns -Wrestrict on that (a false positive)
+    out += std::to_string(port);
+  }
   return out;
 }
 
@@ -81,7 +84,8 @@ Url parse_url(std::string_view text) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
       bad_url(text, "space or control in path");
   }
-  url.target = tail.empty() || tail.front() != '/' ? "/" + std::string{tail} : std::string{tail};
+  url.target = tail.empty() || tail.front() != '/' ? "/" : "";  // (no "/" + string: see above)
+  url.target += tail;
   return url;
 }
 
