@@ -33,3 +33,4 @@
 #include "swoop/testing.hpp"
 #include "swoop/time.hpp"
 #include "swoop/url.hpp"
+#include "swoop/websocket.hpp"
