@@ -95,6 +95,17 @@ struct Server {
       co_await ws.close(1000, "done");
       ++handlers_done;
     });
+    app.websocket("/ping-me")([](Request&, WebSocket& ws) -> Task<> {
+      co_await ws.ping("hi");
+      co_await ws.ping(std::string(200, 'p'));  // cut to 125 bytes
+      auto msg = co_await ws.recv();
+      bool ok = msg && msg->text() == "go" && ws.is_open();
+      co_await ws.close(1000, "later");
+      ok = ok && !ws.is_open();
+      co_await ws.send("dropped: the websocket is closing");
+      ok = ok && ws.close_code() == 1000 && ws.close_reason() == "later";
+      if (ok) ++handlers_done;  // checked by the test thread
+    });
     swoop::WebSocketOptions z;
     z.compression = true;
     app.websocket("/z", z)(echo);
@@ -335,6 +346,31 @@ TEST_SUITE("websocket") {
     f = c.read();
     REQUIRE(f);
     CHECK(f->payload == "after");
+  }
+
+  TEST_CASE("pings: the handler's pings reach the client; nothing is sent after close") {
+    Server s;
+    handlers_done = 0;
+    WsRawClient c{s.port(), "/ping-me"};
+    REQUIRE(c.opened());
+    auto f = c.read();
+    REQUIRE(f);
+    CHECK(f->opcode == op_ping);
+    CHECK(f->payload == "hi");
+    f = c.read();
+    REQUIRE(f);
+    CHECK(f->opcode == op_ping);
+    CHECK(f->payload == std::string(125, 'p'));
+    c.send(op_text, "go");
+    f = c.read();
+    REQUIRE(f);
+    CHECK(f->opcode == op_close);
+    CHECK(f->close_code() == 1000);
+    c.send(op_close, ws_close_payload(1000));
+    CHECK_FALSE(c.read(300ms));
+    CHECK(c.wait_closed());
+    for (int i = 0; i < 100 && handlers_done == 0; ++i) std::this_thread::sleep_for(10ms);
+    CHECK(handlers_done == 1);
   }
 
   TEST_CASE("pings: a ping over 125 bytes closes with 1002") {
