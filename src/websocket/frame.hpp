@@ -34,8 +34,8 @@ struct FrameHeader {
 };
 
 /// Parses a frame header from the start of [p, p+n): the header's size in bytes, 0 if more
-/// bytes are needed, -1 if the length field is malformed (64-bit with the top bit set, or not
-/// minimal is allowed by the RFC and accepted).
+/// bytes are needed, -1 if a 64-bit length has its most significant bit set. Lengths not in
+/// their shortest form are accepted.
 int parse_frame_header(const char* p, std::size_t n, FrameHeader& h) noexcept;
 
 /// XORs [data, data+n) with mask, starting at mask byte offset % 4.
