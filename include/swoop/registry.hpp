@@ -3,6 +3,7 @@
 #pragma once
 
 #include <concepts>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -14,6 +15,7 @@
 #include "swoop/detail/error_handler.hpp"
 #include "swoop/detail/handler.hpp"
 #include "swoop/middleware.hpp"
+#include "swoop/websocket.hpp"
 
 namespace swoop {
 
@@ -81,6 +83,28 @@ class Listener {
 
 class Registry;
 
+/// A websocket route's handler: `(Request&, WebSocket&) -> Task<void>`.
+using WebSocketHandler = std::function<Task<void>(Request&, WebSocket&)>;
+
+/// Returned by websocket(): call it with a handler to register the handler (and get it back).
+///
+/// Lifetime: refers to the App or Blueprint; use it in the registering statement.
+class WebSocketRegistrar {
+ public:
+  WebSocketRegistrar(Registry& target, std::string pattern, WebSocketOptions options)
+      : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
+
+  /// Registers a copy of fn and returns fn. Throws std::invalid_argument for a bad route.
+  template <typename F>
+  requires std::same_as<std::invoke_result_t<F&, Request&, WebSocket&>, Task<void>> F
+  operator()(F fn) const;
+
+ private:
+  Registry& target_;
+  std::string pattern_;
+  WebSocketOptions options_;
+};
+
 /// Returned by route/get/post/...: call it with a handler to register the handler.
 ///
 /// It hands the handler back, so registrations stack like Python decorators:
@@ -130,6 +154,20 @@ class Registry {
   RouteRegistrar options(std::string_view pattern) { return route(pattern, method("OPTIONS")); }
   /// Starts a HEAD registration (without one, HEAD uses the GET route).
   RouteRegistrar head(std::string_view pattern) { return route(pattern, method("HEAD")); }
+
+  /// Starts a websocket route: a GET on pattern with a valid RFC 6455 handshake is answered
+  /// with 101 and the handler runs with the upgraded connection. Middleware runs before the
+  /// upgrade and may refuse it with a response. A GET without `Upgrade: websocket` gets 426,
+  /// an unsupported Sec-WebSocket-Version 426, a malformed handshake 400, a refused Origin 403.
+  /// Example:
+  ///     app.websocket("/echo")([](swoop::Request&, swoop::WebSocket& ws) -> swoop::Task<> {
+  ///       while (auto msg = co_await ws.recv()) co_await ws.send(msg->text());
+  ///     });
+  WebSocketRegistrar websocket(std::string_view pattern, WebSocketOptions options = {}) {
+    return {*this, std::string{pattern}, std::move(options)};
+  }
+  /// Registers a websocket handler in one call. Throws like add_route.
+  void add_websocket(std::string_view pattern, WebSocketOptions options, WebSocketHandler handler);
 
   /// Registers a GET handler in one call.
   template <detail::AnyHandler F>
@@ -209,6 +247,13 @@ class Registry {
 template <detail::AnyHandler F>
 F RouteRegistrar::operator()(F fn) const {
   target_.add_route(pattern_, options_, detail::Handler{F{fn}});
+  return fn;
+}
+
+template <typename F>
+requires std::same_as<std::invoke_result_t<F&, Request&, WebSocket&>, Task<void>> F
+WebSocketRegistrar::operator()(F fn) const {
+  target_.add_websocket(pattern_, options_, WebSocketHandler{F{fn}});
   return fn;
 }
 

@@ -24,7 +24,8 @@ namespace swoop {
 
 namespace detail {
 class RequestBuilder;
-}
+class Connection;
+}  // namespace detail
 
 /// One HTTP request as received: method, target, headers, body, path parameters, context.
 ///
@@ -136,6 +137,7 @@ class Request {
   mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool
   bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;
+  detail::Connection* connection_ = nullptr;  // the server connection it arrived on
 };
 
 template <typename T>

@@ -34,6 +34,7 @@
 #include "swoop/testing.hpp"
 #include "swoop/time.hpp"
 #include "swoop/url.hpp"
+#include "swoop/websocket.hpp"
 
 /// @namespace swoop
 /// swoop: an embeddable async web microframework for C++20. Start at swoop::App; the guide

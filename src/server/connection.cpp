@@ -10,6 +10,7 @@
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
+#include "websocket/session.hpp"
 
 namespace swoop::detail {
 
@@ -44,6 +45,7 @@ Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options
   tcp_.data = this;
   RequestBuilder::set_form_limits(req_, &worker.options().form_limits);
   RequestBuilder::set_json_any_content_type(req_, worker.options().json_any_content_type);
+  RequestBuilder::set_connection(req_, this);
 }
 
 bool Connection::accept(uv_stream_t* server) {
@@ -90,7 +92,8 @@ void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
 }
 
 bool Connection::make_room() {
-  if (handler_running_) return false;  // the running handler holds views into the buffer
+  // The running handler holds views into the buffer (a websocket's request was moved out).
+  if (handler_running_ && phase_ != Phase::websocket) return false;
   if (in_start_ > 0) {
     std::memmove(in_.get(), in_.get() + in_start_, in_end_ - in_start_);
     in_end_ -= in_start_;
@@ -111,6 +114,10 @@ bool Connection::make_room() {
 
 void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t*) noexcept {
   auto* c = static_cast<Connection*>(s->data);
+  if (c->phase_ == Phase::websocket) {
+    c->ws_read(nread);
+    return;
+  }
   if (nread > 0) {
     c->in_end_ += static_cast<std::size_t>(nread);
     c->on_data();
@@ -229,6 +236,16 @@ void Connection::start_async(Task<Response> task) {
 
 void Connection::on_async_done(std::optional<Response> res, std::exception_ptr error) {
   handler_running_ = false;
+  if (phase_ == Phase::websocket) {  // the upgraded handler ended; its response is not sent
+    abandon_ = false;
+    if (close_when_done_) {
+      start_close();
+      return;
+    }
+    set_deadline(worker_.options().linger_timeout.count());
+    ws_pump();
+    return;
+  }
   if (abandon_) {
     abandon_ = false;
     if (close_when_done_)
@@ -365,7 +382,10 @@ void Connection::on_write(uv_write_t* w, int status) noexcept {
     c->start_close();
     return;
   }
-  c->pump();
+  if (c->phase_ == Phase::websocket)
+    c->ws_pump();
+  else
+    c->pump();
 }
 
 void Connection::pump() {
@@ -436,6 +456,7 @@ void Connection::on_shutdown(uv_shutdown_t* r, int status) noexcept {
 
 void Connection::start_close() {
   if (closing_) return;
+  if (ws_ != nullptr) ws_->on_transport_closed();
   if (handler_running_) {
     abandon_ = true;
     close_when_done_ = true;
@@ -457,6 +478,10 @@ void Connection::on_close(uv_handle_t* h) noexcept {
 // ---- timers and shutdown -----------------------------------------------------------------
 
 void Connection::on_tick(std::uint64_t now) {
+  if (ws_ != nullptr) {
+    if (!closing_) ws_->on_tick(now);
+    return;
+  }
   if (closing_ || now < deadline_) return;
   switch (phase_) {
     case Phase::idle:
@@ -474,6 +499,10 @@ void Connection::on_tick(std::uint64_t now) {
       finish_error(503, "response timeout", true);
       flush();
       return;
+    case Phase::websocket:  // the handler ends soon: the session is done
+      if (handler_running_) return;
+      start_close();
+      return;
     case Phase::draining:
     case Phase::closed:
       start_close();
@@ -483,6 +512,10 @@ void Connection::on_tick(std::uint64_t now) {
 
 void Connection::shut_down() {
   shutting_down_ = true;
+  if (phase_ == Phase::websocket) {
+    if (ws_ != nullptr) ws_->shut_down();
+    return;
+  }
   if (closing_ || phase_ == Phase::draining) return;
   if (parsing_ || handler_running_) return;  // finish() answers with Connection: close
   if (out_.empty() && !write_pending_) {
@@ -496,6 +529,105 @@ void Connection::shut_down() {
 void Connection::force_close() {
   if (closing_) return;
   start_close();
+}
+
+// ---- websocket mode ------------------------------------------------------------------------
+
+void Connection::ws_upgrade(std::string_view head, WsSession* session) {
+  // The handler keeps its Request& for the whole session: move the request's bytes out of the
+  // read buffer so that the buffer can be reused (and given back while the socket is idle).
+  const std::size_t len = parser_.consumed();
+  const char* start = in_.get() + in_start_;
+  ws_request_ = std::make_unique_for_overwrite<char[]>(len);
+  std::memcpy(ws_request_.get(), start, len);
+  RequestBuilder::set_base(req_, ws_request_.get() + (RequestBuilder::base(req_) - start));
+  match_route(worker_.app().state(), req_, RequestBuilder::params(req_));  // params view the copy
+  in_start_ += len;
+  parsing_ = false;
+  phase_ = Phase::websocket;
+  ws_ = session;
+  out_.append(head);
+  flush();
+  ws_process();
+}
+
+void Connection::ws_detach() noexcept { ws_ = nullptr; }
+
+void Connection::ws_flush() { flush(); }
+
+std::uint64_t Connection::ws_now() const noexcept { return worker_.now(); }
+
+void Connection::ws_close_transport() {
+  ws_close_ = true;
+  ws_pump();
+}
+
+void Connection::ws_resume() {
+  if (!closing_) ws_process();
+}
+
+void Connection::ws_read(ssize_t nread) {
+  if (nread > 0) {
+    in_end_ += static_cast<std::size_t>(nread);
+    ws_process();
+  } else if (nread == UV_ENOBUFS) {
+    ws_pump();
+  } else if (nread < 0) {
+    uv_read_stop(stream());
+    reading_ = false;
+    peer_eof_ = true;
+    if (ws_ != nullptr) ws_->on_transport_closed();
+    ws_pump();
+  }
+}
+
+void Connection::ws_process() {
+  if (in_) {
+    if (ws_ != nullptr)
+      in_start_ += ws_->feed(in_.get() + in_start_, in_end_ - in_start_);
+    else
+      in_start_ = in_end_;  // the session is gone: input is discarded
+    if (in_start_ == in_end_) {
+      // An idle websocket holds no read buffer.
+      in_start_ = in_end_ = 0;
+      if (in_cap_ == Worker::buffer_size)
+        worker_.release_buffer(std::move(in_));
+      else
+        in_.reset();
+      in_cap_ = 0;
+    }
+  }
+  ws_pump();
+}
+
+void Connection::ws_pump() {
+  if (closing_) return;
+  flush();
+  if (closing_) return;
+  if (ws_ != nullptr) ws_->on_writable();
+  const bool drained = !write_pending_ && out_.empty();
+  if (drained && !handler_running_) {
+    start_close();
+    return;
+  }
+  if (drained && ws_close_ && !ws_shutdown_sent_ && !peer_eof_) {
+    // RFC 6455 7.1.1: the server closes the TCP connection first; half-close, so that the
+    // client sees the end of the stream after our close frame.
+    ws_shutdown_sent_ = true;
+    shutdown_req_.data = this;
+    if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
+      start_close();
+      return;
+    }
+  }
+  const bool want = !peer_eof_ && ws_ != nullptr && !ws_close_ && ws_->wants_input() &&
+                    ws_buffered() < 4 * write_high_water;
+  if (want && !reading_) {
+    reading_ = uv_read_start(stream(), &on_alloc, &on_read) == 0;
+  } else if (!want && reading_) {
+    uv_read_stop(stream());
+    reading_ = false;
+  }
 }
 
 }  // namespace swoop::detail

@@ -18,6 +18,7 @@
 namespace swoop::detail {
 
 class Worker;
+class WsSession;
 
 /// A server-side HTTP/1.1 connection.
 ///
@@ -39,11 +40,30 @@ class Connection {
   /// Grace period over: cancel the handler and drop the connection.
   void force_close();
 
+  // ---- websocket mode (src/websocket/): the connection carries frames for a WsSession ----
+  /// Switches to websocket mode from inside the route's handler: queues head (the 101
+  /// response), moves the request out of the read buffer and feeds later input to session.
+  void ws_upgrade(std::string_view head, WsSession* session);
+  /// The session is going away; input is discarded from now on.
+  void ws_detach() noexcept;
+  /// Where the session appends frames; ws_flush() starts writing them.
+  std::string& ws_out() noexcept { return out_; }
+  void ws_flush();
+  /// Bytes queued or being written.
+  std::size_t ws_buffered() const noexcept { return out_.size() + writing_.size(); }
+  /// Stop reading and close the sending side once everything queued is written.
+  void ws_close_transport();
+  /// Drops the connection at once (no close handshake).
+  void ws_abort() { start_close(); }
+  /// Input may be wanted again (a message was taken): feed held input, read again.
+  void ws_resume();
+  std::uint64_t ws_now() const noexcept;
+
   Connection* prev = nullptr;  ///< intrusive list of the worker's connections
   Connection* next = nullptr;
 
  private:
-  enum class Phase { idle, reading, handling, draining, closed };
+  enum class Phase { idle, reading, handling, draining, websocket, closed };
   friend RootTask run_root(Connection* c, Task<Response> task);
 
   static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf) noexcept;
@@ -72,6 +92,9 @@ class Connection {
   uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp_); }
   void release_buffer_if_idle();
   void set_deadline(std::uint64_t ms);
+  void ws_read(ssize_t nread);
+  void ws_process();
+  void ws_pump();
 
   Worker& worker_;
   uv_tcp_t tcp_{};
@@ -105,6 +128,10 @@ class Connection {
   bool peer_eof_ = false;           // the peer will send nothing more
   bool closing_ = false;            // uv_close was called
   bool shutting_down_ = false;      // worker shutdown asked us to finish
+  bool ws_close_ = false;           // websocket: shut down sending once drained
+  bool ws_shutdown_sent_ = false;
+  WsSession* ws_ = nullptr;             // websocket mode, until the session detaches
+  std::unique_ptr<char[]> ws_request_;  // the upgrade request, moved out of the read buffer
 };
 
 }  // namespace swoop::detail

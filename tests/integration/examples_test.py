@@ -329,6 +329,28 @@ class BackgroundTest(unittest.TestCase):
             self.assertEqual(hello.stop(), 0)
 
 
+class EchoWsTest(unittest.TestCase):
+    def test_text_and_binary_echo_on_two_workers(self):
+        import asyncio
+        import websockets
+        server = ServerProcess(None, argv=[f"{EXAMPLES}/echo_ws", "--port", "0", "--workers", "2"])
+
+        async def go():
+            for _ in range(4):  # new connections land on either worker
+                async with websockets.connect(f"ws://127.0.0.1:{server.port}/ws",
+                                              max_size=None) as ws:
+                    await ws.send("héllo")
+                    self.assertEqual(await ws.recv(), "héllo")
+                    await ws.send(b"\x00\xff" * 40000)
+                    self.assertEqual(await ws.recv(), b"\x00\xff" * 40000)
+        try:
+            asyncio.run(asyncio.wait_for(go(), 30))
+            res, body = get(server.port, "/ws")
+            self.assertEqual(res.status, 426)
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+
 if __name__ == "__main__":
     EXAMPLES = sys.argv.pop(1)
     unittest.main(verbosity=2)

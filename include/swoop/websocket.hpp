@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: MIT
+// WebSocket: one upgraded connection (RFC 6455) as seen by a websocket route's handler.
+#pragma once
+
+#include <chrono>
+#include <coroutine>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace swoop {
+
+namespace detail {
+class WsSession;
+}
+
+/// Close status codes (RFC 6455 section 7.4.1).
+inline constexpr std::uint16_t close_normal = 1000;
+inline constexpr std::uint16_t close_going_away = 1001;
+inline constexpr std::uint16_t close_protocol_error = 1002;
+inline constexpr std::uint16_t close_unsupported_data = 1003;
+inline constexpr std::uint16_t close_no_status = 1005;  ///< never sent: the peer gave no code
+inline constexpr std::uint16_t close_abnormal = 1006;   ///< never sent: the TCP connection dropped
+inline constexpr std::uint16_t close_invalid_payload = 1007;
+inline constexpr std::uint16_t close_policy_violation = 1008;
+inline constexpr std::uint16_t close_message_too_big = 1009;
+inline constexpr std::uint16_t close_internal_error = 1011;
+
+/// Options of one websocket route.
+struct WebSocketOptions {
+  /// A message (all fragments together) larger than this closes the connection with 1009.
+  std::size_t max_message_size = 1024 * 1024;
+  /// Subprotocols the server speaks, in preference order; the first one the client offers is
+  /// chosen. Empty: none is selected.
+  std::vector<std::string> subprotocols;
+  /// Accepted Origin header values (exact, case-insensitive); empty accepts any (and none).
+  /// A handshake from another origin is refused with 403.
+  std::vector<std::string> allowed_origins;
+  /// Send a ping when nothing was received for this long; zero: never.
+  std::chrono::milliseconds ping_interval{0};
+  /// Drop the connection (close code 1006) when nothing was received for this long; zero: never.
+  std::chrono::milliseconds idle_timeout{0};
+  /// How long to wait for the peer's close frame after sending ours.
+  std::chrono::milliseconds close_timeout{5000};
+  /// send() waits while more than this many bytes wait to be written. Sends that are not
+  /// awaited (a broadcast) can queue more; beyond 16 times this the connection is dropped.
+  std::size_t send_high_water = 256 * 1024;
+  /// Accept permessage-deflate (RFC 7692, zlib) when the client offers it. Incoming compressed
+  /// messages are inflated in bounded steps: one that inflates beyond max_message_size closes
+  /// with 1009 without being inflated in full.
+  bool compression = false;
+  /// Messages shorter than this are sent uncompressed.
+  std::size_t compression_threshold = 256;
+  /// Ask for no context takeover in both directions: compresses a little less, but no zlib
+  /// state (about 300 KB with context takeover) is kept between messages.
+  bool compression_no_context_takeover = true;
+};
+
+/// One received message: text (valid UTF-8) or binary, fragments already joined.
+class WebSocketMessage {
+ public:
+  WebSocketMessage(std::string data, bool is_text) : data_(std::move(data)), text_(is_text) {}
+
+  /// Whether the message was sent as text.
+  bool is_text() const noexcept { return text_; }
+  /// Whether the message was sent as binary.
+  bool is_binary() const noexcept { return !text_; }
+  /// The payload as characters (UTF-8 for a text message).
+  /// Lifetime: valid while the message lives.
+  std::string_view text() const noexcept { return data_; }
+  /// The payload as bytes. Lifetime: valid while the message lives.
+  std::span<const std::byte> binary() const noexcept {
+    return {reinterpret_cast<const std::byte*>(data_.data()), data_.size()};
+  }
+  /// Moves the payload out.
+  std::string take() && noexcept { return std::move(data_); }
+
+ private:
+  std::string data_;
+  bool text_;
+};
+
+/// An open websocket connection, given to a websocket route's handler.
+///
+/// Closing is a normal outcome: recv() then returns an empty optional, and send() does nothing.
+/// When the connection closed (by either side, or dropped), the handler's other swoop awaits
+/// throw swoop::Cancelled, as after an HTTP client disconnect. When the handler returns, the
+/// server closes with 1000 if it is still open; if it throws, with 1011.
+/// Lifetime: owned by the server; valid until the handler's Task completes. The socket belongs
+/// to it from the 101 response on.
+/// Thread safety: loop-affine (use it from the handler's worker only).
+/// Example:
+///     app.websocket("/echo")([](swoop::Request&, swoop::WebSocket& ws) -> swoop::Task<> {
+///       while (auto msg = co_await ws.recv()) co_await ws.send(msg->text());
+///     });
+class WebSocket {
+ public:
+  class RecvAwaiter;
+  class SendAwaiter;
+  class CloseAwaiter;
+
+  /// For the server: wraps a session.
+  explicit WebSocket(std::unique_ptr<detail::WsSession> session) noexcept;
+  ~WebSocket();
+  WebSocket(const WebSocket&) = delete;
+  WebSocket& operator=(const WebSocket&) = delete;
+
+  /// Waits for the next whole message; empty once the connection is closed.
+  /// Usage: `co_await ws.recv()` (one recv at a time per connection).
+  RecvAwaiter recv() noexcept;
+  /// Sends a text message (text must be valid UTF-8); awaiting it waits while the outgoing
+  /// buffer is above the high-water mark. The bytes are copied at the call, so the message is
+  /// sent even if the result is not awaited. Does nothing once closing.
+  SendAwaiter send(std::string_view text);
+  /// Sends a binary message; otherwise like send(text).
+  SendAwaiter send(std::span<const std::byte> binary);
+  /// Sends a binary message given as characters.
+  SendAwaiter send_binary(std::string_view data);
+  /// Sends a ping (payload cut to 125 bytes). The pong is handled internally.
+  SendAwaiter ping(std::string_view payload = {});
+  /// Starts the close handshake with code and reason (reason cut to 123 bytes) at the call;
+  /// awaiting it waits until the peer answered or close_timeout passed. Queued messages are
+  /// dropped. An invalid code is replaced by 1000 (1005, 1006 and 1015 cannot be sent).
+  CloseAwaiter close(std::uint16_t code = close_normal, std::string_view reason = {});
+
+  /// Whether messages can still be sent (no close frame sent or received).
+  bool is_open() const noexcept;
+  /// The close code once closing: the peer's (1005 if it sent none, 1006 if the connection
+  /// dropped) or ours when we closed first; empty while open.
+  std::optional<std::uint16_t> close_code() const noexcept;
+  /// The close reason that goes with close_code().
+  std::string_view close_reason() const noexcept;
+  /// The subprotocol chosen in the handshake; empty if none.
+  std::string_view subprotocol() const noexcept;
+
+ private:
+  std::unique_ptr<detail::WsSession> session_;
+};
+
+/// Awaiter of WebSocket::recv(); resumes with the next message or an empty optional.
+class [[nodiscard]] WebSocket::RecvAwaiter {
+ public:
+  explicit RecvAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> h) noexcept;
+  std::optional<WebSocketMessage> await_resume() noexcept;
+
+ private:
+  detail::WsSession* s_;
+};
+
+/// Awaiter of WebSocket::send(); resumes when the outgoing buffer is below the high-water mark.
+class [[nodiscard]] WebSocket::SendAwaiter {
+ public:
+  explicit SendAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept {}
+
+ private:
+  detail::WsSession* s_;
+};
+
+/// Awaiter of WebSocket::close(); resumes when the close handshake is over.
+class [[nodiscard]] WebSocket::CloseAwaiter {
+ public:
+  explicit CloseAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  bool await_ready() const noexcept;
+  void await_suspend(std::coroutine_handle<> h);
+  void await_resume() const noexcept {}
+
+ private:
+  detail::WsSession* s_;
+};
+
+}  // namespace swoop

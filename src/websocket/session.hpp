@@ -1,0 +1,110 @@
+// SPDX-License-Identifier: MIT
+// Internal: the protocol state of one upgraded websocket connection.
+#pragma once
+
+#include <coroutine>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swoop/detail/cancel.hpp"
+#include "swoop/websocket.hpp"
+#include "websocket/deflate.hpp"
+#include "websocket/frame.hpp"
+
+namespace swoop::detail {
+
+class Connection;
+
+/// Parses incoming frames, assembles messages, answers pings, runs the close handshake and
+/// resumes the handler's awaiters (always through the loop, never inline).
+///
+/// Lifetime: owned by the WebSocket in the handler's frame; the Connection points to it from
+/// the upgrade until the WebSocket's destructor calls Connection::ws_detach().
+class WsSession {
+ public:
+  WsSession(Connection& conn, const WebSocketOptions& options, CancelState& cancel,
+            std::string subprotocol, std::optional<DeflateParams> deflate);
+  WsSession(const WsSession&) = delete;
+  WsSession& operator=(const WsSession&) = delete;
+  ~WsSession();
+
+  // ---- from the connection ----
+  /// Consumes bytes from the socket; returns how many were used (the rest is an incomplete
+  /// frame header, or input held back because messages wait to be received).
+  std::size_t feed(char* p, std::size_t n);
+  /// The peer closed the TCP connection, or it failed, or the server drops it.
+  void on_transport_closed() noexcept;
+  /// The outgoing buffer shrank.
+  void on_writable() noexcept;
+  /// The worker's periodic tick: pings, idle timeout, close timeout.
+  void on_tick(std::uint64_t now) noexcept;
+  /// Server shutdown: close with 1001.
+  void shut_down() noexcept;
+  /// Whether the connection should read more (false while received messages pile up).
+  bool wants_input() const noexcept;
+
+  // ---- from the WebSocket ----
+  bool has_message() const noexcept { return !queue_.empty(); }
+  bool recv_ready() const noexcept { return !queue_.empty() || !open_; }
+  void set_recv_waiter(std::coroutine_handle<> h) noexcept;
+  std::optional<WebSocketMessage> pop();
+  void send(Opcode opcode, std::string_view payload);
+  bool send_ready() const noexcept;
+  void add_send_waiter(std::coroutine_handle<> h) { send_waiters_.push_back(h); }
+  void start_close(std::uint16_t code, std::string_view reason);
+  bool is_done() const noexcept { return done_; }
+  void add_close_waiter(std::coroutine_handle<> h) { close_waiters_.push_back(h); }
+  bool is_open() const noexcept { return open_; }
+  std::optional<std::uint16_t> close_code() const noexcept { return close_code_; }
+  std::string_view close_reason() const noexcept { return close_reason_; }
+  std::string_view subprotocol() const noexcept { return subprotocol_; }
+  /// The handler finished: the connection no longer refers to this session.
+  void detach() noexcept;
+
+ private:
+  bool check_header();
+  bool end_frame();
+  bool take_payload(char* p, std::size_t n);
+  void on_close_frame();
+  void fail(std::uint16_t code, std::string_view reason);
+  void finish() noexcept;
+  void wake_all() noexcept;
+  static void wake(std::coroutine_handle<>& h) noexcept;
+
+  Connection* conn_;
+  const WebSocketOptions& options_;
+  CancelState& cancel_;
+  std::string subprotocol_;
+
+  FrameHeader frame_;
+  std::uint64_t frame_off_ = 0;  // payload bytes of frame_ consumed
+  bool in_frame_ = false;        // a header was parsed, its payload is being read
+  bool in_message_ = false;      // a fragmented data message is being assembled
+  bool message_text_ = false;
+  bool message_compressed_ = false;  // RSV1 on the first frame (RFC 7692 6)
+  std::uint64_t message_wire_ = 0;   // payload bytes of the message as received
+  std::string message_;
+  std::string control_;  // the payload of the control frame being read
+  Utf8Validator utf8_;
+  std::unique_ptr<PerMessageDeflate> deflate_;  // when permessage-deflate was negotiated
+
+  std::vector<WebSocketMessage> queue_;  // received, not yet taken by recv()
+  std::size_t queued_bytes_ = 0;
+  std::coroutine_handle<> recv_waiter_;
+  std::vector<std::coroutine_handle<>> send_waiters_;
+  std::vector<std::coroutine_handle<>> close_waiters_;
+
+  std::optional<std::uint16_t> close_code_;
+  std::string close_reason_;
+  std::uint64_t last_input_ = 0;
+  std::uint64_t ping_sent_ = 0;  // 0: no ping outstanding
+  std::uint64_t close_deadline_ = 0;
+  bool open_ = true;  // no close frame sent or received
+  bool sent_close_ = false;
+  bool done_ = false;  // handshake over or transport gone: nothing more happens
+};
+
+}  // namespace swoop::detail

@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: MIT
+// Websocket routes: the opening handshake (RFC 6455 section 4.2) and the handler's run.
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "server/connection.hpp"
+#include "server/request_parser.hpp"
+#include "swoop/detail/root.hpp"
+#include "swoop/error.hpp"
+#include "swoop/registry.hpp"
+#include "websocket/deflate.hpp"
+#include "websocket/frame.hpp"
+#include "websocket/session.hpp"
+
+namespace swoop {
+
+namespace detail {
+
+namespace {
+
+struct WsRoute {
+  WebSocketOptions options;
+  WebSocketHandler handler;
+};
+
+std::string_view trim(std::string_view s) noexcept {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// Calls fn for each element of every comma-separated value of header name; stops when fn
+// returns true and returns whether it did.
+template <typename F>
+bool any_token(const Request& req, std::string_view name, F fn) {
+  for (std::string_view value : req.headers().get_all(name)) {
+    while (!value.empty()) {
+      const std::size_t comma = value.find(',');
+      const std::string_view item = trim(value.substr(0, comma));
+      if (!item.empty() && fn(item)) return true;
+      if (comma == std::string_view::npos) break;
+      value.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
+bool has_token(const Request& req, std::string_view name, std::string_view token) {
+  return any_token(req, name, [token](std::string_view item) { return iequals(item, token); });
+}
+
+Response refuse(int status, std::string_view message) {
+  Response r{status};
+  r.set_body(std::string{message}, "text/plain; charset=utf-8");
+  return r;
+}
+
+// The answer to a handshake that cannot be accepted, or nothing when it can.
+std::optional<Response> check_handshake(const Request& req, const WebSocketOptions& options) {
+  if (!has_token(req, "Upgrade", "websocket")) {
+    Response r = refuse(426, "this resource is a websocket: upgrade required");
+    r.set_header("Upgrade", "websocket");
+    r.set_header("Sec-WebSocket-Version", "13");
+    return r;
+  }
+  if (req.method() != "GET" || req.version() < 11) {
+    return refuse(400, "a websocket handshake is a GET request in HTTP/1.1");
+  }
+  if (!has_token(req, "Connection", "upgrade")) {
+    return refuse(400, "a websocket handshake needs \"Connection: Upgrade\"");
+  }
+  const auto version = req.header("Sec-WebSocket-Version");
+  if (!version || trim(*version) != "13") {
+    Response r = refuse(426, "unsupported websocket version");
+    r.set_header("Sec-WebSocket-Version", "13");
+    return r;
+  }
+  const auto keys = req.headers().get_all("Sec-WebSocket-Key");
+  if (keys.size() != 1 || !is_valid_ws_key(trim(keys[0]))) {
+    return refuse(400, "missing or malformed Sec-WebSocket-Key");
+  }
+  if (!options.allowed_origins.empty()) {
+    const auto origin = req.header("Origin");
+    bool allowed = false;
+    for (const std::string& o : options.allowed_origins) {
+      allowed = allowed || (origin && iequals(trim(*origin), o));
+    }
+    if (!allowed) return refuse(403, "origin not allowed");
+  }
+  return std::nullopt;
+}
+
+std::string choose_subprotocol(const Request& req, const WebSocketOptions& options) {
+  for (const std::string& mine : options.subprotocols) {
+    if (any_token(req, "Sec-WebSocket-Protocol",
+                  [&mine](std::string_view offered) { return offered == mine; })) {
+      return mine;
+    }
+  }
+  return {};
+}
+
+std::string response_head(const Request& req, std::string_view subprotocol,
+                          std::string_view extensions) {
+  std::string head =
+      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+      "Sec-WebSocket-Accept: ";
+  head += ws_accept_value(trim(*req.header("Sec-WebSocket-Key")));
+  head += "\r\n";
+  if (!subprotocol.empty()) {
+    head += "Sec-WebSocket-Protocol: ";
+    head += subprotocol;
+    head += "\r\n";
+  }
+  if (!extensions.empty()) {
+    head += "Sec-WebSocket-Extensions: ";
+    head += extensions;
+    head += "\r\n";
+  }
+  head += "Server: swoop\r\n\r\n";
+  return head;
+}
+
+Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> route) {
+  if (std::optional<Response> refusal = check_handshake(req, route->options)) {
+    co_return std::move(*refusal);
+  }
+  // The request was cancelled (deadline, disconnect) while middleware ran: no upgrade.
+  if (RequestBuilder::cancel_state(req).is_cancelled()) throw Cancelled{};
+  Connection* conn = RequestBuilder::connection(req);
+  if (conn == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
+  std::string subprotocol = choose_subprotocol(req, route->options);
+  std::optional<DeflateParams> deflate;
+  std::string extensions;
+  if (route->options.compression) {
+    deflate = negotiate_deflate(req.headers().get_all("Sec-WebSocket-Extensions"),
+                                route->options.compression_no_context_takeover, extensions);
+  }
+  const std::string head = response_head(req, subprotocol, extensions);
+  auto session = std::make_unique<WsSession>(
+      *conn, route->options, RequestBuilder::cancel_state(req), std::move(subprotocol), deflate);
+  WsSession* s = session.get();
+  WebSocket ws{std::move(session)};
+  conn->ws_upgrade(head, s);
+  std::exception_ptr error;
+  try {
+    co_await route->handler(req, ws);
+  } catch (const Cancelled&) {
+  } catch (...) {
+    error = std::current_exception();
+  }
+  if (error) log_escaped("a websocket handler", error);
+  const std::uint16_t code = error ? close_internal_error : close_normal;
+  co_await ws.close(code);
+  co_return Response{101};  // not sent: the connection is no longer HTTP
+}
+
+}  // namespace
+
+}  // namespace detail
+
+void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,
+                             WebSocketHandler handler) {
+  auto route = std::make_shared<const detail::WsRoute>(
+      detail::WsRoute{std::move(options), std::move(handler)});
+  add_route(pattern, method("GET"), detail::Handler{[route](Request& req) -> Task<Response> {
+              return detail::serve_websocket(req, route);
+            }});
+}
+
+}  // namespace swoop
