@@ -14,6 +14,7 @@
 #include "swoop/detail/error_handler.hpp"
 #include "swoop/detail/handler.hpp"
 #include "swoop/middleware.hpp"
+#include "swoop/static_files.hpp"
 
 namespace swoop {
 
@@ -148,6 +149,17 @@ class Registry {
   /// a route that collides with one already registered, or a registry that is frozen.
   virtual void add_route(std::string_view pattern, RouteOptions options,
                          detail::Handler handler) = 0;
+
+  /// Serves the files below the directory root at prefix (GET and HEAD), like Sanic's
+  /// app.static: "/static/css/a.css" sends "<root>/css/a.css" as swoop::file does (types,
+  /// validators, 304, ranges, sendfile). A directory is redirected to its slash form, then
+  /// answered with its index file, or a listing when options.directory_listing, else 404.
+  /// Paths that could leave root ("..", "%2e%2e", "%2f..", backslashes, NUL, symlinks that
+  /// resolve outside root) get 404. root is resolved when a request comes, so it may be
+  /// relative to the working directory. The "<path:path>" route gets options.name.
+  /// Example:
+  ///     app.static_files("/static", "./public", {.max_age = std::chrono::hours{1}});
+  void static_files(std::string_view prefix, std::string root, StaticOptions options = {});
 
   /// Adds request middleware: `(Request&) -> void | optional<Response>` (or a Task of it).
   template <typename F>

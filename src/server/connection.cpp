@@ -2,13 +2,18 @@
 // Connection: the read-parse-dispatch-write cycle of one HTTP/1.1 socket.
 #include "server/connection.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <stdexcept>
+#include <utility>
 
 #include "app/app_state.hpp"
+#include "runtime/cancellable_awaiter.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
+#include "swoop/loop.hpp"
 
 namespace swoop::detail {
 
@@ -18,14 +23,89 @@ namespace {
 // then reading), so a client that does not read cannot make the server buffer without bound.
 constexpr std::size_t write_high_water = 256 * 1024;
 
-void append_uint(std::string& out, std::size_t n) {
+void append_uint(std::string& out, std::size_t n, int base = 10) {
   char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n, base);
   static_cast<void>(ec);
   out.append(digits, end);
 }
 
+// One uv_fs_sendfile from a file to the socket on libuv's thread pool.
+struct SendFileAwaiter : CancellableAwaiter<SendFileAwaiter> {
+  uv_fs_t req{};
+  uv_loop_t* loop;
+  int out_fd, in_fd;
+  std::uint64_t offset;
+  std::size_t len;
+  ssize_t result = 0;
+
+  SendFileAwaiter(uv_loop_t* loop, int out_fd, int in_fd, std::uint64_t offset, std::size_t len)
+      : loop(loop), out_fd(out_fd), in_fd(in_fd), offset(offset), len(len) {}
+
+  bool start() {
+    req.data = this;
+    const int r =
+        uv_fs_sendfile(loop, &req, out_fd, in_fd, static_cast<std::int64_t>(offset), len, &on_done);
+    if (r < 0) result = r;
+    return r >= 0;
+  }
+  // uv_cancel works only before the thread pool picked the request; on_done runs either way.
+  void stop() noexcept { uv_cancel(reinterpret_cast<uv_req_t*>(&req)); }
+  std::size_t await_resume() const {
+    if (cancelled || result == UV_ECANCELED) throw Cancelled{};
+    if (result == UV_EAGAIN) return 0;
+    if (result < 0) throw SystemError(uv_error(static_cast<int>(result)), "sendfile");
+    return static_cast<std::size_t>(result);
+  }
+  static void on_done(uv_fs_t* r) noexcept {
+    auto* self = static_cast<SendFileAwaiter*>(r->data);
+    self->result = r->result;
+    uv_fs_req_cleanup(r);
+    self->complete();
+  }
+};
+
 }  // namespace
+
+// Waits until the socket took enough of a streamed body; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
+  Connection* c;
+  std::size_t mark;
+
+  StreamWait(Connection* c, std::size_t mark) : c(c), mark(mark) {}
+
+  bool start() {
+    if (c->is_below(mark) || c->is_stream_broken()) return false;
+    c->stream_wait_ = this;
+    c->set_deadline(c->worker_.options().response_timeout.count());
+    return true;
+  }
+  void stop() noexcept {
+    c->stream_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled || c->is_stream_broken()) throw Cancelled{};
+  }
+};
+
+RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
+  bool ok = true;
+  try {
+    co_await source->send(*c);
+  } catch (const Cancelled&) {
+    ok = false;
+  } catch (const std::exception& e) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut: {}", e.what());
+  } catch (...) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut");
+  }
+  source.reset();  // closes a file before the connection moves on
+  c->on_stream_done(ok);
+}
 
 RootTask run_root(Connection* c, Task<Response> task) {
   std::optional<Response> res;
@@ -252,14 +332,27 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).
 void Connection::finish(const Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
   const auto asked = res.headers().get("Connection");
-  const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
-                    !(asked && iequals(*asked, "close"));
+  bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
+              !(asked && iequals(*asked, "close"));
+  const bool streamed = res.is_streamed();
+  // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
+  if (streamed && !res.body_source()->length && req_.version() == 10) keep = false;
   serialize(res, parser_.is_head(), keep);
   if (worker_.options().access_log) {
     log(LogLevel::info, "{} \"{} {} HTTP/{}.{}\" {} {} {}ms", remote_addr_, req_.method(),
-        req_.target(), req_.version() / 10, req_.version() % 10, res.status(), res.body().size(),
+        req_.target(), req_.version() / 10, req_.version() % 10, res.status(),
+        streamed ? res.body_source()->length.value_or(0) : res.body().size(),
         worker_.now() - request_started_);
   }
+  if (streamed && !parser_.is_head() && res.status() >= 200 && res.status() != 204 &&
+      res.status() != 304) {
+    start_stream(res.body_source(), keep);
+    return;
+  }
+  end_request(keep);
+}
+
+void Connection::end_request(bool keep) {
   in_start_ += parser_.consumed();
   parsing_ = false;
   RequestBuilder::release(req_);  // an idle keep-alive connection holds no JSON parser
@@ -305,10 +398,18 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     out_ += "\r\n";
   }
   const bool body_allowed = res.status() >= 200 && res.status() != 204 && res.status() != 304;
-  if (body_allowed) {
+  if (body_allowed && !res.is_streamed()) {
     out_ += "Content-Length: ";
     append_uint(out_, body.size());
     out_ += "\r\n";
+  } else if (body_allowed) {
+    if (const auto& length = res.body_source()->length) {
+      out_ += "Content-Length: ";
+      append_uint(out_, *length);
+      out_ += "\r\n";
+    } else if (req_.version() != 10) {
+      out_ += "Transfer-Encoding: chunked\r\n";
+    }
   }
   if (!keep_alive)
     out_ += "Connection: close\r\n";
@@ -316,6 +417,90 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     out_ += "Connection: keep-alive\r\n";
   out_ += "\r\n";
   if (body_allowed && !head) out_ += body;
+}
+
+// ---- streamed bodies ---------------------------------------------------------------------
+
+void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
+  handler_running_ = true;  // the body's writer may still read the request
+  phase_ = Phase::streaming;
+  stream_keep_ = keep;
+  stream_left_ = source->length;
+  stream_chunked_ = !source->length && req_.version() != 10;
+  flush();  // the head goes out now: event streams want it before the first event
+  stream_starting_ = true;
+  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  stream_starting_ = false;
+  if (stream_done_inline_) {
+    stream_done_inline_ = false;
+    complete_stream(stream_ok_inline_);
+  }
+}
+
+void Connection::on_stream_done(bool ok) {
+  if (stream_starting_) {
+    stream_done_inline_ = true;
+    stream_ok_inline_ = ok;
+    return;
+  }
+  complete_stream(ok);
+  pump();
+}
+
+void Connection::complete_stream(bool ok) {
+  handler_running_ = false;
+  stream_wait_ = nullptr;
+  if (close_when_done_) {
+    abandon_ = false;
+    start_close();
+    return;
+  }
+  abandon_ = false;
+  // A body shorter than its Content-Length cannot be framed: the connection must end.
+  if (stream_left_ && *stream_left_ != 0) ok = false;
+  if (ok && stream_chunked_) out_ += "0\r\n\r\n";
+  // A cut body is left unterminated, so the client sees it was incomplete.
+  end_request(ok && stream_keep_ && !shutting_down_);
+}
+
+bool Connection::is_below(std::size_t mark) const noexcept {
+  if (mark == 0) return out_.empty() && !write_pending_;
+  return out_.size() + writing_.size() < mark;
+}
+
+bool Connection::is_stream_broken() const noexcept {
+  return closing_ || abandon_ || close_when_done_ || peer_eof_ || req_.is_cancelled();
+}
+
+void Connection::write(std::string_view data) {
+  if (is_stream_broken()) throw Cancelled{};
+  if (data.empty()) return;  // an empty chunk would end a chunked body
+  if (stream_left_) {
+    if (data.size() > *stream_left_) {
+      throw std::logic_error("streamed body longer than its declared length");
+    }
+    *stream_left_ -= data.size();
+  }
+  if (stream_chunked_) {
+    append_uint(out_, data.size(), 16);
+    out_ += "\r\n";
+  }
+  out_ += data;
+  if (stream_chunked_) out_ += "\r\n";
+  flush();
+}
+
+Task<void> Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
+
+Task<std::size_t> Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
+  if (is_stream_broken()) throw Cancelled{};
+  SWOOP_ASSERT(is_below(0), "send_file with bytes still queued");
+  if (stream_left_) len = static_cast<std::size_t>(std::min<std::uint64_t>(len, *stream_left_));
+  uv_os_fd_t sock = -1;
+  uv_fileno(handle(), &sock);
+  const std::size_t sent = co_await SendFileAwaiter{worker_.uv_loop(), sock, fd, offset, len};
+  if (stream_left_) *stream_left_ -= sent;
+  co_return sent;
 }
 
 // ---- writing and closing -----------------------------------------------------------------
@@ -378,6 +563,10 @@ void Connection::pump() {
   }
   update_reading();
   release_buffer_if_idle();
+  // Last: the resumed writer may re-enter pump() (and finish its body) from here.
+  if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
+    std::exchange(stream_wait_, nullptr)->complete();
+  }
 }
 
 void Connection::update_reading() {
@@ -462,6 +651,13 @@ void Connection::on_tick(std::uint64_t now) {
       cancel_handler();
       finish_error(503, "response timeout", true);
       flush();
+      return;
+    case Phase::streaming:
+      // Only a writer stuck behind a client that does not read is timed out; a stream may
+      // be quiet between writes (server-sent events) as long as it likes.
+      if (stream_wait_ == nullptr || abandon_) return;
+      close_when_done_ = true;
+      cancel_handler();
       return;
     case Phase::draining:
     case Phase::closed:
