@@ -35,6 +35,11 @@ struct RouteOptions {
   std::optional<bool> strict_slashes;                 ///< nullopt: the blueprint's or app's default
   std::vector<Middleware> middleware;                 ///< runs for this route only, innermost
   ErrorFormat error_format = ErrorFormat::negotiate;  ///< default error bodies of this route
+  /// Run the handler as soon as the head arrived and let it read the body as it comes with
+  /// `co_await req.stream().read()` (uploads of any size in bounded memory; max_body_size
+  /// does not apply, the handler decides). A handler that answers before reading the whole
+  /// body closes the connection after its response.
+  bool stream_body = false;
 };
 
 /// When a listener runs, relative to serving (once per worker).

@@ -27,6 +27,7 @@ struct Pipeline {
   const ErrorHandlers* app_errors = nullptr;
   bool debug = false;
   ErrorFormat error_format = ErrorFormat::negotiate;
+  bool stream_body = false;  // the handler reads the body as it arrives
   /// No middleware: the connection may call a sync handler directly.
   bool is_plain() const noexcept { return onion.empty() && request.empty() && response.empty(); }
   /// No error handler could apply: errors render with the default body.
@@ -41,6 +42,7 @@ struct RouteInfo {
   std::vector<Middleware> middleware;  // groups', blueprint's and route's, outermost first
   const ErrorHandlers* errors = nullptr;
   ErrorFormat error_format = ErrorFormat::negotiate;
+  bool stream_body = false;
 };
 
 /// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
@@ -64,6 +66,7 @@ struct AppState {
   std::map<std::string, const Router*, std::less<>> named;  // route name -> its router
   Context ctx;
   bool strict_slashes = false;
+  bool any_stream_body = false;  // some route reads its body as it arrives
   bool frozen = false;
   bool debug = false;
 

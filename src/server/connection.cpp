@@ -19,6 +19,10 @@ namespace swoop::detail {
 
 namespace {
 
+// Body bytes parsed for a handler that reads them as they arrive; beyond this the parser
+// waits for the handler to read (and then reading from the socket stops).
+constexpr std::size_t body_in_high_water = 64 * 1024;
+
 // Responses waiting to be written beyond this stop the parsing of pipelined requests (and
 // then reading), so a client that does not read cannot make the server buffer without bound.
 constexpr std::size_t write_high_water = 256 * 1024;
@@ -123,6 +127,7 @@ Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options
   tcp_.data = this;
   RequestBuilder::set_form_limits(req_, &worker.options().form_limits);
   RequestBuilder::set_json_any_content_type(req_, worker.options().json_any_content_type);
+  parser_.set_streaming(&probe_streamed_body, this, &body_in_);
 }
 
 bool Connection::accept(uv_stream_t* server) {
@@ -233,6 +238,10 @@ void Connection::on_peer_closed() {
 // ---- parsing and dispatch ---------------------------------------------------------------
 
 void Connection::process_input() {
+  if (body_streaming_) {
+    if (handler_running_) feed_streamed_body();
+    return;
+  }
   while (!handler_running_ && !close_after_write_ && !closing_) {
     if (out_.size() + writing_.size() >= write_high_water) break;
     const std::size_t avail = in_end_ - in_start_;
@@ -255,6 +264,16 @@ void Connection::process_input() {
     if (state == RequestParser::State::error) {
       finish_error(parser_.error().status, parser_.error().reason, true);
       break;
+    }
+    if (parser_.is_streaming() && state != RequestParser::State::head) {
+      // The handler runs now and reads the body as it arrives.
+      compact_streamed_body();
+      if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      body_streaming_ = true;
+      RequestBuilder::set_body_reader(req_, this);
+      dispatch();
+      if (body_streaming_) break;  // the handler still runs
+      continue;
     }
     if (state != RequestParser::State::complete) {
       if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
@@ -334,6 +353,8 @@ void Connection::finish(const Response& res) {
   const auto asked = res.headers().get("Connection");
   bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
               !(asked && iequals(*asked, "close"));
+  // A handler that answers before its streamed body ended: the rest cannot be skipped safely.
+  if (body_streaming_ && parser_.state() != RequestParser::State::complete) keep = false;
   const bool streamed = res.is_streamed();
   // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
   if (streamed && !res.body_source()->length && req_.version() == 10) keep = false;
@@ -353,7 +374,20 @@ void Connection::finish(const Response& res) {
 }
 
 void Connection::end_request(bool keep) {
-  in_start_ += parser_.consumed();
+  if (body_streaming_ && parser_.state() != RequestParser::State::complete) {
+    // The handler answered before the whole body came: the rest cannot be skipped safely.
+    keep = false;
+    in_start_ = in_end_;
+  } else {
+    in_start_ += parser_.consumed();
+  }
+  if (body_streaming_) {
+    body_streaming_ = false;
+    body_error_ = false;
+    read_wait_ = nullptr;
+    RequestBuilder::set_body_reader(req_, nullptr);
+    std::string{}.swap(body_in_);
+  }
   parsing_ = false;
   RequestBuilder::release(req_);  // an idle keep-alive connection holds no JSON parser
   if (!keep) close_after_write_ = true;
@@ -417,6 +451,77 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     out_ += "Connection: keep-alive\r\n";
   out_ += "\r\n";
   if (body_allowed && !head) out_ += body;
+}
+
+// ---- streamed request bodies -------------------------------------------------------------
+
+// Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
+  Connection* c;
+
+  explicit ReadWait(Connection* c) : c(c) {}
+
+  bool start() {
+    if (c->is_body_ready()) return false;
+    c->read_wait_ = this;
+    return true;
+  }
+  void stop() noexcept {
+    c->read_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled) throw Cancelled{};
+  }
+};
+
+bool Connection::probe_streamed_body(void* self) noexcept {
+  auto* c = static_cast<Connection*>(self);
+  const AppState& app = c->worker_.app().state();
+  if (!app.any_stream_body) return false;
+  const RouteMatch match = match_route(app, c->req_, RequestBuilder::params(c->req_));
+  return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
+}
+
+void Connection::feed_streamed_body() {
+  if (body_error_ || parser_.state() != RequestParser::State::body) return;
+  if (body_in_.size() >= body_in_high_water) return;  // the handler reads first
+  const RequestParser::State state = parser_.feed(in_.get() + in_start_, in_end_ - in_start_);
+  if (state == RequestParser::State::error) {
+    body_error_ = true;
+    return;
+  }
+  compact_streamed_body();
+}
+
+void Connection::compact_streamed_body() {
+  const std::size_t n = parser_.drop_streamed();
+  if (n == 0) return;
+  // The head stays (the Request views it); the parsed body bytes are cut out after it.
+  char* base = in_.get() + in_start_;
+  const std::size_t from = parser_.body_offset();
+  std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
+  in_end_ -= n;
+}
+
+bool Connection::is_body_ready() const noexcept {
+  return !body_in_.empty() || body_error_ || parser_.state() != RequestParser::State::body ||
+         is_stream_broken();
+}
+
+Task<std::string> Connection::read() {
+  co_await ReadWait{this};
+  if (!body_in_.empty()) {
+    std::string piece = std::move(body_in_);
+    body_in_.clear();
+    feed_streamed_body();  // room again: parse what waits in the buffer
+    update_reading();
+    co_return piece;
+  }
+  if (body_error_) throw HttpError{400, "malformed request body"};
+  if (parser_.state() == RequestParser::State::complete) co_return std::string{};
+  throw Cancelled{};
 }
 
 // ---- streamed bodies ---------------------------------------------------------------------
@@ -563,9 +668,11 @@ void Connection::pump() {
   }
   update_reading();
   release_buffer_if_idle();
-  // Last: the resumed writer may re-enter pump() (and finish its body) from here.
+  // Last: the resumed writer or reader may re-enter pump() (and finish) from here.
   if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
     std::exchange(stream_wait_, nullptr)->complete();
+  } else if (read_wait_ != nullptr && is_body_ready()) {
+    std::exchange(read_wait_, nullptr)->complete();
   }
 }
 

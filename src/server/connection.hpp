@@ -26,7 +26,7 @@ class Worker;
 /// callback of its socket (start_close() begins that; it waits for a running handler first,
 /// because the handler holds a reference to the connection's Request). While a streamed body
 /// (BodySource) is sent, the connection is its BodySink and counts as running a handler.
-class Connection final : private BodySink {
+class Connection final : private BodySink, private BodyReader {
  public:
   explicit Connection(Worker& worker);
   Connection(const Connection&) = delete;
@@ -47,6 +47,7 @@ class Connection final : private BodySink {
  private:
   enum class Phase { idle, reading, handling, streaming, draining, closed };
   struct StreamWait;
+  struct ReadWait;
   friend RootTask run_root(Connection* c, Task<Response> task);
   friend RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source);
 
@@ -67,6 +68,11 @@ class Connection final : private BodySink {
   void complete_stream(bool ok);
   bool is_below(std::size_t mark) const noexcept;
   bool is_stream_broken() const noexcept;
+  static bool probe_streamed_body(void* self) noexcept;
+  void feed_streamed_body();
+  void compact_streamed_body();
+  bool is_body_ready() const noexcept;
+  Task<std::string> read() override;
   void write(std::string_view data) override;
   Task<void> wait_below(std::size_t mark) override;
   Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
@@ -127,6 +133,12 @@ class Connection final : private BodySink {
   bool stream_starting_ = false;              // inside start_stream(): completion is deferred
   bool stream_done_inline_ = false;           // the body completed inside start_stream()
   bool stream_ok_inline_ = false;
+
+  // A request body read by its handler as it arrives (RouteOptions::stream_body).
+  std::string body_in_;            // parsed body bytes the handler has not read yet
+  ReadWait* read_wait_ = nullptr;  // the handler, waiting for body bytes
+  bool body_streaming_ = false;    // the current request's handler runs while its body arrives
+  bool body_error_ = false;        // the streamed body was malformed
 };
 
 }  // namespace swoop::detail

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// A server for bodies_test.py: static files, a streamed download, server-sent events.
+// A server for bodies_test.py: static files, a streamed download, server-sent
+// events.
 #include <cstdio>
 #include <string>
 
@@ -36,6 +37,19 @@ int main(int argc, char** argv) {
         co_await swoop::sleep(std::chrono::milliseconds{ms});
       }
     });
+  });
+  // Counts and sums an upload read as it arrives: no body limit, bounded
+  // memory.
+  swoop::RouteOptions upload;
+  upload.methods = {"POST", "PUT"};
+  upload.stream_body = true;
+  app.route("/upload", upload)([](swoop::Request& req) -> swoop::Task<swoop::Response> {
+    std::uint64_t total = 0, sum = 0;
+    for (std::string piece; !(piece = co_await req.stream().read()).empty();) {
+      total += piece.size();
+      for (unsigned char c : piece) sum += c;
+    }
+    co_return swoop::text(std::to_string(total) + " " + std::to_string(sum));
   });
   swoop::RunOptions options;
   options.port = 0;
