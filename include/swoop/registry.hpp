@@ -15,6 +15,7 @@
 #include "swoop/detail/error_handler.hpp"
 #include "swoop/detail/handler.hpp"
 #include "swoop/middleware.hpp"
+#include "swoop/static_files.hpp"
 #include "swoop/websocket.hpp"
 
 namespace swoop {
@@ -36,6 +37,11 @@ struct RouteOptions {
   std::optional<bool> strict_slashes;                 ///< nullopt: the blueprint's or app's default
   std::vector<Middleware> middleware;                 ///< runs for this route only, innermost
   ErrorFormat error_format = ErrorFormat::negotiate;  ///< default error bodies of this route
+  /// Run the handler as soon as the head arrived and let it read the body as it comes with
+  /// `co_await req.stream().read()` (uploads of any size in bounded memory; max_body_size
+  /// does not apply, the handler decides). A handler that answers before reading the whole
+  /// body closes the connection after its response.
+  bool stream_body = false;
 };
 
 /// When a listener runs, relative to serving (once per worker).
@@ -91,6 +97,7 @@ using WebSocketHandler = std::function<Task<void>(Request&, WebSocket&)>;
 /// Lifetime: refers to the App or Blueprint; use it in the registering statement.
 class WebSocketRegistrar {
  public:
+  /// Registers on `target` when called with a handler (see Registry::websocket).
   WebSocketRegistrar(Registry& target, std::string pattern, WebSocketOptions options)
       : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
 
@@ -188,6 +195,17 @@ class Registry {
   /// a route that collides with one already registered, or a registry that is frozen.
   virtual void add_route(std::string_view pattern, RouteOptions options,
                          detail::Handler handler) = 0;
+
+  /// Serves the files below the directory root at prefix (GET and HEAD), like Sanic's
+  /// app.static: "/static/css/a.css" sends "<root>/css/a.css" as swoop::file does (types,
+  /// validators, 304, ranges, sendfile). A directory is redirected to its slash form, then
+  /// answered with its index file, or a listing when options.directory_listing, else 404.
+  /// Paths that could leave root ("..", "%2e%2e", "%2f..", backslashes, NUL, symlinks that
+  /// resolve outside root) get 404. root is resolved when a request comes, so it may be
+  /// relative to the working directory. The "<path:path>" route gets options.name.
+  /// Example:
+  ///     app.static_files("/static", "./public", {.max_age = std::chrono::hours{1}});
+  void static_files(std::string_view prefix, std::string root, StaticOptions options = {});
 
   /// Adds request middleware: `(Request&) -> void | optional<Response>` (or a Task of it).
   template <typename F>

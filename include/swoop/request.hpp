@@ -18,6 +18,7 @@
 #include "swoop/headers.hpp"
 #include "swoop/json_view.hpp"
 #include "swoop/router.hpp"
+#include "swoop/task.hpp"
 #include "swoop/url.hpp"
 
 namespace swoop {
@@ -25,7 +26,43 @@ namespace swoop {
 namespace detail {
 class RequestBuilder;
 class Connection;
+
+/// The connection side of a request body read as it arrives.
+class BodyReader {
+ public:
+  /// The next piece of the body; empty at its end.
+  virtual Task<std::string> read() = 0;
+
+ protected:
+  ~BodyReader() = default;
+};
 }  // namespace detail
+
+class Request;
+
+/// A request body read piece by piece as it arrives (see RouteOptions::stream_body).
+///
+/// Lifetime: part of its Request; valid until the handler's Task completes.
+class RequestStream {
+ public:
+  /// The next piece of the body in arrival order (de-chunked); an empty string once the body
+  /// ended. On a route without stream_body, the whole (already received) body comes at once.
+  ///
+  /// Reading is the flow control: while the handler does not read, the server stops reading
+  /// the socket, so a fast client cannot make it buffer more than a few pieces. Throws
+  /// HttpError 400 for a malformed chunked body and swoop::Cancelled when the client left.
+  /// Example:
+  ///     for (std::string piece; !(piece = co_await req.stream().read()).empty();)
+  ///       total += piece.size();
+  Task<std::string> read();
+
+ private:
+  friend class detail::RequestBuilder;
+  friend class Request;
+  detail::BodyReader* reader_ = nullptr;
+  const Request* req_ = nullptr;
+  bool done_ = false;
+};
 
 /// One HTTP request as received: method, target, headers, body, path parameters, context.
 ///
@@ -56,7 +93,14 @@ class Request {
   std::optional<std::string_view> header(std::string_view name) const noexcept {
     return headers_.get(name);
   }
-  /// The whole body (already received; de-chunked).
+  /// The body as it arrives, piece by piece: on a route registered with
+  /// RouteOptions::stream_body, the handler runs once the head arrived and reads the body
+  /// here (body() is then empty).
+  RequestStream& stream() noexcept {
+    stream_.req_ = this;
+    return stream_;
+  }
+  /// The whole body (already received; de-chunked); empty on a stream_body route.
   std::string_view body() const noexcept {
     return body_owned_ ? std::string_view{owned_body_} : view(body_);
   }
@@ -138,6 +182,7 @@ class Request {
   bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;
   detail::Connection* connection_ = nullptr;  // the server connection it arrived on
+  RequestStream stream_;
 };
 
 template <typename T>

@@ -2,6 +2,7 @@
 // Response: the value a handler returns, and named constructors for the common cases.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -12,13 +13,18 @@
 
 namespace swoop {
 
+namespace detail {
+class BodySource;
+}
+
 /// An HTTP response: status, headers and body. A value type: build it, return it.
 ///
 /// The server adds Date and Server unless set, always sets Content-Length and Connection
 /// (a handler's "Connection: close" is honoured: the connection closes after the response)
-/// and drops Transfer-Encoding; a HEAD request gets the same headers without the body. Header names
-/// and values are validated (throws std::invalid_argument) so a response can never carry an
-/// injected header. Example:
+/// and drops Transfer-Encoding (a streamed body, see stream.hpp and static_files.hpp, is sent
+/// chunked when its length is unknown); a HEAD request gets the same headers without the body.
+/// Header names and values are validated (throws std::invalid_argument) so a response can never
+/// carry an injected header. Example:
 ///     swoop::Response r = swoop::text("created", 201);
 ///     r.set_header("Location", "/items/7");
 class Response {
@@ -79,10 +85,21 @@ class Response {
     return *this;
   }
 
+  /// Whether the body is produced while it is sent (swoop::stream, swoop::file) instead of
+  /// being held in body().
+  bool is_streamed() const noexcept { return source_ != nullptr; }
+  /// For the server and the named constructors: the producer of a streamed body.
+  const std::shared_ptr<detail::BodySource>& body_source() const noexcept { return source_; }
+  /// Makes the body streamed (or, with nullptr, held in body() again).
+  void set_body_source(std::shared_ptr<detail::BodySource> source) noexcept {
+    source_ = std::move(source);
+  }
+
  private:
   int status_;
   Headers headers_;
   std::string body_;
+  std::shared_ptr<detail::BodySource> source_;
 };
 
 /// A text/plain; charset=utf-8 response.

@@ -21,16 +21,18 @@ class WsSession;
 }
 
 /// Close status codes (RFC 6455 section 7.4.1).
-inline constexpr std::uint16_t close_normal = 1000;
-inline constexpr std::uint16_t close_going_away = 1001;
-inline constexpr std::uint16_t close_protocol_error = 1002;
-inline constexpr std::uint16_t close_unsupported_data = 1003;
+inline constexpr std::uint16_t close_normal = 1000;  ///< normal closure
+inline constexpr std::uint16_t close_going_away =
+    1001;  ///< the server shuts down or the page goes away
+inline constexpr std::uint16_t close_protocol_error = 1002;  ///< the peer broke the protocol
+inline constexpr std::uint16_t close_unsupported_data =
+    1003;                                               ///< a kind of data the endpoint cannot take
 inline constexpr std::uint16_t close_no_status = 1005;  ///< never sent: the peer gave no code
 inline constexpr std::uint16_t close_abnormal = 1006;   ///< never sent: the TCP connection dropped
-inline constexpr std::uint16_t close_invalid_payload = 1007;
-inline constexpr std::uint16_t close_policy_violation = 1008;
-inline constexpr std::uint16_t close_message_too_big = 1009;
-inline constexpr std::uint16_t close_internal_error = 1011;
+inline constexpr std::uint16_t close_invalid_payload = 1007;   ///< a text message that is not UTF-8
+inline constexpr std::uint16_t close_policy_violation = 1008;  ///< refused by policy
+inline constexpr std::uint16_t close_message_too_big = 1009;   ///< a message over max_message_size
+inline constexpr std::uint16_t close_internal_error = 1011;    ///< the handler failed (threw)
 
 /// Options of one websocket route.
 struct WebSocketOptions {
@@ -65,6 +67,7 @@ struct WebSocketOptions {
 /// One received message: text (valid UTF-8) or binary, fragments already joined.
 class WebSocketMessage {
  public:
+  /// A message with its payload and kind.
   WebSocketMessage(std::string data, bool is_text) : data_(std::move(data)), text_(is_text) {}
 
   /// Whether the message was sent as text.
@@ -146,9 +149,13 @@ class WebSocket {
 /// Awaiter of WebSocket::recv(); resumes with the next message or an empty optional.
 class [[nodiscard]] WebSocket::RecvAwaiter {
  public:
+  /// For WebSocket::recv().
   explicit RecvAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  /// Whether a message (or the close) is already there.
   bool await_ready() const noexcept;
+  /// Waits for the next message or the close.
   void await_suspend(std::coroutine_handle<> h) noexcept;
+  /// The message; empty once the connection is closed.
   std::optional<WebSocketMessage> await_resume() noexcept;
 
  private:
@@ -158,9 +165,13 @@ class [[nodiscard]] WebSocket::RecvAwaiter {
 /// Awaiter of WebSocket::send(); resumes when the outgoing buffer is below the high-water mark.
 class [[nodiscard]] WebSocket::SendAwaiter {
  public:
+  /// For WebSocket::send() and ping().
   explicit SendAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  /// Whether the outgoing buffer is already below the high-water mark (or closed).
   bool await_ready() const noexcept;
+  /// Waits until the outgoing buffer drained below the mark or the connection closed.
   void await_suspend(std::coroutine_handle<> h);
+  /// Nothing: the message was queued at the call.
   void await_resume() const noexcept {}
 
  private:
@@ -170,9 +181,13 @@ class [[nodiscard]] WebSocket::SendAwaiter {
 /// Awaiter of WebSocket::close(); resumes when the close handshake is over.
 class [[nodiscard]] WebSocket::CloseAwaiter {
  public:
+  /// For WebSocket::close().
   explicit CloseAwaiter(detail::WsSession* s) noexcept : s_(s) {}
+  /// Whether the close handshake is already over.
   bool await_ready() const noexcept;
+  /// Waits until the peer answered or close_timeout passed.
   void await_suspend(std::coroutine_handle<> h);
+  /// Nothing: see WebSocket::close_code().
   void await_resume() const noexcept {}
 
  private:

@@ -116,7 +116,7 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
   }
   if (id >= state.routes.size()) state.routes.resize(id + 1);
   state.routes[id] = {std::move(handler), std::move(options.middleware), errors,
-                      options.error_format};
+                      options.error_format, options.stream_body};
   if (!name.empty()) state.named.emplace(name, router);
 }
 
@@ -259,6 +259,8 @@ void App::freeze(const RunOptions& options) {
     p.app_errors = &errors_;
     p.debug = s.debug;
     p.error_format = s.routes[id].error_format;
+    p.stream_body = s.routes[id].stream_body;
+    s.any_stream_body = s.any_stream_body || p.stream_body;
   }
   add_to_pipeline(s.fallback, middleware_);
   finish_pipeline(s.fallback);

@@ -28,6 +28,7 @@ struct Pipeline {
   const ErrorHandlers* app_errors = nullptr;
   bool debug = false;
   ErrorFormat error_format = ErrorFormat::negotiate;
+  bool stream_body = false;  // the handler reads the body as it arrives
   /// No middleware: the connection may call a sync handler directly.
   bool is_plain() const noexcept { return onion.empty() && request.empty() && response.empty(); }
   /// No error handler could apply: errors render with the default body.
@@ -42,6 +43,7 @@ struct RouteInfo {
   std::vector<Middleware> middleware;  // groups', blueprint's and route's, outermost first
   const ErrorHandlers* errors = nullptr;
   ErrorFormat error_format = ErrorFormat::negotiate;
+  bool stream_body = false;
 };
 
 /// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
@@ -65,6 +67,7 @@ struct AppState {
   std::map<std::string, const Router*, std::less<>> named;  // route name -> its router
   Context ctx;
   bool strict_slashes = false;
+  bool any_stream_body = false;  // some route reads its body as it arrives
   bool frozen = false;
   bool debug = false;
   std::atomic<bool> ready{false};  // App::is_ready()

@@ -9,6 +9,20 @@ void Registry::add_middleware(Middleware middleware) {
   middleware_.push_back(std::move(middleware));
 }
 
+void Registry::static_files(std::string_view prefix, std::string root, StaticOptions options) {
+  std::string base{prefix};
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  auto handler = [root = std::move(root), options](Request& req) -> Task<Response> {
+    const auto relative = req.params().get("path");
+    return detail::serve_static(req, root, relative ? std::string{*relative} : std::string{},
+                                options);
+  };
+  add_route(base.empty() ? "/" : base, method("GET"), detail::Handler{handler});
+  RouteOptions named = method("GET");
+  named.name = options.name;
+  add_route(base + "/<path:path>", std::move(named), detail::Handler{std::move(handler)});
+}
+
 void Registry::add_listener(ListenerEvent event, Listener fn) {
   check_open();
   listeners_.emplace_back(event, std::move(fn));

@@ -70,6 +70,12 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.json_.reset();  // gives the parser back to the pool; json_any_content_type_ is kept
   req.route_status_ = 0;
   req.allow_ = {};
+  req.stream_.reader_ = nullptr;
+  req.stream_.done_ = false;
+}
+
+void RequestBuilder::set_body_reader(Request& req, BodyReader* reader) noexcept {
+  req.stream_.reader_ = reader;
 }
 
 void RequestBuilder::set_base(Request& req, const char* base) noexcept {
@@ -103,4 +109,11 @@ bool RequestBuilder::decode_path(Request& req) {
 }
 
 }  // namespace detail
+Task<std::string> RequestStream::read() {
+  if (reader_ != nullptr) co_return co_await reader_->read();
+  if (done_ || req_ == nullptr) co_return std::string{};
+  done_ = true;
+  co_return std::string{req_->body()};
+}
+
 }  // namespace swoop

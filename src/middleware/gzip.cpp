@@ -66,7 +66,8 @@ Task<Response> with_gzip(GzipOptions o, Request& req, Next next) {
   const auto type = res.headers().get("Content-Type");
   if (!accept || !accepts_gzip(*accept) || res.body().size() < o.min_size ||
       res.headers().contains("Content-Encoding") || !type || !is_compressible(*type) ||
-      res.status() < 200 || res.status() == 204 || res.status() == 304) {
+      res.status() < 200 || res.status() == 204 || res.status() == 206 || res.status() == 304 ||
+      res.is_streamed()) {
     co_return res;
   }
   res.set_body(compress(res.body(), o.level));

@@ -2,32 +2,116 @@
 // Connection: the read-parse-dispatch-write cycle of one HTTP/1.1 socket.
 #include "server/connection.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <stdexcept>
+#include <utility>
 
 #include "app/app_state.hpp"
+#include "runtime/cancellable_awaiter.hpp"
 #include "server/access_log.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
+#include "swoop/loop.hpp"
 #include "websocket/session.hpp"
 
 namespace swoop::detail {
 
 namespace {
 
+// Body bytes parsed for a handler that reads them as they arrive; beyond this the parser
+// waits for the handler to read (and then reading from the socket stops).
+constexpr std::size_t body_in_high_water = 64 * 1024;
+
 // Responses waiting to be written beyond this stop the parsing of pipelined requests (and
 // then reading), so a client that does not read cannot make the server buffer without bound.
 constexpr std::size_t write_high_water = 256 * 1024;
 
-void append_uint(std::string& out, std::size_t n) {
+void append_uint(std::string& out, std::size_t n, int base = 10) {
   char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n, base);
   static_cast<void>(ec);
   out.append(digits, end);
 }
 
+// One uv_fs_sendfile from a file to the socket on libuv's thread pool.
+struct SendFileAwaiter : CancellableAwaiter<SendFileAwaiter> {
+  uv_fs_t req{};
+  uv_loop_t* loop;
+  int out_fd, in_fd;
+  std::uint64_t offset;
+  std::size_t len;
+  ssize_t result = 0;
+
+  SendFileAwaiter(uv_loop_t* loop, int out_fd, int in_fd, std::uint64_t offset, std::size_t len)
+      : loop(loop), out_fd(out_fd), in_fd(in_fd), offset(offset), len(len) {}
+
+  bool start() {
+    req.data = this;
+    const int r =
+        uv_fs_sendfile(loop, &req, out_fd, in_fd, static_cast<std::int64_t>(offset), len, &on_done);
+    if (r < 0) result = r;
+    return r >= 0;
+  }
+  // uv_cancel works only before the thread pool picked the request; on_done runs either way.
+  void stop() noexcept { uv_cancel(reinterpret_cast<uv_req_t*>(&req)); }
+  std::size_t await_resume() const {
+    if (cancelled || result == UV_ECANCELED) throw Cancelled{};
+    if (result == UV_EAGAIN) return 0;
+    if (result < 0) throw SystemError(uv_error(static_cast<int>(result)), "sendfile");
+    return static_cast<std::size_t>(result);
+  }
+  static void on_done(uv_fs_t* r) noexcept {
+    auto* self = static_cast<SendFileAwaiter*>(r->data);
+    self->result = r->result;
+    uv_fs_req_cleanup(r);
+    self->complete();
+  }
+};
+
 }  // namespace
+
+// Waits until the socket took enough of a streamed body; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
+  Connection* c;
+  std::size_t mark;
+
+  StreamWait(Connection* c, std::size_t mark) : c(c), mark(mark) {}
+
+  bool start() {
+    if (c->is_below(mark) || c->is_stream_broken()) return false;
+    c->stream_wait_ = this;
+    c->set_deadline(c->worker_.options().response_timeout.count());
+    return true;
+  }
+  void stop() noexcept {
+    c->stream_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled || c->is_stream_broken()) throw Cancelled{};
+  }
+};
+
+RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
+  bool ok = true;
+  try {
+    co_await source->send(*c);
+  } catch (const Cancelled&) {
+    ok = false;
+  } catch (const std::exception& e) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut: {}", e.what());
+  } catch (...) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut");
+  }
+  source.reset();  // closes a file before the connection moves on
+  c->on_stream_done(ok);
+}
 
 RootTask run_root(Connection* c, Task<Response> task) {
   std::optional<Response> res;
@@ -46,6 +130,7 @@ Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options
   RequestBuilder::set_form_limits(req_, &worker.options().form_limits);
   RequestBuilder::set_json_any_content_type(req_, worker.options().json_any_content_type);
   RequestBuilder::set_connection(req_, this);
+  parser_.set_streaming(&probe_streamed_body, this, &body_in_);
 }
 
 bool Connection::accept(uv_stream_t* server) {
@@ -161,6 +246,10 @@ void Connection::on_peer_closed() {
 // ---- parsing and dispatch ---------------------------------------------------------------
 
 void Connection::process_input() {
+  if (body_streaming_) {
+    if (handler_running_) feed_streamed_body();
+    return;
+  }
   while (!handler_running_ && !close_after_write_ && !closing_) {
     if (out_.size() + writing_.size() >= write_high_water) break;
     const std::size_t avail = in_end_ - in_start_;
@@ -183,6 +272,16 @@ void Connection::process_input() {
     if (state == RequestParser::State::error) {
       finish_error(parser_.error().status, parser_.error().reason, true);
       break;
+    }
+    if (parser_.is_streaming() && state != RequestParser::State::head) {
+      // The handler runs now and reads the body as it arrives.
+      compact_streamed_body();
+      if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      body_streaming_ = true;
+      RequestBuilder::set_body_reader(req_, this);
+      dispatch();
+      if (body_streaming_) break;  // the handler still runs
+      continue;
     }
     if (state != RequestParser::State::complete) {
       if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
@@ -270,21 +369,49 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).
 void Connection::finish(const Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
   const auto asked = res.headers().get("Connection");
-  const bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
-                    !worker_.is_draining() && !(asked && iequals(*asked, "close"));
+  bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
+              !worker_.is_draining() && !(asked && iequals(*asked, "close"));
+  // A handler that answers before its streamed body ended: the rest cannot be skipped safely.
+  if (body_streaming_ && parser_.state() != RequestParser::State::complete) keep = false;
+  const bool streamed = res.is_streamed();
+  // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
+  if (streamed && !res.body_source()->length && req_.version() == 10) keep = false;
   serialize(res, parser_.is_head(), keep);
   if (worker_.options().access_log != AccessLog::off) {
     const bool body_sent =
         !parser_.is_head() && res.status() >= 200 && res.status() != 204 && res.status() != 304;
+    const std::size_t size = streamed ? res.body_source()->length.value_or(0) : res.body().size();
     write_access(worker_.options().access_log, {.remote = remote_addr_,
                                                 .method = req_.method(),
                                                 .target = req_.target(),
                                                 .version = req_.version(),
                                                 .status = res.status(),
-                                                .bytes = body_sent ? res.body().size() : 0,
+                                                .bytes = body_sent ? size : 0,
                                                 .duration_ms = worker_.now() - request_started_});
   }
-  in_start_ += parser_.consumed();
+  if (streamed && !parser_.is_head() && res.status() >= 200 && res.status() != 204 &&
+      res.status() != 304) {
+    start_stream(res.body_source(), keep);
+    return;
+  }
+  end_request(keep);
+}
+
+void Connection::end_request(bool keep) {
+  if (body_streaming_ && parser_.state() != RequestParser::State::complete) {
+    // The handler answered before the whole body came: the rest cannot be skipped safely.
+    keep = false;
+    in_start_ = in_end_;
+  } else {
+    in_start_ += parser_.consumed();
+  }
+  if (body_streaming_) {
+    body_streaming_ = false;
+    body_error_ = false;
+    read_wait_ = nullptr;
+    RequestBuilder::set_body_reader(req_, nullptr);
+    std::string{}.swap(body_in_);
+  }
   parsing_ = false;
   RequestBuilder::release(req_);  // an idle keep-alive connection holds no JSON parser
   if (!keep) close_after_write_ = true;
@@ -333,10 +460,18 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     out_ += "\r\n";
   }
   const bool body_allowed = res.status() >= 200 && res.status() != 204 && res.status() != 304;
-  if (body_allowed) {
+  if (body_allowed && !res.is_streamed()) {
     out_ += "Content-Length: ";
     append_uint(out_, body.size());
     out_ += "\r\n";
+  } else if (body_allowed) {
+    if (const auto& length = res.body_source()->length) {
+      out_ += "Content-Length: ";
+      append_uint(out_, *length);
+      out_ += "\r\n";
+    } else if (req_.version() != 10) {
+      out_ += "Transfer-Encoding: chunked\r\n";
+    }
   }
   if (!keep_alive)
     out_ += "Connection: close\r\n";
@@ -344,6 +479,161 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
     out_ += "Connection: keep-alive\r\n";
   out_ += "\r\n";
   if (body_allowed && !head) out_ += body;
+}
+
+// ---- streamed request bodies -------------------------------------------------------------
+
+// Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
+  Connection* c;
+
+  explicit ReadWait(Connection* c) : c(c) {}
+
+  bool start() {
+    if (c->is_body_ready()) return false;
+    c->read_wait_ = this;
+    return true;
+  }
+  void stop() noexcept {
+    c->read_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled) throw Cancelled{};
+  }
+};
+
+bool Connection::probe_streamed_body(void* self) noexcept {
+  auto* c = static_cast<Connection*>(self);
+  const AppState& app = c->worker_.app().state();
+  if (!app.any_stream_body) return false;
+  const RouteMatch match = match_route(app, c->req_, RequestBuilder::params(c->req_));
+  return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
+}
+
+void Connection::feed_streamed_body() {
+  if (body_error_ || parser_.state() != RequestParser::State::body) return;
+  if (body_in_.size() >= body_in_high_water) return;  // the handler reads first
+  const RequestParser::State state = parser_.feed(in_.get() + in_start_, in_end_ - in_start_);
+  if (state == RequestParser::State::error) {
+    body_error_ = true;
+    return;
+  }
+  compact_streamed_body();
+}
+
+void Connection::compact_streamed_body() {
+  const std::size_t n = parser_.drop_streamed();
+  if (n == 0) return;
+  // The head stays (the Request views it); the parsed body bytes are cut out after it.
+  char* base = in_.get() + in_start_;
+  const std::size_t from = parser_.body_offset();
+  std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
+  in_end_ -= n;
+}
+
+bool Connection::is_body_ready() const noexcept {
+  return !body_in_.empty() || body_error_ || parser_.state() != RequestParser::State::body ||
+         is_stream_broken();
+}
+
+Task<std::string> Connection::read() {
+  co_await ReadWait{this};
+  if (!body_in_.empty()) {
+    std::string piece = std::move(body_in_);
+    body_in_.clear();
+    feed_streamed_body();  // room again: parse what waits in the buffer
+    update_reading();
+    co_return piece;
+  }
+  if (body_error_) throw HttpError{400, "malformed request body"};
+  if (parser_.state() == RequestParser::State::complete) co_return std::string{};
+  throw Cancelled{};
+}
+
+// ---- streamed bodies ---------------------------------------------------------------------
+
+void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
+  handler_running_ = true;  // the body's writer may still read the request
+  phase_ = Phase::streaming;
+  stream_keep_ = keep;
+  stream_left_ = source->length;
+  stream_chunked_ = !source->length && req_.version() != 10;
+  flush();  // the head goes out now: event streams want it before the first event
+  stream_starting_ = true;
+  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  stream_starting_ = false;
+  if (stream_done_inline_) {
+    stream_done_inline_ = false;
+    complete_stream(stream_ok_inline_);
+  }
+}
+
+void Connection::on_stream_done(bool ok) {
+  if (stream_starting_) {
+    stream_done_inline_ = true;
+    stream_ok_inline_ = ok;
+    return;
+  }
+  complete_stream(ok);
+  pump();
+}
+
+void Connection::complete_stream(bool ok) {
+  handler_running_ = false;
+  stream_wait_ = nullptr;
+  if (close_when_done_) {
+    abandon_ = false;
+    start_close();
+    return;
+  }
+  abandon_ = false;
+  // A body shorter than its Content-Length cannot be framed: the connection must end.
+  if (stream_left_ && *stream_left_ != 0) ok = false;
+  if (ok && stream_chunked_) out_ += "0\r\n\r\n";
+  // A cut body is left unterminated, so the client sees it was incomplete.
+  end_request(ok && stream_keep_ && !shutting_down_);
+}
+
+bool Connection::is_below(std::size_t mark) const noexcept {
+  if (mark == 0) return out_.empty() && !write_pending_;
+  return out_.size() + writing_.size() < mark;
+}
+
+bool Connection::is_stream_broken() const noexcept {
+  return closing_ || abandon_ || close_when_done_ || peer_eof_ || req_.is_cancelled();
+}
+
+void Connection::write(std::string_view data) {
+  if (is_stream_broken()) throw Cancelled{};
+  if (data.empty()) return;  // an empty chunk would end a chunked body
+  if (stream_left_) {
+    if (data.size() > *stream_left_) {
+      throw std::logic_error("streamed body longer than its declared length");
+    }
+    *stream_left_ -= data.size();
+  }
+  if (stream_chunked_) {
+    append_uint(out_, data.size(), 16);
+    out_ += "\r\n";
+  }
+  out_ += data;
+  if (stream_chunked_) out_ += "\r\n";
+  flush();
+}
+
+Task<void> Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
+
+Task<std::size_t> Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
+  if (is_stream_broken()) throw Cancelled{};
+  SWOOP_ASSERT(is_below(0), "send_file with bytes still queued");
+  if (stream_left_) len = static_cast<std::size_t>(std::min<std::uint64_t>(len, *stream_left_));
+  uv_os_fd_t sock = -1;
+  uv_fileno(handle(), &sock);
+  const std::size_t sent = co_await SendFileAwaiter{worker_.uv_loop(), sock, fd, offset, len};
+  if (stream_left_) *stream_left_ -= sent;
+  co_return sent;
 }
 
 // ---- writing and closing -----------------------------------------------------------------
@@ -409,6 +699,12 @@ void Connection::pump() {
   }
   update_reading();
   release_buffer_if_idle();
+  // Last: the resumed writer or reader may re-enter pump() (and finish) from here.
+  if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
+    std::exchange(stream_wait_, nullptr)->complete();
+  } else if (read_wait_ != nullptr && is_body_ready()) {
+    std::exchange(read_wait_, nullptr)->complete();
+  }
 }
 
 void Connection::update_reading() {
@@ -502,6 +798,13 @@ void Connection::on_tick(std::uint64_t now) {
     case Phase::websocket:  // the handler ends soon: the session is done
       if (handler_running_) return;
       start_close();
+      return;
+    case Phase::streaming:
+      // Only a writer stuck behind a client that does not read is timed out; a stream may
+      // be quiet between writes (server-sent events) as long as it likes.
+      if (stream_wait_ == nullptr || abandon_) return;
+      close_when_done_ = true;
+      cancel_handler();
       return;
     case Phase::draining:
     case Phase::closed:

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "server/request_parser.hpp"
+#include "swoop/detail/body.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"
@@ -24,8 +25,9 @@ class WsSession;
 ///
 /// Lifetime: created by the Worker on accept, linked into its list; dies only in the close
 /// callback of its socket (start_close() begins that; it waits for a running handler first,
-/// because the handler holds a reference to the connection's Request).
-class Connection {
+/// because the handler holds a reference to the connection's Request). While a streamed body
+/// (BodySource) is sent, the connection is its BodySink and counts as running a handler.
+class Connection final : private BodySink, private BodyReader {
  public:
   explicit Connection(Worker& worker);
   Connection(const Connection&) = delete;
@@ -63,8 +65,11 @@ class Connection {
   Connection* next = nullptr;
 
  private:
-  enum class Phase { idle, reading, handling, draining, websocket, closed };
+  enum class Phase { idle, reading, handling, streaming, draining, websocket, closed };
+  struct StreamWait;
+  struct ReadWait;
   friend RootTask run_root(Connection* c, Task<Response> task);
+  friend RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source);
 
   static void on_alloc(uv_handle_t* h, std::size_t suggested, uv_buf_t* buf) noexcept;
   static void on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noexcept;
@@ -77,6 +82,20 @@ class Connection {
   void process_input();
   void dispatch();
   void finish(const Response& res);
+  void end_request(bool keep_alive);
+  void start_stream(std::shared_ptr<BodySource> source, bool keep_alive);
+  void on_stream_done(bool ok);
+  void complete_stream(bool ok);
+  bool is_below(std::size_t mark) const noexcept;
+  bool is_stream_broken() const noexcept;
+  static bool probe_streamed_body(void* self) noexcept;
+  void feed_streamed_body();
+  void compact_streamed_body();
+  bool is_body_ready() const noexcept;
+  Task<std::string> read() override;
+  void write(std::string_view data) override;
+  Task<void> wait_below(std::size_t mark) override;
+  Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
   void finish_error(int status, std::string_view message, bool close);
   void on_async_done(std::optional<Response> res, std::exception_ptr error);
   void start_async(Task<Response> task);
@@ -132,6 +151,21 @@ class Connection {
   bool ws_shutdown_sent_ = false;
   WsSession* ws_ = nullptr;             // websocket mode, until the session detaches
   std::unique_ptr<char[]> ws_request_;  // the upgrade request, moved out of the read buffer
+
+  // A streamed body being sent (handler_running_ is true meanwhile).
+  StreamWait* stream_wait_ = nullptr;         // the body's writer, waiting for the socket
+  std::optional<std::uint64_t> stream_left_;  // declared length not yet sent
+  bool stream_chunked_ = false;               // framed with chunked transfer coding
+  bool stream_keep_ = false;                  // keep-alive once the body is complete
+  bool stream_starting_ = false;              // inside start_stream(): completion is deferred
+  bool stream_done_inline_ = false;           // the body completed inside start_stream()
+  bool stream_ok_inline_ = false;
+
+  // A request body read by its handler as it arrives (RouteOptions::stream_body).
+  std::string body_in_;            // parsed body bytes the handler has not read yet
+  ReadWait* read_wait_ = nullptr;  // the handler, waiting for body bytes
+  bool body_streaming_ = false;    // the current request's handler runs while its body arrives
+  bool body_error_ = false;        // the streamed body was malformed
 };
 
 }  // namespace swoop::detail

@@ -2,6 +2,7 @@
 // RequestParser: llhttp for framing, with the checks llhttp 8.1 lacks added around it.
 #include "server/request_parser.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace swoop::detail {
@@ -47,7 +48,23 @@ void RequestParser::begin(Request& req) noexcept {
   error_ = {};
   lead_ = scanned_ = fed_ = body_off_ = body_len_ = raw_end_ = 0;
   chunk_size_ = chunk_ext_ = trailer_ = consumed_ = needed_ = 0;
-  expect_continue_ = tunnel_ = head_method_ = false;
+  expect_continue_ = tunnel_ = head_method_ = streaming_ = false;
+}
+
+std::size_t RequestParser::drop_streamed() noexcept {
+  if (!streaming_) return 0;
+  std::size_t n = 0;
+  if (state_ == State::complete) {
+    n = consumed_ - body_off_;
+    consumed_ = body_off_;
+  } else if (state_ == State::body) {
+    // Keep what follows the last chunk data: llhttp checks its CRLF (on_chunk_complete)
+    // perhaps only in the next feed. Those are a few framing bytes.
+    n = std::max(raw_end_, body_off_) - body_off_;
+    fed_ -= n;
+  }
+  raw_end_ = body_off_;
+  return n;
 }
 
 RequestParser::State RequestParser::fail(int status, const char* reason) noexcept {
@@ -131,7 +148,7 @@ RequestParser::State RequestParser::execute(char* base, const char* from, std::s
       consumed_ = static_cast<std::size_t>(llhttp_get_error_pos(&llhttp_) - base);
       fed_ = consumed_;
       RequestBuilder::set_body_span(*req_, static_cast<std::uint32_t>(body_off_ - lead_),
-                                    static_cast<std::uint32_t>(body_len_));
+                                    static_cast<std::uint32_t>(streaming_ ? 0 : body_len_));
       RequestBuilder::set_keep_alive(*req_, llhttp_should_keep_alive(&llhttp_) != 0);
       state_ = State::complete;
       return state_;
@@ -174,7 +191,10 @@ HeadError RequestParser::check_framing() noexcept {
     if (!iequals(te, "chunked")) return {501, "unsupported transfer coding"};
   }
   const bool has_body = (llhttp_.flags & F_CHUNKED) != 0 || llhttp_.content_length > 0;
-  if ((llhttp_.flags & F_CONTENT_LENGTH) != 0 && llhttp_.content_length > options_.max_body_size) {
+  // Only requests with a body ask: the plain GET path never pays for a second route match.
+  streaming_ = has_body && probe_ != nullptr && probe_(probe_ctx_);
+  if (!streaming_ && (llhttp_.flags & F_CONTENT_LENGTH) != 0 &&
+      llhttp_.content_length > options_.max_body_size) {
     return {413, "body too large"};
   }
   if (!expect.empty()) {
@@ -200,6 +220,12 @@ int RequestParser::on_headers_complete(llhttp_t* p) noexcept {
 
 int RequestParser::on_body(llhttp_t* p, const char* at, std::size_t len) noexcept {
   RequestParser& self = self_of(p);
+  if (self.streaming_) {
+    self.sink_->append(at, len);
+    self.body_len_ += len;
+    self.raw_end_ = static_cast<std::size_t>(at - self.base_) + len;
+    return 0;
+  }
   char* dest = self.base_ + self.body_off_ + self.body_len_;
   // Chunked bodies are de-chunked in place: data only ever moves towards the front.
   if (dest != at) std::memmove(dest, at, len);
@@ -214,7 +240,7 @@ int RequestParser::on_chunk_header(llhttp_t* p) noexcept {
   RequestParser& self = self_of(p);
   self.chunk_size_ = p->content_length;
   self.chunk_ext_ = 0;
-  if (self.chunk_size_ > self.options_.max_body_size - self.body_len_) {
+  if (!self.streaming_ && self.chunk_size_ > self.options_.max_body_size - self.body_len_) {
     self.fail(413, "body too large");
     return -1;
   }

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 
 #include "server/head_validator.hpp"
 #include "swoop/options.hpp"
@@ -47,6 +48,8 @@ class RequestBuilder {
     req.form_limits_ = limits;
   }
   static std::string_view allow(const Request& req) noexcept { return req.allow_; }
+  /// Makes req.stream() read from reader (nullptr: from the received body).
+  static void set_body_reader(Request& req, BodyReader* reader) noexcept;
   /// Decodes the path; returns false when it holds a malformed escape or a NUL.
   static bool decode_path(Request& req);
 };
@@ -81,6 +84,24 @@ class RequestParser {
   bool is_tunnel() const noexcept { return tunnel_; }
   /// Whether the request is HEAD (known from its first bytes, before any error is found).
   bool is_head() const noexcept { return head_method_; }
+  /// The state of the current request.
+  State state() const noexcept { return state_; }
+
+  /// Streamed bodies: once the head of a request with a body is parsed, probe(ctx) says
+  /// whether its handler reads the body as it arrives. Such a body has no size limit, and its
+  /// bytes are appended to sink instead of staying in the buffer.
+  void set_streaming(bool (*probe)(void* ctx) noexcept, void* ctx, std::string* sink) noexcept {
+    probe_ = probe;
+    probe_ctx_ = ctx;
+    sink_ = sink;
+  }
+  /// Whether the current request's body is streamed.
+  bool is_streaming() const noexcept { return streaming_; }
+  /// Streamed body: forgets the body bytes parsed so far (they are in the sink) and returns
+  /// how many bytes at body_offset() the caller must cut out of the buffer.
+  std::size_t drop_streamed() noexcept;
+  /// Where the body starts, from the base given to feed().
+  std::size_t body_offset() const noexcept { return body_off_; }
 
  private:
   static int on_headers_complete(llhttp_t* p) noexcept;
@@ -120,6 +141,10 @@ class RequestParser {
   bool expect_continue_ = false;
   bool tunnel_ = false;
   bool head_method_ = false;
+  bool streaming_ = false;
+  bool (*probe_)(void*) noexcept = nullptr;
+  void* probe_ctx_ = nullptr;
+  std::string* sink_ = nullptr;
 };
 
 }  // namespace swoop::detail

@@ -351,6 +351,28 @@ class EchoWsTest(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class StaticTest(unittest.TestCase):
+    def test_files_events_and_stream(self):
+        server = ServerProcess(None, argv=[f"{EXAMPLES}/static", "--port", "0"])
+        try:
+            res, body = get(server.port, "/")
+            self.assertEqual(res.status, 200)
+            self.assertIn(b"EventSource", body)
+            res, body = get(server.port, "/style.css")
+            self.assertEqual(res.getheader("Content-Type"), "text/css; charset=utf-8")
+            res, body = get(server.port, "/numbers?count=5")
+            self.assertEqual(body, b"1\n2\n3\n4\n5\n")
+            with socket.create_connection(("127.0.0.1", server.port), timeout=10) as s:
+                s.sendall(b"GET /clock HTTP/1.1\r\nHost: x\r\n\r\n")
+                got = b""
+                while b"event: tick\nid: 0\ndata: " not in got:
+                    data = s.recv(4096)
+                    self.assertTrue(data)
+                    got += data
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+
 if __name__ == "__main__":
     EXAMPLES = sys.argv.pop(1)
     unittest.main(verbosity=2)
