@@ -26,9 +26,11 @@ inline std::vector<Probe>& probes() {
 }
 
 /// Stands in for `app.run(options)` in a "serve" block: serves the app with a TestClient on a
-/// free port (the options' limits kept) and checks every probe, then returns.
+/// free port (the options' limits kept; one worker and no shutdown drain delay, since no
+/// balancer polls it) and checks every probe, then returns.
 inline void serve(swoop::App& app, swoop::RunOptions options = {}) {
   options.workers = 1;
+  options.drain_delay = {};
   swoop::TestClient client{app, std::move(options)};
   for (const Probe& p : probes()) {
     CAPTURE(p.method);
