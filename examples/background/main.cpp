@@ -60,5 +60,5 @@ int main(int argc, char** argv) {
   // One task per worker, cancelled at shutdown; jobs still queued then are dropped.
   app.add_task([settings](swoop::App&) { return background::run_jobs(settings); });
 
-  app.run(example::parse_args(argc, argv, 8008));
+  return example::run(app, argc, argv, 8008);
 }

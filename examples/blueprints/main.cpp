@@ -30,5 +30,5 @@ int main(int argc, char** argv) {
         ItemStore{{{"apple", 0.5}, {"pear", 0.75}, {"dragon-fruit", 3.0}}});
   });
 
-  app.run(example::parse_args(argc, argv, 8000));
+  return example::run(app, argc, argv, 8000);
 }

@@ -53,5 +53,5 @@ int main(int argc, char** argv) {
   swoop::App app{"chat"};
   app.get("/")([](swoop::Request&) { return swoop::html(std::string{chat_page}); });
   app.websocket("/ws")(chat);
-  app.run(example::parse_args(argc, argv, 8080));
+  return example::run(app, argc, argv, 8080);
 }

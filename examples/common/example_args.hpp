@@ -8,6 +8,7 @@
 #include <string>
 #include <string_view>
 
+#include "swoop/app.hpp"
 #include "swoop/options.hpp"
 
 namespace example {
@@ -43,6 +44,20 @@ inline swoop::RunOptions parse_args(int argc, char** argv, std::uint16_t default
     }
   }
   return options;
+}
+
+/// Runs app with the parsed options until it is stopped; returns main's exit status: 0 after a
+/// graceful stop, 1 when it could not start (a malformed SWOOP_* variable, a port in use),
+/// with the reason on stderr instead of an uncaught exception's abort.
+inline int run(swoop::App& app, int argc, char** argv, std::uint16_t default_port) {
+  const swoop::RunOptions options = parse_args(argc, argv, default_port);
+  try {
+    app.run(options);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "%s: %s\n", argv[0], e.what());
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace example

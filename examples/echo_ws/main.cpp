@@ -27,5 +27,5 @@ int main(int argc, char** argv) {
 
   app.get("/")([](swoop::Request&) { return swoop::text("websocket echo at /ws\n"); });
 
-  app.run(example::parse_args(argc, argv, 9001));
+  return example::run(app, argc, argv, 9001);
 }

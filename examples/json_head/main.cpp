@@ -33,5 +33,5 @@ int main(int argc, char** argv) {
 
   app.add_health_routes();  // GET /healthz and /readyz, for a load balancer (deploy/)
 
-  app.run(example::parse_args(argc, argv, 8006));
+  return example::run(app, argc, argv, 8006);
 }

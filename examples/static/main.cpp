@@ -46,5 +46,5 @@ int main(int argc, char** argv) {
         {.content_type = "text/plain; charset=utf-8"});
   });
 
-  app.run(example::parse_args(argc, argv, 8000));
+  return example::run(app, argc, argv, 8000);
 }

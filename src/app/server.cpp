@@ -33,6 +33,19 @@ sockaddr_storage resolve(const std::string& host, std::uint16_t port) {
   throw std::invalid_argument("host must be an IPv4 or IPv6 address literal: " + host);
 }
 
+// "127.0.0.1:8000" or "[::1]:8000", for messages.
+std::string address_text(const sockaddr_storage& addr) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    uv_ip6_name(a, host, sizeof host);
+    return "[" + std::string{host} + "]:" + std::to_string(ntohs(a->sin6_port));
+  }
+  const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+  uv_ip4_name(a, host, sizeof host);
+  return std::string{host} + ":" + std::to_string(ntohs(a->sin_port));
+}
+
 int bind_socket(const sockaddr_storage& addr) {
   const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) throw SystemError(errno, std::generic_category(), "socket");
@@ -48,7 +61,7 @@ int bind_socket(const sockaddr_storage& addr) {
   if (::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len) != 0) {
     const int e = errno;
     ::close(fd);
-    throw SystemError(e, std::generic_category(), "bind");
+    throw SystemError(e, std::generic_category(), "bind " + address_text(addr));
   }
   return fd;
 }

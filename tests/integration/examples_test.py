@@ -66,6 +66,23 @@ class BlueprintsTest(unittest.TestCase):
             self.assertEqual(server.stop(), 0)
 
 
+class StartFailureTest(unittest.TestCase):
+    def test_a_bad_setting_or_a_taken_port_exits_1_with_the_reason(self):
+        env = dict(os.environ, SWOOP_REQEST_TIMEOUT="3")
+        proc = subprocess.run([f"{EXAMPLES}/hello", "--port", "0"], env=env, capture_output=True,
+                              text=True, timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 1, proc.stderr)  # not an abort (134)
+        self.assertIn("SWOOP_REQEST_TIMEOUT: no such setting", proc.stderr)
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = taken.getsockname()[1]
+            proc = subprocess.run([f"{EXAMPLES}/hello", "--port", str(port)], capture_output=True,
+                                  text=True, timeout=60, stdin=subprocess.DEVNULL)
+        self.assertEqual(proc.returncode, 1, proc.stderr)
+        self.assertIn(str(port), proc.stderr)
+
+
 class _Upstream(http.server.BaseHTTPRequestHandler):
     """A loopback upstream for json_head: /redirect answers 301, /slow sleeps 1 s."""
     protocol_version = "HTTP/1.1"
