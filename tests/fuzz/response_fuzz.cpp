@@ -62,7 +62,8 @@ bool is_token_char(char c) {
 // A line starting with SP or HTAB is obs-fold, which llhttp joins to the previous value
 // (RFC 9112 5.2 lets a client do that).
 std::size_t header_lines(std::string_view bytes) {
-  while (bytes.starts_with("\r\n")) bytes.remove_prefix(2);  // llhttp skips empty lines first
+  // llhttp skips CR and LF bytes before the status line ("\r\r\n" too).
+  while (!bytes.empty() && (bytes.front() == '\r' || bytes.front() == '\n')) bytes.remove_prefix(1);
   const std::size_t end = bytes.find("\r\n\r\n");
   if (end == std::string_view::npos) return SIZE_MAX;
   std::size_t count = 0;
