@@ -20,6 +20,7 @@ bool same(const swoop::RunOptions& a, const swoop::RunOptions& b) {
   const swoop::FormLimits& f = a.form_limits;
   const swoop::FormLimits& g = b.form_limits;
   return a.host == b.host && a.port == b.port && a.workers == b.workers && a.backlog == b.backlog &&
+         a.tls.cert_file == b.tls.cert_file && a.tls.key_file == b.tls.key_file &&
          a.max_connections == b.max_connections && a.max_target_size == b.max_target_size &&
          a.max_header_size == b.max_header_size && a.max_header_count == b.max_header_count &&
          a.max_body_size == b.max_body_size && a.request_timeout == b.request_timeout &&
@@ -115,7 +116,9 @@ TEST_SUITE("app_config") {
         type += " (" + words + ")";
       }
       expected.push_back("| `" + e.name + "` | `" + swoop::env_name("SWOOP_", e.name) + "` | " +
-                         type + " | `" + e.default_value + "` | " + e.meaning + " |");
+                         type + " | " +
+                         (e.default_value.empty() ? "(empty)" : "`" + e.default_value + "`") +
+                         " | " + e.meaning + " |");
     }
     CHECK(documented == expected);
   }

@@ -134,6 +134,40 @@ TEST_SUITE("tls stream") {
     CHECK_FALSE(p.server.error().empty());
   }
 
+  TEST_CASE("read() decrypts into a small buffer a piece at a time; the rest waits") {
+    swoop_test::TestCerts certs;
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ClientCtx client_ctx{certs.cert("good")};
+    Pair p{client_ctx.ctx, server_ctx.native()};
+    p.pump();
+    REQUIRE(p.server.is_established());
+    const std::string message(40000, 'm');
+    REQUIRE(p.client.send(message));
+    std::string cipher;
+    p.client.take_output(cipher);
+    REQUIRE(p.server.feed(cipher));
+    std::string got;
+    char buf[1000];
+    for (;;) {
+      std::size_t n = 0;
+      REQUIRE(p.server.read(buf, sizeof buf, n) == Status::ok);
+      if (n == 0) break;
+      CHECK(n <= sizeof buf);
+      got.append(buf, n);
+    }
+    CHECK(got == message);
+    CHECK_FALSE(p.server.is_plain_http());
+  }
+
+  TEST_CASE("a garbage handshake is not taken for plain HTTP") {
+    swoop_test::TestCerts certs;
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    TlsStream server{server_ctx.native(), TlsStream::Role::server};
+    std::string plain;
+    CHECK(server.receive(std::string(64, '\x16'), plain) == Status::failed);
+    CHECK_FALSE(server.is_plain_http());
+  }
+
   TEST_CASE("plain HTTP sent to the TLS server fails with a reason and stays failed") {
     swoop_test::TestCerts certs;
     ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
@@ -141,6 +175,7 @@ TEST_SUITE("tls stream") {
     std::string plain;
     CHECK(server.receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n", plain) == Status::failed);
     CHECK(server.error().starts_with("TLS: "));
+    CHECK(server.is_plain_http());
     CHECK(plain.empty());
     CHECK(server.receive("more", plain) == Status::failed);
     CHECK_FALSE(server.send("x"));

@@ -14,6 +14,20 @@ namespace swoop {
 /// The access log's format: none, Common Log Format lines, or one JSON object per line.
 enum class AccessLog { off, common, json };
 
+/// HTTPS: where the server's certificate and private key are (PEM files).
+///
+/// Both empty (the default): plain HTTP. The certificate file may hold the whole chain
+/// (the server's certificate first, then intermediates). The server speaks TLS 1.2 and 1.3
+/// and announces HTTP/1.1 through ALPN; websockets on it are wss.
+/// Example:
+///     app.run({.port = 8443, .tls = {.cert_file = "cert.pem", .key_file = "key.pem"}});
+struct TlsOptions {
+  std::string cert_file;  ///< PEM certificate chain
+  std::string key_file;   ///< PEM private key of the first certificate
+  /// Whether TLS is asked for (either file named).
+  bool is_enabled() const noexcept { return !cert_file.empty() || !key_file.empty(); }
+};
+
 /// Server settings for App::run and Server; every field has a sane default.
 ///
 /// App::run fills the fields left at these defaults from app.config() (hence from SWOOP_*
@@ -25,6 +39,7 @@ struct RunOptions {
   std::uint16_t port = 8000;       ///< 0 picks a free port (see Server::port())
   int workers = 1;                 ///< event-loop threads; 0 means one per core
   int backlog = 1024;              ///< listen backlog
+  TlsOptions tls;                  ///< certificate and key for HTTPS; plain HTTP when empty
 
   std::size_t max_connections = 10000;           ///< per worker; beyond it accepting pauses
   std::size_t max_target_size = 8192;            ///< request-target bytes (414 beyond)

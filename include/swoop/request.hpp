@@ -136,6 +136,10 @@ class Request {
   std::string_view remote_addr() const noexcept { return remote_addr_; }
   /// The peer's port.
   std::uint16_t remote_port() const noexcept { return remote_port_; }
+  /// Whether the request came over TLS (RunOptions::tls).
+  bool is_secure() const noexcept { return secure_; }
+  /// "https" over TLS, else "http" (the server's own view; a proxy in front may differ).
+  std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
 
   /// The matched route's path parameters (raw decoded strings).
   const PathParams& params() const noexcept { return params_; }
@@ -176,6 +180,7 @@ class Request {
   RequestContext ctx_;
   std::string_view remote_addr_;
   std::uint16_t remote_port_ = 0;
+  bool secure_ = false;
   int route_status_ = 0;    // the router's verdict when no route matched (404, 405, 204)
   std::string_view allow_;  // the Allow value for 405 and automatic OPTIONS
   mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool

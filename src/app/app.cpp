@@ -335,7 +335,8 @@ void App::run(RunOptions options) {
   uv_signal_start(&signals.sigint, on_signal, SIGINT);
   uv_signal_start(&signals.sigterm, on_signal, SIGTERM);
   server.start();
-  log(LogLevel::info, "{}: listening on http://{}:{} ({} worker{})", name_,
+  log(LogLevel::info, "{}: listening on {}://{}:{} ({} worker{})", name_,
+      options.tls.is_enabled() ? "https" : "http",
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
       server.port(), options.workers, options.workers == 1 ? "" : "s");
   // The loop also ends when the workers stop by themselves (a listener failed at start):

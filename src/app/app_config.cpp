@@ -224,6 +224,8 @@ const std::vector<ConfigEntry>& config_reference() {
       integer("port", 8000, 0, 65535, "port to listen on; 0 picks a free one"),
       integer("workers", 1, 0, 1024, "event-loop threads; 0 means one per core"),
       integer("backlog", 1024, 1, 65535, "listen backlog"),
+      typed("tls_cert_file", T::string, "", "PEM certificate chain; with tls_key_file: HTTPS"),
+      typed("tls_key_file", T::string, "", "PEM private key of the TLS certificate"),
       integer("max_connections", 10000, 1, big, "open connections per worker"),
       typed("max_target_size", T::size, "8K", "request-target bytes (414 beyond)"),
       typed("max_header_size", T::size, "16K", "request line and header bytes (431 beyond)"),
@@ -381,6 +383,8 @@ RunOptions AppConfig::apply(RunOptions o) const {
   take(o.port, d.port, get<std::uint16_t>("port"));
   take(o.workers, d.workers, get<int>("workers"));
   take(o.backlog, d.backlog, get<int>("backlog"));
+  take(o.tls.cert_file, d.tls.cert_file, get<std::string>("tls_cert_file"));
+  take(o.tls.key_file, d.tls.key_file, get<std::string>("tls_key_file"));
   take(o.max_connections, d.max_connections, get<std::size_t>("max_connections"));
   take(o.max_target_size, d.max_target_size, get<std::size_t>("max_target_size"));
   take(o.max_header_size, d.max_header_size, get<std::size_t>("max_header_size"));

@@ -20,6 +20,7 @@
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/error.hpp"
+#include "tls/tls_stream.hpp"
 
 namespace swoop {
 
@@ -91,6 +92,7 @@ struct Server::Impl {
   App& app;
   RunOptions options;
   std::uint16_t port = 0;
+  std::unique_ptr<detail::ServerTlsContext> tls;  // HTTPS; shared by the workers
   std::vector<std::unique_ptr<detail::Worker>> workers;
   std::vector<std::thread> threads;
   bool started = false;
@@ -119,6 +121,12 @@ void Server::start() {
   // A peer that vanishes mid-write must never kill the process (libuv does not ignore it).
   std::signal(SIGPIPE, SIG_IGN);
   size_thread_pool(impl_->options.workers);
+  if (const TlsOptions& tls = impl_->options.tls; tls.is_enabled()) {
+    if (tls.cert_file.empty() || tls.key_file.empty()) {
+      throw std::invalid_argument("TLS needs both a certificate file and a key file");
+    }
+    impl_->tls = std::make_unique<detail::ServerTlsContext>(tls.cert_file, tls.key_file);
+  }
   sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
   std::vector<int> fds;
   try {
@@ -144,7 +152,8 @@ void Server::start() {
   impl_->started = true;
   for (std::size_t i = 0; i < fds.size(); ++i) {
     impl_->workers.push_back(
-        std::make_unique<detail::Worker>(impl_->app, impl_->options, fds[i], static_cast<int>(i)));
+        std::make_unique<detail::Worker>(impl_->app, impl_->options, fds[i], static_cast<int>(i),
+                                         impl_->tls ? impl_->tls->native() : nullptr));
   }
   impl_->running = static_cast<int>(fds.size());
   impl_->app.set_ready(true);

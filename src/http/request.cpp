@@ -93,9 +93,11 @@ void RequestBuilder::set_body_span(Request& req, std::uint32_t off, std::uint32_
   req.body_ = {off, len};
 }
 
-void RequestBuilder::set_peer(Request& req, std::string_view addr, std::uint16_t port) noexcept {
+void RequestBuilder::set_peer(Request& req, std::string_view addr, std::uint16_t port,
+                              bool secure) noexcept {
   req.remote_addr_ = addr;
   req.remote_port_ = port;
+  req.secure_ = secure;
 }
 
 bool RequestBuilder::decode_path(Request& req) {

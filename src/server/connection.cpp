@@ -15,102 +15,16 @@
 #include "swoop/app.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
+#include "tls/tls_stream.hpp"
 #include "websocket/session.hpp"
 
 namespace swoop::detail {
 
-namespace {
-
-// Body bytes parsed for a handler that reads them as they arrive; beyond this the parser
-// waits for the handler to read (and then reading from the socket stops).
-constexpr std::size_t body_in_high_water = 64 * 1024;
-
-// Responses waiting to be written beyond this stop the parsing of pipelined requests (and
-// then reading), so a client that does not read cannot make the server buffer without bound.
-constexpr std::size_t write_high_water = 256 * 1024;
-
-void append_uint(std::string& out, std::size_t n, int base = 10) {
+void append_uint(std::string& out, std::size_t n, int base) {
   char digits[24];
   auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n, base);
   static_cast<void>(ec);
   out.append(digits, end);
-}
-
-// One uv_fs_sendfile from a file to the socket on libuv's thread pool.
-struct SendFileAwaiter : CancellableAwaiter<SendFileAwaiter> {
-  uv_fs_t req{};
-  uv_loop_t* loop;
-  int out_fd, in_fd;
-  std::uint64_t offset;
-  std::size_t len;
-  ssize_t result = 0;
-
-  SendFileAwaiter(uv_loop_t* loop, int out_fd, int in_fd, std::uint64_t offset, std::size_t len)
-      : loop(loop), out_fd(out_fd), in_fd(in_fd), offset(offset), len(len) {}
-
-  bool start() {
-    req.data = this;
-    const int r =
-        uv_fs_sendfile(loop, &req, out_fd, in_fd, static_cast<std::int64_t>(offset), len, &on_done);
-    if (r < 0) result = r;
-    return r >= 0;
-  }
-  // uv_cancel works only before the thread pool picked the request; on_done runs either way.
-  void stop() noexcept { uv_cancel(reinterpret_cast<uv_req_t*>(&req)); }
-  std::size_t await_resume() const {
-    if (cancelled || result == UV_ECANCELED) throw Cancelled{};
-    if (result == UV_EAGAIN) return 0;
-    if (result < 0) throw SystemError(uv_error(static_cast<int>(result)), "sendfile");
-    return static_cast<std::size_t>(result);
-  }
-  static void on_done(uv_fs_t* r) noexcept {
-    auto* self = static_cast<SendFileAwaiter*>(r->data);
-    self->result = r->result;
-    uv_fs_req_cleanup(r);
-    self->complete();
-  }
-};
-
-}  // namespace
-
-// Waits until the socket took enough of a streamed body; cancellation resumes it from the
-// loop (never inline, CancelState's rule).
-struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
-  Connection* c;
-  std::size_t mark;
-
-  StreamWait(Connection* c, std::size_t mark) : c(c), mark(mark) {}
-
-  bool start() {
-    if (c->is_below(mark) || c->is_stream_broken()) return false;
-    c->stream_wait_ = this;
-    c->set_deadline(c->worker_.options().response_timeout.count());
-    return true;
-  }
-  void stop() noexcept {
-    c->stream_wait_ = nullptr;
-    Loop::current().call_soon(waiter);
-  }
-  void await_resume() const {
-    if (cancelled || c->is_stream_broken()) throw Cancelled{};
-  }
-};
-
-RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
-  bool ok = true;
-  try {
-    co_await source->send(*c);
-  } catch (const Cancelled&) {
-    ok = false;
-  } catch (const std::exception& e) {
-    ok = false;
-    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut: {}", e.what());
-  } catch (...) {
-    ok = false;
-    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut");
-  }
-  source.reset();  // closes a file before the connection moves on
-  c->on_stream_done(ok);
 }
 
 RootTask run_root(Connection* c, Task<Response> task) {
@@ -133,12 +47,23 @@ Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options
   parser_.set_streaming(&probe_streamed_body, this, &body_in_);
 }
 
+Connection::~Connection() = default;
+
 bool Connection::accept(uv_stream_t* server) {
   if (uv_accept(server, stream()) != 0) {
     start_close();
     return false;
   }
   uv_tcp_nodelay(&tcp_, 1);
+  if (SSL_CTX* ctx = worker_.tls_context()) {
+    try {
+      tls_ = std::make_unique<TlsStream>(ctx, TlsStream::Role::server);
+    } catch (const std::exception& e) {
+      log(LogLevel::error, "TLS: {}", e.what());
+      start_close();
+      return false;
+    }
+  }
   sockaddr_storage ss{};
   int len = sizeof ss;
   char ip[64] = "";
@@ -165,6 +90,10 @@ void Connection::set_deadline(std::uint64_t ms) { deadline_ = worker_.now() + ms
 
 void Connection::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {
   auto* c = static_cast<Connection*>(h->data);
+  if (c->tls_) {  // ciphertext goes to the session at once, from the worker's scratch space
+    *buf = uv_buf_init(c->worker_.cipher_buffer(), Worker::cipher_buffer_size);
+    return;
+  }
   if (!c->in_) {
     c->in_ = c->worker_.acquire_buffer();
     c->in_cap_ = Worker::buffer_size;
@@ -197,8 +126,12 @@ bool Connection::make_room() {
   return true;
 }
 
-void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t*) noexcept {
+void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noexcept {
   auto* c = static_cast<Connection*>(s->data);
+  if (c->tls_ && nread > 0) {
+    c->on_tls_read(buf->base, static_cast<std::size_t>(nread));
+    return;
+  }
   if (c->phase_ == Phase::websocket) {
     c->ws_read(nread);
     return;
@@ -292,7 +225,7 @@ void Connection::process_input() {
 }
 
 void Connection::dispatch() {
-  RequestBuilder::set_peer(req_, remote_addr_, remote_port_);
+  RequestBuilder::set_peer(req_, remote_addr_, remote_port_, tls_ != nullptr);
   const AppState& app = worker_.app().state();
   const RouteMatch match = match_route(app, req_, RequestBuilder::params(req_));
   head_from_get_ = match.head_from_get;
@@ -481,165 +414,20 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
   if (body_allowed && !head) out_ += body;
 }
 
-// ---- streamed request bodies -------------------------------------------------------------
-
-// Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
-// loop (never inline, CancelState's rule).
-struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
-  Connection* c;
-
-  explicit ReadWait(Connection* c) : c(c) {}
-
-  bool start() {
-    if (c->is_body_ready()) return false;
-    c->read_wait_ = this;
-    return true;
-  }
-  void stop() noexcept {
-    c->read_wait_ = nullptr;
-    Loop::current().call_soon(waiter);
-  }
-  void await_resume() const {
-    if (cancelled) throw Cancelled{};
-  }
-};
-
-bool Connection::probe_streamed_body(void* self) noexcept {
-  auto* c = static_cast<Connection*>(self);
-  const AppState& app = c->worker_.app().state();
-  if (!app.any_stream_body) return false;
-  const RouteMatch match = match_route(app, c->req_, RequestBuilder::params(c->req_));
-  return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
-}
-
-void Connection::feed_streamed_body() {
-  if (body_error_ || parser_.state() != RequestParser::State::body) return;
-  if (body_in_.size() >= body_in_high_water) return;  // the handler reads first
-  const RequestParser::State state = parser_.feed(in_.get() + in_start_, in_end_ - in_start_);
-  if (state == RequestParser::State::error) {
-    body_error_ = true;
-    return;
-  }
-  compact_streamed_body();
-}
-
-void Connection::compact_streamed_body() {
-  const std::size_t n = parser_.drop_streamed();
-  if (n == 0) return;
-  // The head stays (the Request views it); the parsed body bytes are cut out after it.
-  char* base = in_.get() + in_start_;
-  const std::size_t from = parser_.body_offset();
-  std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
-  in_end_ -= n;
-}
-
-bool Connection::is_body_ready() const noexcept {
-  return !body_in_.empty() || body_error_ || parser_.state() != RequestParser::State::body ||
-         is_stream_broken();
-}
-
-Task<std::string> Connection::read() {
-  co_await ReadWait{this};
-  if (!body_in_.empty()) {
-    std::string piece = std::move(body_in_);
-    body_in_.clear();
-    feed_streamed_body();  // room again: parse what waits in the buffer
-    update_reading();
-    co_return piece;
-  }
-  if (body_error_) throw HttpError{400, "malformed request body"};
-  if (parser_.state() == RequestParser::State::complete) co_return std::string{};
-  throw Cancelled{};
-}
-
-// ---- streamed bodies ---------------------------------------------------------------------
-
-void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
-  handler_running_ = true;  // the body's writer may still read the request
-  phase_ = Phase::streaming;
-  stream_keep_ = keep;
-  stream_left_ = source->length;
-  stream_chunked_ = !source->length && req_.version() != 10;
-  flush();  // the head goes out now: event streams want it before the first event
-  stream_starting_ = true;
-  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
-  stream_starting_ = false;
-  if (stream_done_inline_) {
-    stream_done_inline_ = false;
-    complete_stream(stream_ok_inline_);
-  }
-}
-
-void Connection::on_stream_done(bool ok) {
-  if (stream_starting_) {
-    stream_done_inline_ = true;
-    stream_ok_inline_ = ok;
-    return;
-  }
-  complete_stream(ok);
-  pump();
-}
-
-void Connection::complete_stream(bool ok) {
-  handler_running_ = false;
-  stream_wait_ = nullptr;
-  if (close_when_done_) {
-    abandon_ = false;
-    start_close();
-    return;
-  }
-  abandon_ = false;
-  // A body shorter than its Content-Length cannot be framed: the connection must end.
-  if (stream_left_ && *stream_left_ != 0) ok = false;
-  if (ok && stream_chunked_) out_ += "0\r\n\r\n";
-  // A cut body is left unterminated, so the client sees it was incomplete.
-  end_request(ok && stream_keep_ && !shutting_down_);
-}
-
-bool Connection::is_below(std::size_t mark) const noexcept {
-  if (mark == 0) return out_.empty() && !write_pending_;
-  return out_.size() + writing_.size() < mark;
-}
-
-bool Connection::is_stream_broken() const noexcept {
-  return closing_ || abandon_ || close_when_done_ || peer_eof_ || req_.is_cancelled();
-}
-
-void Connection::write(std::string_view data) {
-  if (is_stream_broken()) throw Cancelled{};
-  if (data.empty()) return;  // an empty chunk would end a chunked body
-  if (stream_left_) {
-    if (data.size() > *stream_left_) {
-      throw std::logic_error("streamed body longer than its declared length");
-    }
-    *stream_left_ -= data.size();
-  }
-  if (stream_chunked_) {
-    append_uint(out_, data.size(), 16);
-    out_ += "\r\n";
-  }
-  out_ += data;
-  if (stream_chunked_) out_ += "\r\n";
-  flush();
-}
-
-Task<void> Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
-
-Task<std::size_t> Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
-  if (is_stream_broken()) throw Cancelled{};
-  SWOOP_ASSERT(is_below(0), "send_file with bytes still queued");
-  if (stream_left_) len = static_cast<std::size_t>(std::min<std::uint64_t>(len, *stream_left_));
-  uv_os_fd_t sock = -1;
-  uv_fileno(handle(), &sock);
-  const std::size_t sent = co_await SendFileAwaiter{worker_.uv_loop(), sock, fd, offset, len};
-  if (stream_left_) *stream_left_ -= sent;
-  co_return sent;
-}
-
 // ---- writing and closing -----------------------------------------------------------------
 
 void Connection::flush() {
-  if (write_pending_ || out_.empty() || closing_) return;
+  if (write_pending_ || closing_) return;
+  if (tls_) {  // out_ holds plaintext: it leaves as the session's ciphertext
+    if (!out_.empty() && !tls_->send(out_)) {
+      log(LogLevel::debug, "{}:{}: {}", remote_addr_, remote_port_, tls_->error());
+      start_close();
+      return;
+    }
+    out_.clear();
+    tls_->take_output(out_);
+  }
+  if (out_.empty()) return;
   uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
   int n = uv_try_write(stream(), &buf, 1);
   if (n == UV_EAGAIN || n == UV_ENOSYS) n = 0;
@@ -679,10 +467,16 @@ void Connection::on_write(uv_write_t* w, int status) noexcept {
 }
 
 void Connection::pump() {
+  do {  // TLS: input the session holds is decrypted once it is wanted, then parsed
+    if (closing_) return;
+    process_input();
+    flush();
+  } while (tls_fill());
   if (closing_) return;
-  process_input();
-  flush();
-  if (closing_) return;
+  if (tls_peer_closed_ && !peer_eof_) {
+    on_peer_closed();
+    return;
+  }
   const bool drained = !write_pending_ && out_.empty();
   if (drained && !handler_running_ && phase_ != Phase::draining) {
     if (close_after_write_) {
@@ -699,21 +493,23 @@ void Connection::pump() {
   }
   update_reading();
   release_buffer_if_idle();
-  // Last: the resumed writer or reader may re-enter pump() (and finish) from here.
-  if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
-    std::exchange(stream_wait_, nullptr)->complete();
-  } else if (read_wait_ != nullptr && is_body_ready()) {
-    std::exchange(read_wait_, nullptr)->complete();
+  wake_body_waiter();  // last: the resumed writer or reader may re-enter pump() (and finish)
+}
+
+bool Connection::wants_input() const noexcept {
+  if (closing_ || peer_eof_) return false;
+  if (phase_ == Phase::websocket) {
+    return ws_ != nullptr && !ws_close_ && ws_->wants_input() &&
+           ws_buffered() < 4 * write_high_water;
   }
+  if (phase_ == Phase::draining) return true;  // read and discard until the client closes
+  if (close_after_write_ || out_.size() + writing_.size() >= write_high_water) return false;
+  return !(handler_running_ && in_ && in_end_ == in_cap_);
 }
 
 void Connection::update_reading() {
   if (closing_) return;
-  bool want = !peer_eof_;
-  if (phase_ != Phase::draining) {
-    want = want && !close_after_write_ && out_.size() + writing_.size() < write_high_water;
-    if (handler_running_ && in_ && in_end_ == in_cap_) want = false;
-  }
+  const bool want = wants_input();
   if (want && !reading_) {
     reading_ = uv_read_start(stream(), &on_alloc, &on_read) == 0;
   } else if (!want && reading_) {
@@ -724,6 +520,10 @@ void Connection::update_reading() {
 
 void Connection::release_buffer_if_idle() {
   if (!in_ || parsing_ || handler_running_ || in_start_ != in_end_) return;
+  drop_read_buffer();
+}
+
+void Connection::drop_read_buffer() noexcept {
   in_start_ = in_end_ = 0;
   if (in_cap_ == Worker::buffer_size)
     worker_.release_buffer(std::move(in_));
@@ -737,6 +537,8 @@ void Connection::start_linger() {
   // receives the whole response instead of a reset.
   phase_ = Phase::draining;
   set_deadline(worker_.options().linger_timeout.count());
+  tls_close_notify();
+  if (closing_) return;
   shutdown_req_.data = this;
   if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
     start_close();
@@ -769,6 +571,81 @@ void Connection::on_close(uv_handle_t* h) noexcept {
   c->worker_.on_connection_closed(c);
   if (c->in_ && c->in_cap_ == Worker::buffer_size) c->worker_.release_buffer(std::move(c->in_));
   delete c;
+}
+
+// ---- TLS -----------------------------------------------------------------------------------
+
+void Connection::on_tls_read(const char* data, std::size_t len) {
+  // As in plain mode, what arrives after the last request is read and dropped.
+  if (phase_ == Phase::draining || close_after_write_ || tls_peer_closed_) return;
+  if (!tls_->feed({data, len})) {
+    tls_fail();
+    return;
+  }
+  tls_unread_ = true;
+  if (phase_ == Phase::websocket)
+    ws_process();
+  else
+    pump();
+}
+
+bool Connection::tls_fill() {
+  if (!tls_ || !tls_unread_ || closing_) return false;
+  bool added = false;
+  while (wants_input() && phase_ != Phase::draining) {
+    if (!in_) {
+      in_ = worker_.acquire_buffer();
+      in_cap_ = Worker::buffer_size;
+    }
+    if (in_end_ == in_cap_ && !make_room()) {
+      if (parsing_ && !handler_running_) {
+        finish_error(413, "request too large", true);
+      } else {
+        start_close();
+      }
+      return added;
+    }
+    std::size_t n = 0;
+    const TlsStream::Status status = tls_->read(in_.get() + in_end_, in_cap_ - in_end_, n);
+    in_end_ += n;
+    added = added || n > 0;
+    if (status == TlsStream::Status::failed) {
+      tls_fail();
+      return false;
+    }
+    if (status == TlsStream::Status::closed) tls_peer_closed_ = true;
+    if (n == 0) {
+      tls_unread_ = false;
+      break;
+    }
+  }
+  flush();  // the handshake's answers, session tickets
+  return added;
+}
+
+void Connection::tls_fail() {
+  tls_unread_ = false;
+  log(LogLevel::debug, "{}:{}: {}", remote_addr_, remote_port_, tls_->error());
+  if (tls_->is_plain_http() && phase_ == Phase::idle && !parsing_ && is_below(0)) {
+    // A client spoke plain HTTP to the TLS port (nginx answers it with its 497): tell it so
+    // in plain HTTP, then close.
+    tls_.reset();
+    in_start_ = in_end_ = 0;
+    Response r{400};
+    r.set_body("This port speaks HTTPS: use an https:// URL.\n", "text/plain; charset=utf-8");
+    serialize(r, false, false);
+    close_after_write_ = true;
+    flush();
+    return;
+  }
+  flush();  // the session's alert, if any
+  start_close();
+}
+
+void Connection::tls_close_notify() {
+  if (!tls_ || !tls_->is_established()) return;
+  tls_->shutdown();
+  flush();
 }
 
 // ---- timers and shutdown -----------------------------------------------------------------
@@ -832,105 +709,6 @@ void Connection::shut_down() {
 void Connection::force_close() {
   if (closing_) return;
   start_close();
-}
-
-// ---- websocket mode ------------------------------------------------------------------------
-
-void Connection::ws_upgrade(std::string_view head, WsSession* session) {
-  // The handler keeps its Request& for the whole session: move the request's bytes out of the
-  // read buffer so that the buffer can be reused (and given back while the socket is idle).
-  const std::size_t len = parser_.consumed();
-  const char* start = in_.get() + in_start_;
-  ws_request_ = std::make_unique_for_overwrite<char[]>(len);
-  std::memcpy(ws_request_.get(), start, len);
-  RequestBuilder::set_base(req_, ws_request_.get() + (RequestBuilder::base(req_) - start));
-  match_route(worker_.app().state(), req_, RequestBuilder::params(req_));  // params view the copy
-  in_start_ += len;
-  parsing_ = false;
-  phase_ = Phase::websocket;
-  ws_ = session;
-  out_.append(head);
-  flush();
-  ws_process();
-}
-
-void Connection::ws_detach() noexcept { ws_ = nullptr; }
-
-void Connection::ws_flush() { flush(); }
-
-std::uint64_t Connection::ws_now() const noexcept { return worker_.now(); }
-
-void Connection::ws_close_transport() {
-  ws_close_ = true;
-  ws_pump();
-}
-
-void Connection::ws_resume() {
-  if (!closing_) ws_process();
-}
-
-void Connection::ws_read(ssize_t nread) {
-  if (nread > 0) {
-    in_end_ += static_cast<std::size_t>(nread);
-    ws_process();
-  } else if (nread == UV_ENOBUFS) {
-    ws_pump();
-  } else if (nread < 0) {
-    uv_read_stop(stream());
-    reading_ = false;
-    peer_eof_ = true;
-    if (ws_ != nullptr) ws_->on_transport_closed();
-    ws_pump();
-  }
-}
-
-void Connection::ws_process() {
-  if (in_) {
-    if (ws_ != nullptr)
-      in_start_ += ws_->feed(in_.get() + in_start_, in_end_ - in_start_);
-    else
-      in_start_ = in_end_;  // the session is gone: input is discarded
-    if (in_start_ == in_end_) {
-      // An idle websocket holds no read buffer.
-      in_start_ = in_end_ = 0;
-      if (in_cap_ == Worker::buffer_size)
-        worker_.release_buffer(std::move(in_));
-      else
-        in_.reset();
-      in_cap_ = 0;
-    }
-  }
-  ws_pump();
-}
-
-void Connection::ws_pump() {
-  if (closing_) return;
-  flush();
-  if (closing_) return;
-  if (ws_ != nullptr) ws_->on_writable();
-  const bool drained = !write_pending_ && out_.empty();
-  if (drained && !handler_running_) {
-    start_close();
-    return;
-  }
-  if (drained && ws_close_ && !ws_shutdown_sent_ && !peer_eof_) {
-    // RFC 6455 7.1.1: the server closes the TCP connection first; half-close, so that the
-    // client sees the end of the stream after our close frame.
-    ws_shutdown_sent_ = true;
-    shutdown_req_.data = this;
-    if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
-      start_close();
-      return;
-    }
-  }
-  const bool want = !peer_eof_ && ws_ != nullptr && !ws_close_ && ws_->wants_input() &&
-                    ws_buffered() < 4 * write_high_water;
-  if (want && !reading_) {
-    reading_ = uv_read_start(stream(), &on_alloc, &on_read) == 0;
-  } else if (!want && reading_) {
-    uv_read_stop(stream());
-    reading_ = false;
-  }
 }
 
 }  // namespace swoop::detail

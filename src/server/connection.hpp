@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "server/request_parser.hpp"
 #include "swoop/detail/body.hpp"
@@ -18,8 +19,12 @@
 
 namespace swoop::detail {
 
+class TlsStream;
 class Worker;
 class WsSession;
+
+/// Appends n in the given base (10 or 16) to out.
+void append_uint(std::string& out, std::size_t n, int base = 10);
 
 /// A server-side HTTP/1.1 connection.
 ///
@@ -30,6 +35,7 @@ class WsSession;
 class Connection final : private BodySink, private BodyReader {
  public:
   explicit Connection(Worker& worker);
+  ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
@@ -66,6 +72,15 @@ class Connection final : private BodySink, private BodyReader {
 
  private:
   enum class Phase { idle, reading, handling, streaming, draining, websocket, closed };
+
+  // Body bytes parsed for a handler that reads them as they arrive; beyond this the parser
+  // waits for the handler to read (and then reading from the socket stops).
+  static constexpr std::size_t body_in_high_water = 64 * 1024;
+  // Responses waiting to be written beyond this stop the parsing of pipelined requests (and
+  // then reading), so a client that does not read cannot make the server buffer without
+  // bound.
+  static constexpr std::size_t write_high_water = 256 * 1024;
+
   struct StreamWait;
   struct ReadWait;
   friend RootTask run_root(Connection* c, Task<Response> task);
@@ -79,6 +94,13 @@ class Connection final : private BodySink, private BodyReader {
 
   void on_data();
   void on_peer_closed();
+  bool wants_input() const noexcept;
+  void ws_on_eof();
+  void on_tls_read(const char* data, std::size_t len);
+  bool tls_fill();
+  void tls_fail();
+  void tls_close_notify();
+  void wake_body_waiter();
   void process_input();
   void dispatch();
   void finish(const Response& res);
@@ -110,6 +132,7 @@ class Connection final : private BodySink, private BodyReader {
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
   uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp_); }
   void release_buffer_if_idle();
+  void drop_read_buffer() noexcept;
   void set_deadline(std::uint64_t ms);
   void ws_read(ssize_t nread);
   void ws_process();
@@ -149,6 +172,9 @@ class Connection final : private BodySink, private BodyReader {
   bool shutting_down_ = false;      // worker shutdown asked us to finish
   bool ws_close_ = false;           // websocket: shut down sending once drained
   bool ws_shutdown_sent_ = false;
+  std::unique_ptr<TlsStream> tls_;      // HTTPS: the session between the socket and the buffers
+  bool tls_unread_ = false;             // TLS: ciphertext was fed that may hold more input
+  bool tls_peer_closed_ = false;        // TLS: the peer's close_notify arrived
   WsSession* ws_ = nullptr;             // websocket mode, until the session detaches
   std::unique_ptr<char[]> ws_request_;  // the upgrade request, moved out of the read buffer
 

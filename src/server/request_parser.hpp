@@ -24,7 +24,8 @@ class RequestBuilder {
   static void set_keep_alive(Request& req, bool keep_alive) noexcept {
     req.keep_alive_ = keep_alive;
   }
-  static void set_peer(Request& req, std::string_view addr, std::uint16_t port) noexcept;
+  static void set_peer(Request& req, std::string_view addr, std::uint16_t port,
+                       bool secure) noexcept;
   static RequestHeaders& headers(Request& req) noexcept { return req.headers_; }
   static PathParams& params(Request& req) noexcept { return req.params_; }
   static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }

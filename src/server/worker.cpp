@@ -26,11 +26,12 @@ std::uint64_t tick_interval(const RunOptions& o) {
 }
 }  // namespace
 
-Worker::Worker(App& app, const RunOptions& options, int listen_fd, int index)
+Worker::Worker(App& app, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls)
     : app_(app),
       options_(options),
       listen_fd_(listen_fd),
       index_(index),
+      tls_(tls),
       tick_ms_(tick_interval(options)) {}
 
 std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
@@ -286,6 +287,11 @@ std::unique_ptr<char[]> Worker::acquire_buffer() {
   auto b = std::move(buffers_.back());
   buffers_.pop_back();
   return b;
+}
+
+char* Worker::cipher_buffer() {
+  if (!cipher_buffer_) cipher_buffer_ = std::make_unique_for_overwrite<char[]>(cipher_buffer_size);
+  return cipher_buffer_.get();
 }
 
 void Worker::release_buffer(std::unique_ptr<char[]> buffer) noexcept {

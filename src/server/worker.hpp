@@ -2,6 +2,7 @@
 // Internal: one worker thread's loop, listening socket, connections and timers.
 #pragma once
 
+#include <openssl/types.h>
 #include <uv.h>
 
 #include <atomic>
@@ -35,7 +36,8 @@ class Connection;
 class Worker {
  public:
   /// index 0 is the worker that runs `once` background tasks.
-  Worker(App& app, const RunOptions& options, int listen_fd, int index);
+  /// tls: the server's TLS context (shared by the workers), nullptr for plain HTTP.
+  Worker(App& app, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls);
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -59,6 +61,13 @@ class Worker {
   /// Returns a buffer of size buffer_size to the pool.
   void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
   static constexpr std::size_t buffer_size = 16 * 1024;
+
+  /// The TLS context connections use, or nullptr (plain HTTP).
+  SSL_CTX* tls_context() const noexcept { return tls_; }
+  /// Scratch space for ciphertext just read from a socket (a connection's TLS session takes
+  /// it at once), cipher_buffer_size bytes.
+  char* cipher_buffer();
+  static constexpr std::size_t cipher_buffer_size = 64 * 1024;
 
   /// Shutdown has begun: the drain delay runs (responses close their connections).
   bool is_draining() const noexcept { return draining_; }
@@ -95,6 +104,8 @@ class Worker {
   const RunOptions& options_;
   int listen_fd_;
   int index_;
+  SSL_CTX* tls_;
+  std::unique_ptr<char[]> cipher_buffer_;
   Context ctx_;  // App::worker_ctx() on this worker's thread
   std::exception_ptr start_error_;
   bool started_ = false;         // before_server_start listeners are done

@@ -87,56 +87,75 @@ TlsStream::TlsStream(SSL_CTX* ctx, Role role) {
 TlsStream::~TlsStream() { SSL_free(ssl_); }
 
 TlsStream::Status TlsStream::fail() {
-  if (error_.empty()) error_ = "TLS: " + openssl_reason("protocol error");
+  if (error_.empty()) {
+    plain_http_ = ERR_GET_REASON(ERR_peek_error()) == SSL_R_HTTP_REQUEST;
+    error_ = "TLS: " + openssl_reason("protocol error");
+  }
   return Status::failed;
 }
 
-TlsStream::Status TlsStream::advance(std::string& plain) {
-  if (!established_) {
-    ERR_clear_error();
-    const int r = SSL_do_handshake(ssl_);
-    if (r != 1) {
-      const int e = SSL_get_error(ssl_, r);
-      if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Status::ok;
-      return fail();
-    }
-    established_ = true;
-    if (!pending_.empty()) {
-      const std::string queued = std::move(pending_);
-      pending_.clear();
-      if (!send(queued)) return Status::failed;
-    }
-  }
-  char buf[16 * 1024];
-  for (;;) {
-    ERR_clear_error();
-    const int n = SSL_read(ssl_, buf, sizeof buf);
-    if (n > 0) {
-      plain.append(buf, static_cast<std::size_t>(n));
-      continue;
-    }
-    const int e = SSL_get_error(ssl_, n);
+TlsStream::Status TlsStream::handshake() {
+  ERR_clear_error();
+  const int r = SSL_do_handshake(ssl_);
+  if (r != 1) {
+    const int e = SSL_get_error(ssl_, r);
     if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Status::ok;
-    if (e == SSL_ERROR_ZERO_RETURN) {
-      closed_ = true;
-      return Status::closed;
-    }
     return fail();
   }
+  established_ = true;
+  if (!pending_.empty()) {
+    const std::string queued = std::move(pending_);
+    pending_.clear();
+    if (!send(queued)) return Status::failed;
+  }
+  return Status::ok;
 }
 
-TlsStream::Status TlsStream::receive(std::string_view cipher, std::string& plain) {
-  if (!error_.empty()) return Status::failed;
-  if (closed_) return Status::closed;
+bool TlsStream::feed(std::string_view cipher) {
   while (!cipher.empty()) {  // a memory BIO takes everything, but its API counts in int
     const int chunk = static_cast<int>(std::min<std::size_t>(cipher.size(), 1 << 30));
     if (BIO_write(net_in_, cipher.data(), chunk) != chunk) {
-      error_ = "TLS: cannot buffer received bytes";
-      return Status::failed;
+      if (error_.empty()) error_ = "TLS: cannot buffer received bytes";
+      return false;
     }
     cipher.remove_prefix(static_cast<std::size_t>(chunk));
   }
-  return advance(plain);
+  return true;
+}
+
+TlsStream::Status TlsStream::read(char* buf, std::size_t cap, std::size_t& n) {
+  n = 0;
+  if (!error_.empty()) return Status::failed;
+  if (closed_) return Status::closed;
+  if (!established_) {
+    if (handshake() == Status::failed) return Status::failed;
+    if (!established_) return Status::ok;
+  }
+  if (cap == 0) return Status::ok;
+  ERR_clear_error();
+  const int r = SSL_read(ssl_, buf, static_cast<int>(std::min<std::size_t>(cap, 1 << 30)));
+  if (r > 0) {
+    n = static_cast<std::size_t>(r);
+    return Status::ok;
+  }
+  const int e = SSL_get_error(ssl_, r);
+  if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) return Status::ok;
+  if (e == SSL_ERROR_ZERO_RETURN) {
+    closed_ = true;
+    return Status::closed;
+  }
+  return fail();
+}
+
+TlsStream::Status TlsStream::receive(std::string_view cipher, std::string& plain) {
+  if (!feed(cipher)) return Status::failed;
+  char buf[16 * 1024];
+  for (;;) {
+    std::size_t n = 0;
+    const Status status = read(buf, sizeof buf, n);
+    if (status != Status::ok || n == 0) return status;
+    plain.append(buf, n);
+  }
 }
 
 bool TlsStream::send(std::string_view plain) {

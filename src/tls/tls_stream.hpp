@@ -49,6 +49,12 @@ class TlsStream {
   /// Feeds ciphertext from the network; advances the handshake and appends the application
   /// bytes it decrypts to `plain`.
   Status receive(std::string_view cipher, std::string& plain);
+  /// Buffers ciphertext from the network without decrypting it (see read()).
+  /// false when it cannot be buffered (then error() says why).
+  bool feed(std::string_view cipher);
+  /// Advances the handshake and decrypts at most `cap` application bytes of what was fed into
+  /// `buf`; `n` is how many. ok with n == 0: more ciphertext is needed.
+  Status read(char* buf, std::size_t cap, std::size_t& n);
   /// Encrypts application bytes (buffered by OpenSSL until the handshake is done).
   /// false on a TLS error (error() says why).
   bool send(std::string_view plain);
@@ -65,12 +71,14 @@ class TlsStream {
   std::string_view alpn() const noexcept;
   /// Why the session failed: OpenSSL's reason, e.g. "TLS: wrong version number".
   const std::string& error() const noexcept { return error_; }
+  /// Whether the session failed because the peer spoke plain HTTP instead of TLS.
+  bool is_plain_http() const noexcept { return plain_http_; }
   /// The underlying SSL (for SNI, host checks and such by the owner).
   SSL* native() const noexcept { return ssl_; }
 
  private:
   Status fail();
-  Status advance(std::string& plain);
+  Status handshake();
 
   SSL* ssl_ = nullptr;
   BIO* net_in_ = nullptr;   // ciphertext from the network, read by OpenSSL (owned by ssl_)
@@ -79,6 +87,7 @@ class TlsStream {
   std::string error_;
   bool established_ = false;
   bool closed_ = false;
+  bool plain_http_ = false;
 };
 
 }  // namespace swoop::detail

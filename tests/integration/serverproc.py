@@ -16,7 +16,7 @@ class ServerProcess:
         self.port = None
         for line in self.proc.stderr:
             self.log.append(line)
-            m = re.search(r"listening on http://[^ ]*:(\d+)", line)
+            m = re.search(r"listening on https?://[^ ]*:(\d+)", line)
             if m:
                 self.port = int(m.group(1))
                 break

@@ -8,6 +8,7 @@
 int main(int argc, char** argv) {
   swoop::App app{"test_server"};
   app.get("/plaintext")([](swoop::Request&) { return swoop::text("Hello, World!"); });
+  app.get("/scheme")([](swoop::Request& req) { return swoop::text(std::string{req.scheme()}); });
   app.get("/slow")([](swoop::Request& req) -> swoop::Task<swoop::Response> {
     const int ms = std::stoi(std::string{req.args().get("ms", "100")});
     co_await swoop::sleep(std::chrono::milliseconds{ms});

@@ -1,0 +1,267 @@
+// SPDX-License-Identifier: MIT
+// Connection's streamed bodies: responses written over time (and files sent with sendfile),
+// and request bodies read by their handler as they arrive.
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <utility>
+
+#include "app/app_state.hpp"
+#include "runtime/cancellable_awaiter.hpp"
+#include "server/connection.hpp"
+#include "server/worker.hpp"
+#include "swoop/app.hpp"
+#include "swoop/error.hpp"
+#include "swoop/log.hpp"
+#include "swoop/loop.hpp"
+#include "tls/tls_stream.hpp"
+
+namespace swoop::detail {
+
+namespace {
+
+// One uv_fs_sendfile from a file to the socket on libuv's thread pool.
+struct SendFileAwaiter : CancellableAwaiter<SendFileAwaiter> {
+  uv_fs_t req{};
+  uv_loop_t* loop;
+  int out_fd, in_fd;
+  std::uint64_t offset;
+  std::size_t len;
+  ssize_t result = 0;
+
+  SendFileAwaiter(uv_loop_t* loop, int out_fd, int in_fd, std::uint64_t offset, std::size_t len)
+      : loop(loop), out_fd(out_fd), in_fd(in_fd), offset(offset), len(len) {}
+
+  bool start() {
+    req.data = this;
+    const int r =
+        uv_fs_sendfile(loop, &req, out_fd, in_fd, static_cast<std::int64_t>(offset), len, &on_done);
+    if (r < 0) result = r;
+    return r >= 0;
+  }
+  // uv_cancel works only before the thread pool picked the request; on_done runs either way.
+  void stop() noexcept { uv_cancel(reinterpret_cast<uv_req_t*>(&req)); }
+  std::size_t await_resume() const {
+    if (cancelled || result == UV_ECANCELED) throw Cancelled{};
+    if (result == UV_EAGAIN) return 0;
+    if (result < 0) throw SystemError(uv_error(static_cast<int>(result)), "sendfile");
+    return static_cast<std::size_t>(result);
+  }
+  static void on_done(uv_fs_t* r) noexcept {
+    auto* self = static_cast<SendFileAwaiter*>(r->data);
+    self->result = r->result;
+    uv_fs_req_cleanup(r);
+    self->complete();
+  }
+};
+
+}  // namespace
+
+// Waits until the socket took enough of a streamed body; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
+  Connection* c;
+  std::size_t mark;
+
+  StreamWait(Connection* c, std::size_t mark) : c(c), mark(mark) {}
+
+  bool start() {
+    if (c->is_below(mark) || c->is_stream_broken()) return false;
+    c->stream_wait_ = this;
+    c->set_deadline(c->worker_.options().response_timeout.count());
+    return true;
+  }
+  void stop() noexcept {
+    c->stream_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled || c->is_stream_broken()) throw Cancelled{};
+  }
+};
+
+RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
+  bool ok = true;
+  try {
+    co_await source->send(*c);
+  } catch (const Cancelled&) {
+    ok = false;
+  } catch (const std::exception& e) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut: {}", e.what());
+  } catch (...) {
+    ok = false;
+    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut");
+  }
+  source.reset();  // closes a file before the connection moves on
+  c->on_stream_done(ok);
+}
+
+// ---- streamed request bodies -------------------------------------------------------------
+
+// Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
+// loop (never inline, CancelState's rule).
+struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
+  Connection* c;
+
+  explicit ReadWait(Connection* c) : c(c) {}
+
+  bool start() {
+    if (c->is_body_ready()) return false;
+    c->read_wait_ = this;
+    return true;
+  }
+  void stop() noexcept {
+    c->read_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled) throw Cancelled{};
+  }
+};
+
+bool Connection::probe_streamed_body(void* self) noexcept {
+  auto* c = static_cast<Connection*>(self);
+  const AppState& app = c->worker_.app().state();
+  if (!app.any_stream_body) return false;
+  const RouteMatch match = match_route(app, c->req_, RequestBuilder::params(c->req_));
+  return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
+}
+
+void Connection::feed_streamed_body() {
+  if (body_error_ || parser_.state() != RequestParser::State::body) return;
+  if (body_in_.size() >= body_in_high_water) return;  // the handler reads first
+  const RequestParser::State state = parser_.feed(in_.get() + in_start_, in_end_ - in_start_);
+  if (state == RequestParser::State::error) {
+    body_error_ = true;
+    return;
+  }
+  compact_streamed_body();
+}
+
+void Connection::compact_streamed_body() {
+  const std::size_t n = parser_.drop_streamed();
+  if (n == 0) return;
+  // The head stays (the Request views it); the parsed body bytes are cut out after it.
+  char* base = in_.get() + in_start_;
+  const std::size_t from = parser_.body_offset();
+  std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
+  in_end_ -= n;
+}
+
+bool Connection::is_body_ready() const noexcept {
+  return !body_in_.empty() || body_error_ || parser_.state() != RequestParser::State::body ||
+         is_stream_broken();
+}
+
+Task<std::string> Connection::read() {
+  co_await ReadWait{this};
+  if (!body_in_.empty()) {
+    std::string piece = std::move(body_in_);
+    body_in_.clear();
+    feed_streamed_body();  // room again: parse what waits in the buffer
+    if (tls_unread_)
+      pump();  // TLS: what the session holds is not in the socket any more
+    else
+      update_reading();
+    co_return piece;
+  }
+  if (body_error_) throw HttpError{400, "malformed request body"};
+  if (parser_.state() == RequestParser::State::complete) co_return std::string{};
+  throw Cancelled{};
+}
+
+// ---- streamed bodies ---------------------------------------------------------------------
+
+void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
+  handler_running_ = true;  // the body's writer may still read the request
+  phase_ = Phase::streaming;
+  stream_keep_ = keep;
+  stream_left_ = source->length;
+  stream_chunked_ = !source->length && req_.version() != 10;
+  flush();  // the head goes out now: event streams want it before the first event
+  stream_starting_ = true;
+  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  stream_starting_ = false;
+  if (stream_done_inline_) {
+    stream_done_inline_ = false;
+    complete_stream(stream_ok_inline_);
+  }
+}
+
+void Connection::on_stream_done(bool ok) {
+  if (stream_starting_) {
+    stream_done_inline_ = true;
+    stream_ok_inline_ = ok;
+    return;
+  }
+  complete_stream(ok);
+  pump();
+}
+
+void Connection::complete_stream(bool ok) {
+  handler_running_ = false;
+  stream_wait_ = nullptr;
+  if (close_when_done_) {
+    abandon_ = false;
+    start_close();
+    return;
+  }
+  abandon_ = false;
+  // A body shorter than its Content-Length cannot be framed: the connection must end.
+  if (stream_left_ && *stream_left_ != 0) ok = false;
+  if (ok && stream_chunked_) out_ += "0\r\n\r\n";
+  // A cut body is left unterminated, so the client sees it was incomplete.
+  end_request(ok && stream_keep_ && !shutting_down_);
+}
+
+bool Connection::is_below(std::size_t mark) const noexcept {
+  if (mark == 0) return out_.empty() && !write_pending_;
+  return out_.size() + writing_.size() < mark;
+}
+
+bool Connection::is_stream_broken() const noexcept {
+  return closing_ || abandon_ || close_when_done_ || peer_eof_ || req_.is_cancelled();
+}
+
+void Connection::write(std::string_view data) {
+  if (is_stream_broken()) throw Cancelled{};
+  if (data.empty()) return;  // an empty chunk would end a chunked body
+  if (stream_left_) {
+    if (data.size() > *stream_left_) {
+      throw std::logic_error("streamed body longer than its declared length");
+    }
+    *stream_left_ -= data.size();
+  }
+  if (stream_chunked_) {
+    append_uint(out_, data.size(), 16);
+    out_ += "\r\n";
+  }
+  out_ += data;
+  if (stream_chunked_) out_ += "\r\n";
+  flush();
+}
+
+Task<void> Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
+
+Task<std::size_t> Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
+  if (is_stream_broken()) throw Cancelled{};
+  SWOOP_ASSERT(is_below(0), "send_file with bytes still queued");
+  if (tls_) co_return 0;  // the bytes must be encrypted: the caller writes pieces instead
+  if (stream_left_) len = static_cast<std::size_t>(std::min<std::uint64_t>(len, *stream_left_));
+  uv_os_fd_t sock = -1;
+  uv_fileno(handle(), &sock);
+  const std::size_t sent = co_await SendFileAwaiter{worker_.uv_loop(), sock, fd, offset, len};
+  if (stream_left_) *stream_left_ -= sent;
+  co_return sent;
+}
+
+void Connection::wake_body_waiter() {
+  if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
+    std::exchange(stream_wait_, nullptr)->complete();
+  } else if (read_wait_ != nullptr && is_body_ready()) {
+    std::exchange(read_wait_, nullptr)->complete();
+  }
+}
+
+}  // namespace swoop::detail
