@@ -74,6 +74,11 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.stream_.done_ = false;
 }
 
+void RequestBuilder::shrink(Request& req) noexcept {
+  std::string{}.swap(req.owned_body_);
+  std::string{}.swap(req.decoded_path_);
+}
+
 void RequestBuilder::set_body_reader(Request& req, BodyReader* reader) noexcept {
   req.stream_.reader_ = reader;
 }

@@ -38,16 +38,24 @@ RootTask run_root(Connection* c, Task<Response> task) {
   c->on_async_done(std::move(res), error);
 }
 
-Connection::Connection(Worker& worker) : worker_(worker), parser_(worker.options()) {
+Exchange::Exchange(const RunOptions& options) : parser(options) {
+  RequestBuilder::set_form_limits(req, &options.form_limits);
+  RequestBuilder::set_json_any_content_type(req, options.json_any_content_type);
+}
+
+Connection::Connection(Worker& worker) : worker_(worker) {
   uv_tcp_init(worker.uv_loop(), &tcp_);
   tcp_.data = this;
-  RequestBuilder::set_form_limits(req_, &worker.options().form_limits);
-  RequestBuilder::set_json_any_content_type(req_, worker.options().json_any_content_type);
-  RequestBuilder::set_connection(req_, this);
-  parser_.set_streaming(&probe_streamed_body, this, &body_in_);
 }
 
 Connection::~Connection() = default;
+
+void Connection::take_exchange() {
+  if (ex_) return;
+  ex_ = worker_.acquire_exchange();
+  RequestBuilder::set_connection(ex_->req, this);
+  ex_->parser.set_streaming(&probe_streamed_body, this, &ex_->body_in);
+}
 
 bool Connection::accept(uv_stream_t* server) {
   if (uv_accept(server, stream()) != 0) {
@@ -117,7 +125,7 @@ bool Connection::make_room() {
   const RunOptions& o = worker_.options();
   const std::size_t limit = o.max_header_size + 2 * o.max_body_size + 4096;
   if (in_cap_ >= limit) return false;
-  const std::size_t cap = std::min(limit, std::max(in_cap_ * 2, parser_.needed()));
+  const std::size_t cap = std::min(limit, std::max(in_cap_ * 2, ex_ ? ex_->parser.needed() : 0));
   auto bigger = std::make_unique_for_overwrite<char[]>(cap);
   std::memcpy(bigger.get(), in_.get(), in_end_);
   if (in_cap_ == Worker::buffer_size) worker_.release_buffer(std::move(in_));
@@ -195,29 +203,30 @@ void Connection::process_input() {
         in_start_ = in_end_ = 0;
         break;
       }
-      parser_.begin(req_);
+      take_exchange();
+      ex_->parser.begin(ex_->req);
       parsing_ = true;
       phase_ = Phase::reading;
       request_started_ = worker_.now();
       set_deadline(worker_.options().request_timeout.count());
     }
-    const RequestParser::State state = parser_.feed(in_.get() + in_start_, avail);
+    const RequestParser::State state = ex_->parser.feed(in_.get() + in_start_, avail);
     if (state == RequestParser::State::error) {
-      finish_error(parser_.error().status, parser_.error().reason, true);
+      finish_error(ex_->parser.error().status, ex_->parser.error().reason, true);
       break;
     }
-    if (parser_.is_streaming() && state != RequestParser::State::head) {
+    if (ex_->parser.is_streaming() && state != RequestParser::State::head) {
       // The handler runs now and reads the body as it arrives.
       compact_streamed_body();
-      if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      if (ex_->parser.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
       body_streaming_ = true;
-      RequestBuilder::set_body_reader(req_, this);
+      RequestBuilder::set_body_reader(ex_->req, this);
       dispatch();
       if (body_streaming_) break;  // the handler still runs
       continue;
     }
     if (state != RequestParser::State::complete) {
-      if (parser_.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      if (ex_->parser.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
       break;
     }
     dispatch();
@@ -225,9 +234,9 @@ void Connection::process_input() {
 }
 
 void Connection::dispatch() {
-  RequestBuilder::set_peer(req_, remote_addr_, remote_port_, tls_ != nullptr);
+  RequestBuilder::set_peer(ex_->req, remote_addr_, remote_port_, tls_ != nullptr);
   const AppState& app = worker_.app().state();
-  const RouteMatch match = match_route(app, req_, RequestBuilder::params(req_));
+  const RouteMatch match = match_route(app, ex_->req, RequestBuilder::params(ex_->req));
   head_from_get_ = match.head_from_get;
   const Pipeline* p = &app.fallback;
   if (match.status == MatchStatus::found) {
@@ -236,21 +245,21 @@ void Connection::dispatch() {
     const int status = match.status == MatchStatus::not_found            ? 404
                        : match.status == MatchStatus::method_not_allowed ? 405
                                                                          : 204;
-    RequestBuilder::set_route_result(req_, status, match.allow);
+    RequestBuilder::set_route_result(ex_->req, status, match.allow);
   }
   // The fast path: no middleware and a sync handler (or the router's own answer) run inline.
   if (p->is_plain() && (p->handler == nullptr || p->handler->is_sync())) {
     try {
-      finish(p->handler != nullptr ? p->handler->call_sync(req_) : fallback_response(req_));
+      finish(p->handler != nullptr ? p->handler->call_sync(ex_->req) : fallback_response(ex_->req));
     } catch (...) {
       if (p->has_error_handlers())
-        start_async(handle_error(*p, req_, std::current_exception()));
+        start_async(handle_error(*p, ex_->req, std::current_exception()));
       else
-        finish(render_error(req_, std::current_exception(), p->debug, p->error_format));
+        finish(render_error(ex_->req, std::current_exception(), p->debug, p->error_format));
     }
     return;
   }
-  start_async(run_pipeline(*p, req_));
+  start_async(run_pipeline(*p, ex_->req));
 }
 
 void Connection::start_async(Task<Response> task) {
@@ -258,11 +267,11 @@ void Connection::start_async(Task<Response> task) {
   phase_ = Phase::handling;
   set_deadline(worker_.options().response_timeout.count());
   dispatching_ = true;
-  run_root(this, std::move(task)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  run_root(this, std::move(task)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
   dispatching_ = false;
-  if (sync_result_) {
-    finish(*sync_result_);
-    sync_result_.reset();
+  if (ex_->sync_result) {
+    finish(*ex_->sync_result);
+    ex_->sync_result.reset();
   }
 }
 
@@ -286,43 +295,43 @@ void Connection::on_async_done(std::optional<Response> res, std::exception_ptr e
       pump();
     return;
   }
-  Response r = error ? render_error(req_, error, worker_.options().debug) : std::move(*res);
+  Response r = error ? render_error(ex_->req, error, worker_.options().debug) : std::move(*res);
   if (dispatching_) {
-    sync_result_.emplace(std::move(r));
+    ex_->sync_result.emplace(std::move(r));
     return;
   }
   finish(r);
   pump();
 }
 
-void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(req_).cancel(); }
+void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(ex_->req).cancel(); }
 
 // ---- responses ---------------------------------------------------------------------------
 
 void Connection::finish(const Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
   const auto asked = res.headers().get("Connection");
-  bool keep = req_.is_keep_alive() && !parser_.is_tunnel() && !shutting_down_ &&
+  bool keep = ex_->req.is_keep_alive() && !ex_->parser.is_tunnel() && !shutting_down_ &&
               !worker_.is_draining() && !(asked && iequals(*asked, "close"));
   // A handler that answers before its streamed body ended: the rest cannot be skipped safely.
-  if (body_streaming_ && parser_.state() != RequestParser::State::complete) keep = false;
+  if (body_streaming_ && ex_->parser.state() != RequestParser::State::complete) keep = false;
   const bool streamed = res.is_streamed();
   // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
-  if (streamed && !res.body_source()->length && req_.version() == 10) keep = false;
-  serialize(res, parser_.is_head(), keep);
+  if (streamed && !res.body_source()->length && ex_->req.version() == 10) keep = false;
+  serialize(res, ex_->parser.is_head(), keep);
   if (worker_.options().access_log != AccessLog::off) {
     const bool body_sent =
-        !parser_.is_head() && res.status() >= 200 && res.status() != 204 && res.status() != 304;
+        !ex_->parser.is_head() && res.status() >= 200 && res.status() != 204 && res.status() != 304;
     const std::size_t size = streamed ? res.body_source()->length.value_or(0) : res.body().size();
     write_access(worker_.options().access_log, {.remote = remote_addr_,
-                                                .method = req_.method(),
-                                                .target = req_.target(),
-                                                .version = req_.version(),
+                                                .method = ex_->req.method(),
+                                                .target = ex_->req.target(),
+                                                .version = ex_->req.version(),
                                                 .status = res.status(),
                                                 .bytes = body_sent ? size : 0,
                                                 .duration_ms = worker_.now() - request_started_});
   }
-  if (streamed && !parser_.is_head() && res.status() >= 200 && res.status() != 204 &&
+  if (streamed && !ex_->parser.is_head() && res.status() >= 200 && res.status() != 204 &&
       res.status() != 304) {
     start_stream(res.body_source(), keep);
     return;
@@ -331,29 +340,29 @@ void Connection::finish(const Response& res) {
 }
 
 void Connection::end_request(bool keep) {
-  if (body_streaming_ && parser_.state() != RequestParser::State::complete) {
+  if (body_streaming_ && ex_->parser.state() != RequestParser::State::complete) {
     // The handler answered before the whole body came: the rest cannot be skipped safely.
     keep = false;
     in_start_ = in_end_;
   } else {
-    in_start_ += parser_.consumed();
+    in_start_ += ex_->parser.consumed();
   }
   if (body_streaming_) {
     body_streaming_ = false;
     body_error_ = false;
     read_wait_ = nullptr;
-    RequestBuilder::set_body_reader(req_, nullptr);
-    std::string{}.swap(body_in_);
+    RequestBuilder::set_body_reader(ex_->req, nullptr);
+    std::string{}.swap(ex_->body_in);
   }
   parsing_ = false;
-  RequestBuilder::release(req_);  // an idle keep-alive connection holds no JSON parser
+  RequestBuilder::release(ex_->req);  // an idle keep-alive connection holds no JSON parser
   if (!keep) close_after_write_ = true;
 }
 
 void Connection::finish_error(int status, std::string_view message, bool close) {
   Response r{status};
   r.set_body(std::string{message}, "text/plain; charset=utf-8");
-  serialize(r, parser_.is_head(), !close);
+  serialize(r, ex_ && ex_->parser.is_head(), !close);
   if (worker_.options().access_log != AccessLog::off) {
     write_access(worker_.options().access_log, {.remote = remote_addr_,
                                                 .status = status,
@@ -367,6 +376,7 @@ void Connection::finish_error(int status, std::string_view message, bool close) 
 
 void Connection::serialize(const Response& res, bool head, bool keep_alive) {
   const std::string& body = res.body();
+  const int version = ex_ ? ex_->req.version() : 11;
   out_.reserve(out_.size() + 192 + body.size());
   out_ += "HTTP/1.1 ";
   append_uint(out_, static_cast<std::size_t>(res.status()));
@@ -402,13 +412,13 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
       out_ += "Content-Length: ";
       append_uint(out_, *length);
       out_ += "\r\n";
-    } else if (req_.version() != 10) {
+    } else if (version != 10) {
       out_ += "Transfer-Encoding: chunked\r\n";
     }
   }
   if (!keep_alive)
     out_ += "Connection: close\r\n";
-  else if (req_.version() == 10)
+  else if (version == 10)
     out_ += "Connection: keep-alive\r\n";
   out_ += "\r\n";
   if (body_allowed && !head) out_ += body;
@@ -519,8 +529,13 @@ void Connection::update_reading() {
 }
 
 void Connection::release_buffer_if_idle() {
-  if (!in_ || parsing_ || handler_running_ || in_start_ != in_end_) return;
-  drop_read_buffer();
+  if (parsing_ || handler_running_ || in_start_ != in_end_ || phase_ == Phase::websocket) return;
+  if (in_) drop_read_buffer();
+  if (ex_) worker_.release_exchange(std::move(ex_));
+  if (out_.empty() && !write_pending_) {  // an idle connection keeps no output storage either
+    std::string{}.swap(out_);
+    std::string{}.swap(writing_);
+  }
 }
 
 void Connection::drop_read_buffer() noexcept {
@@ -537,18 +552,28 @@ void Connection::start_linger() {
   // receives the whole response instead of a reset.
   phase_ = Phase::draining;
   set_deadline(worker_.options().linger_timeout.count());
-  tls_close_notify();
-  if (closing_) return;
-  shutdown_req_.data = this;
-  if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
-    start_close();
-    return;
-  }
+  if (!half_close()) return;
   update_reading();
 }
 
+bool Connection::half_close() {
+  tls_close_notify();
+  if (closing_) return false;
+  // Allocated only now: an open connection does not carry a shutdown request.
+  auto* r = new uv_shutdown_t;
+  r->data = this;
+  if (uv_shutdown(r, stream(), &on_shutdown) != 0) {
+    delete r;
+    start_close();
+    return false;
+  }
+  return true;
+}
+
 void Connection::on_shutdown(uv_shutdown_t* r, int status) noexcept {
+  // libuv calls this before the close callback, even when the handle closes first.
   auto* c = static_cast<Connection*>(r->data);
+  delete r;
   if (status < 0 && !c->closing_) c->start_close();
 }
 
@@ -570,6 +595,7 @@ void Connection::on_close(uv_handle_t* h) noexcept {
   auto* c = static_cast<Connection*>(h->data);
   c->worker_.on_connection_closed(c);
   if (c->in_ && c->in_cap_ == Worker::buffer_size) c->worker_.release_buffer(std::move(c->in_));
+  if (c->ex_) c->worker_.release_exchange(std::move(c->ex_));
   delete c;
 }
 

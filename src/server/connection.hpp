@@ -23,6 +23,16 @@ class TlsStream;
 class Worker;
 class WsSession;
 
+/// What a connection holds only while it has a request: the parser and the Request. Pooled
+/// by the worker, so that an idle keep-alive connection stays small.
+struct Exchange {
+  explicit Exchange(const RunOptions& options);
+  RequestParser parser;
+  Request req;
+  std::optional<Response> sync_result;  // an async handler that finished inside dispatch()
+  std::string body_in;  // a streamed request body: parsed bytes the handler has not read yet
+};
+
 /// Appends n in the given base (10 or 16) to out.
 void append_uint(std::string& out, std::size_t n, int base = 10);
 
@@ -126,12 +136,14 @@ class Connection final : private BodySink, private BodyReader {
   void pump();
   void update_reading();
   void start_linger();
+  bool half_close();
   void start_close();
   bool make_room();
   void cancel_handler() noexcept;
   uv_stream_t* stream() noexcept { return reinterpret_cast<uv_stream_t*>(&tcp_); }
   uv_handle_t* handle() noexcept { return reinterpret_cast<uv_handle_t*>(&tcp_); }
   void release_buffer_if_idle();
+  void take_exchange();
   void drop_read_buffer() noexcept;
   void set_deadline(std::uint64_t ms);
   void ws_read(ssize_t nread);
@@ -141,9 +153,7 @@ class Connection final : private BodySink, private BodyReader {
   Worker& worker_;
   uv_tcp_t tcp_{};
   uv_write_t write_req_{};
-  uv_shutdown_t shutdown_req_{};
-  RequestParser parser_;
-  Request req_;
+  std::unique_ptr<Exchange> ex_;  // while a request is parsed, handled or upgraded
 
   std::unique_ptr<char[]> in_;
   std::size_t in_cap_ = 0, in_start_ = 0, in_end_ = 0;
@@ -153,8 +163,6 @@ class Connection final : private BodySink, private BodyReader {
 
   Phase phase_ = Phase::idle;
   std::uint64_t deadline_ = 0;
-  std::optional<Response> sync_result_;  // an async handler that finished inline
-  std::exception_ptr sync_error_;
   std::string remote_addr_;
   std::uint16_t remote_port_ = 0;
   std::uint64_t request_started_ = 0;
@@ -188,7 +196,6 @@ class Connection final : private BodySink, private BodyReader {
   bool stream_ok_inline_ = false;
 
   // A request body read by its handler as it arrives (RouteOptions::stream_body).
-  std::string body_in_;            // parsed body bytes the handler has not read yet
   ReadWait* read_wait_ = nullptr;  // the handler, waiting for body bytes
   bool body_streaming_ = false;    // the current request's handler runs while its body arrives
   bool body_error_ = false;        // the streamed body was malformed

@@ -124,14 +124,14 @@ bool Connection::probe_streamed_body(void* self) noexcept {
   auto* c = static_cast<Connection*>(self);
   const AppState& app = c->worker_.app().state();
   if (!app.any_stream_body) return false;
-  const RouteMatch match = match_route(app, c->req_, RequestBuilder::params(c->req_));
+  const RouteMatch match = match_route(app, c->ex_->req, RequestBuilder::params(c->ex_->req));
   return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
 }
 
 void Connection::feed_streamed_body() {
-  if (body_error_ || parser_.state() != RequestParser::State::body) return;
-  if (body_in_.size() >= body_in_high_water) return;  // the handler reads first
-  const RequestParser::State state = parser_.feed(in_.get() + in_start_, in_end_ - in_start_);
+  if (body_error_ || ex_->parser.state() != RequestParser::State::body) return;
+  if (ex_->body_in.size() >= body_in_high_water) return;  // the handler reads first
+  const RequestParser::State state = ex_->parser.feed(in_.get() + in_start_, in_end_ - in_start_);
   if (state == RequestParser::State::error) {
     body_error_ = true;
     return;
@@ -140,25 +140,25 @@ void Connection::feed_streamed_body() {
 }
 
 void Connection::compact_streamed_body() {
-  const std::size_t n = parser_.drop_streamed();
+  const std::size_t n = ex_->parser.drop_streamed();
   if (n == 0) return;
   // The head stays (the Request views it); the parsed body bytes are cut out after it.
   char* base = in_.get() + in_start_;
-  const std::size_t from = parser_.body_offset();
+  const std::size_t from = ex_->parser.body_offset();
   std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
   in_end_ -= n;
 }
 
 bool Connection::is_body_ready() const noexcept {
-  return !body_in_.empty() || body_error_ || parser_.state() != RequestParser::State::body ||
-         is_stream_broken();
+  return !ex_->body_in.empty() || body_error_ ||
+         ex_->parser.state() != RequestParser::State::body || is_stream_broken();
 }
 
 Task<std::string> Connection::read() {
   co_await ReadWait{this};
-  if (!body_in_.empty()) {
-    std::string piece = std::move(body_in_);
-    body_in_.clear();
+  if (!ex_->body_in.empty()) {
+    std::string piece = std::move(ex_->body_in);
+    ex_->body_in.clear();
     feed_streamed_body();  // room again: parse what waits in the buffer
     if (tls_unread_)
       pump();  // TLS: what the session holds is not in the socket any more
@@ -167,7 +167,7 @@ Task<std::string> Connection::read() {
     co_return piece;
   }
   if (body_error_) throw HttpError{400, "malformed request body"};
-  if (parser_.state() == RequestParser::State::complete) co_return std::string{};
+  if (ex_->parser.state() == RequestParser::State::complete) co_return std::string{};
   throw Cancelled{};
 }
 
@@ -178,10 +178,10 @@ void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
   phase_ = Phase::streaming;
   stream_keep_ = keep;
   stream_left_ = source->length;
-  stream_chunked_ = !source->length && req_.version() != 10;
+  stream_chunked_ = !source->length && ex_->req.version() != 10;
   flush();  // the head goes out now: event streams want it before the first event
   stream_starting_ = true;
-  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(req_)).start();
+  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
   stream_starting_ = false;
   if (stream_done_inline_) {
     stream_done_inline_ = false;
@@ -221,7 +221,7 @@ bool Connection::is_below(std::size_t mark) const noexcept {
 }
 
 bool Connection::is_stream_broken() const noexcept {
-  return closing_ || abandon_ || close_when_done_ || peer_eof_ || req_.is_cancelled();
+  return closing_ || abandon_ || close_when_done_ || peer_eof_ || ex_->req.is_cancelled();
 }
 
 void Connection::write(std::string_view data) {

@@ -15,12 +15,13 @@ namespace swoop::detail {
 void Connection::ws_upgrade(std::string_view head, WsSession* session) {
   // The handler keeps its Request& for the whole session: move the request's bytes out of the
   // read buffer so that the buffer can be reused (and given back while the socket is idle).
-  const std::size_t len = parser_.consumed();
+  const std::size_t len = ex_->parser.consumed();
   const char* start = in_.get() + in_start_;
   ws_request_ = std::make_unique_for_overwrite<char[]>(len);
   std::memcpy(ws_request_.get(), start, len);
-  RequestBuilder::set_base(req_, ws_request_.get() + (RequestBuilder::base(req_) - start));
-  match_route(worker_.app().state(), req_, RequestBuilder::params(req_));  // params view the copy
+  RequestBuilder::set_base(ex_->req, ws_request_.get() + (RequestBuilder::base(ex_->req) - start));
+  match_route(worker_.app().state(), ex_->req,
+              RequestBuilder::params(ex_->req));  // params view the copy
   in_start_ += len;
   parsing_ = false;
   phase_ = Phase::websocket;
@@ -95,13 +96,7 @@ void Connection::ws_pump() {
     // RFC 6455 7.1.1: the server closes the TCP connection first; half-close, so that the
     // client sees the end of the stream after our close frame.
     ws_shutdown_sent_ = true;
-    tls_close_notify();
-    if (closing_) return;
-    shutdown_req_.data = this;
-    if (uv_shutdown(&shutdown_req_, stream(), &on_shutdown) != 0) {
-      start_close();
-      return;
-    }
+    if (!half_close()) return;
   }
   const bool want = wants_input();
   if (want && tls_unread_) {  // TLS: input waits in the session, not in the socket

@@ -18,6 +18,8 @@ namespace swoop::detail {
 class RequestBuilder {
  public:
   static void reset(Request& req) noexcept;
+  /// Frees what a reset request still holds for reuse (an owned body, a decoded path).
+  static void shrink(Request& req) noexcept;
   static void set_base(Request& req, const char* base) noexcept;
   static void set_head(Request& req, const HeadLayout& layout, int version);
   static void set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept;

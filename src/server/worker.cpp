@@ -34,6 +34,8 @@ Worker::Worker(App& app, const RunOptions& options, int listen_fd, int index, SS
       tls_(tls),
       tick_ms_(tick_interval(options)) {}
 
+Worker::~Worker() = default;
+
 std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
 
 void set_worker_ctx(Context* ctx) noexcept;
@@ -287,6 +289,27 @@ std::unique_ptr<char[]> Worker::acquire_buffer() {
   auto b = std::move(buffers_.back());
   buffers_.pop_back();
   return b;
+}
+
+std::unique_ptr<Exchange> Worker::acquire_exchange() {
+  if (exchanges_.empty()) return std::make_unique<Exchange>(options_);
+  auto e = std::move(exchanges_.back());
+  exchanges_.pop_back();
+  return e;
+}
+
+void Worker::release_exchange(std::unique_ptr<Exchange> exchange) noexcept {
+  // Reset now: an idle exchange holds no body, JSON parser or per-request allocations.
+  RequestBuilder::reset(exchange->req);
+  RequestBuilder::shrink(exchange->req);
+  exchange->sync_result.reset();
+  std::string{}.swap(exchange->body_in);
+  if (exchanges_.size() < 64) {
+    try {
+      exchanges_.push_back(std::move(exchange));
+    } catch (...) {
+    }
+  }
 }
 
 char* Worker::cipher_buffer() {

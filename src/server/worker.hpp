@@ -28,6 +28,7 @@ class App;
 namespace swoop::detail {
 
 class Connection;
+struct Exchange;
 
 /// Serves one listening socket on its own loop, on the thread that calls run().
 ///
@@ -38,6 +39,7 @@ class Worker {
   /// index 0 is the worker that runs `once` background tasks.
   /// tls: the server's TLS context (shared by the workers), nullptr for plain HTTP.
   Worker(App& app, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls);
+  ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
 
@@ -61,6 +63,11 @@ class Worker {
   /// Returns a buffer of size buffer_size to the pool.
   void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
   static constexpr std::size_t buffer_size = 16 * 1024;
+
+  /// A connection's request state (parser and Request) from this worker's pool.
+  std::unique_ptr<Exchange> acquire_exchange();
+  /// Returns a connection's request state to the pool (its Request is reset first).
+  void release_exchange(std::unique_ptr<Exchange> exchange) noexcept;
 
   /// The TLS context connections use, or nullptr (plain HTTP).
   SSL_CTX* tls_context() const noexcept { return tls_; }
@@ -133,6 +140,7 @@ class Worker {
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;
   std::vector<std::unique_ptr<char[]>> buffers_;
+  std::vector<std::unique_ptr<Exchange>> exchanges_;
   char date_[30] = "Thu, 01 Jan 1970 00:00:00 GMT";
   std::int64_t date_second_ = -1;
 };
