@@ -9,36 +9,6 @@ namespace swoop::detail {
 
 namespace {
 
-// RFC 9110 5.6.2 tchar.
-constexpr std::array<bool, 256> make_token_table() {
-  std::array<bool, 256> t{};
-  for (int c = '0'; c <= '9'; ++c) t[c] = true;
-  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
-  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
-  for (char c : std::string_view{"!#$%&'*+-.^_`|~"}) t[static_cast<unsigned char>(c)] = true;
-  return t;
-}
-constexpr auto token_table = make_token_table();
-
-// RFC 9110 5.5 field-vchar, SP and HTAB; obs-text (0x80-0xFF) is allowed as opaque bytes.
-constexpr std::array<bool, 256> make_value_table() {
-  std::array<bool, 256> t{};
-  for (int c = 0x21; c <= 0x7e; ++c) t[c] = true;
-  for (int c = 0x80; c <= 0xff; ++c) t[c] = true;
-  t[' '] = t['\t'] = true;
-  return t;
-}
-constexpr auto value_table = make_value_table();
-
-// Visible ASCII only in a request target: no whitespace, control or non-ASCII bytes. Characters
-// RFC 3986 reserves but clients send unescaped anyway (`|`, `{`, ...) are let through.
-constexpr std::array<bool, 256> make_target_table() {
-  std::array<bool, 256> t{};
-  for (int c = 0x21; c <= 0x7e; ++c) t[c] = true;
-  return t;
-}
-constexpr auto target_table = make_target_table();
-
 bool is_ows(char c) noexcept { return c == ' ' || c == '\t'; }
 
 // Splits "METHOD SP target SP HTTP/x.y" (the line without CRLF).
@@ -47,14 +17,15 @@ HeadError check_request_line(std::string_view line, std::uint32_t base, const He
   const std::size_t sp1 = line.find(' ');
   if (sp1 == 0 || sp1 == std::string_view::npos) return {400, "malformed request line"};
   for (std::size_t i = 0; i < sp1; ++i) {
-    if (!token_table[static_cast<unsigned char>(line[i])]) return {400, "invalid method"};
+    if (!is_token_char(static_cast<unsigned char>(line[i]))) return {400, "invalid method"};
   }
   const std::size_t sp2 = line.find(' ', sp1 + 1);
   if (sp2 == std::string_view::npos || sp2 == sp1 + 1) return {400, "malformed request line"};
   const std::string_view target = line.substr(sp1 + 1, sp2 - sp1 - 1);
   if (target.size() > limits.max_target) return {414, "request target too long"};
   for (char c : target) {
-    if (!target_table[static_cast<unsigned char>(c)]) return {400, "invalid request target"};
+    if (!head_bytes.is(static_cast<unsigned char>(c), HeadBytes::target))
+      return {400, "invalid request target"};
   }
   const std::string_view version = line.substr(sp2 + 1);
   if (version.size() != 8 || version.substr(0, 5) != "HTTP/" || version[6] != '.' ||
@@ -78,12 +49,12 @@ HeadError check_field_line(std::string_view line, std::uint32_t base, RequestHea
   if (colon == std::string_view::npos) return {400, "header line without a colon"};
   if (colon == 0) return {400, "empty header name"};
   for (std::size_t i = 0; i < colon; ++i) {
-    if (!token_table[static_cast<unsigned char>(line[i])]) return {400, "invalid header name"};
+    if (!is_token_char(static_cast<unsigned char>(line[i]))) return {400, "invalid header name"};
   }
   std::size_t v = colon + 1;
   std::size_t end = line.size();
   for (std::size_t i = v; i < end; ++i) {
-    if (!value_table[static_cast<unsigned char>(line[i])]) return {400, "invalid header value"};
+    if (!is_value_char(static_cast<unsigned char>(line[i]))) return {400, "invalid header value"};
   }
   while (v < end && is_ows(line[v])) ++v;
   while (end > v && is_ows(line[end - 1])) --end;
@@ -93,9 +64,6 @@ HeadError check_field_line(std::string_view line, std::uint32_t base, RequestHea
 }
 
 }  // namespace
-
-bool is_token_char(unsigned char c) noexcept { return token_table[c]; }
-bool is_value_char(unsigned char c) noexcept { return value_table[c]; }
 
 std::size_t find_head_end(const char* data, std::size_t len, std::size_t from) noexcept {
   // Back up so a CRLF CRLF split across two reads is still found.
@@ -111,8 +79,63 @@ std::size_t find_head_end(const char* data, std::size_t len, std::size_t from) n
   return 0;
 }
 
-HeadError validate_head(const char* head, std::size_t len, const HeadLimits& limits,
-                        HeadLayout& layout, RequestHeaders& fields) {
+namespace {
+
+// One pass over a plain head (HeadLayout::plain), as common heads are: every byte is looked at
+// once. false at the first doubt; then validate_head_reference() decides and finds the precise
+// error (what this accepts, that accepts too: the slow one is the definition).
+bool validate_head_quickly(const char* head, std::size_t len, const HeadLimits& limits,
+                           HeadLayout& layout, RequestHeaders& fields) {
+  const auto* p = reinterpret_cast<const unsigned char*>(head);
+  const auto* const begin = p;
+  const auto* const end = p + len;
+  auto scan = [&](unsigned char cls) {
+    while (p < end && head_bytes.is(*p, cls)) ++p;
+  };
+  auto offset = [&](const unsigned char* at) { return static_cast<std::uint32_t>(at - begin); };
+  scan(HeadBytes::token);  // the method
+  if (p == begin || p == end || *p != ' ') return false;
+  layout.method_off = 0;
+  layout.method_len = offset(p);
+  const unsigned char* target = ++p;
+  if (p == end || *p != '/') return false;
+  scan(HeadBytes::plain_target);
+  if (p == target || p == end || *p != ' ' ||
+      static_cast<std::size_t>(p - target) > limits.max_target)
+    return false;
+  layout.target_off = offset(target);
+  layout.target_len = static_cast<std::uint32_t>(p - target);
+  ++p;
+  if (end - p < 10 || std::memcmp(p, "HTTP/1.", 7) != 0 || (p[7] != '0' && p[7] != '1') ||
+      p[8] != '\r' || p[9] != '\n') {
+    return false;
+  }
+  layout.version_off = offset(p);
+  p += 10;
+  for (;;) {
+    if (end - p < 2) return false;
+    if (p[0] == '\r') return p[1] == '\n' && p + 2 == end;  // the empty line ends the head
+    const unsigned char* name = p;
+    scan(HeadBytes::token);
+    if (p == name || p == end || *p != ':') return false;
+    const unsigned char* colon = p++;
+    scan(HeadBytes::plain_value);
+    if (end - p < 2 || p[0] != '\r' || p[1] != '\n') return false;
+    const unsigned char* v = colon + 1;
+    const unsigned char* v_end = p;
+    while (v < v_end && is_ows(static_cast<char>(*v))) ++v;
+    while (v_end > v && is_ows(static_cast<char>(v_end[-1]))) --v_end;
+    fields.push(offset(name), static_cast<std::uint32_t>(colon - name), offset(v),
+                static_cast<std::uint32_t>(v_end - v));
+    if (fields.size() > limits.max_fields) return false;
+    p += 2;
+  }
+}
+
+}  // namespace
+
+HeadError validate_head_reference(const char* head, std::size_t len, const HeadLimits& limits,
+                                  HeadLayout& layout, RequestHeaders& fields) {
   std::size_t pos = 0;
   bool first = true;
   // The head ends with an empty line, so the loop stops at the line of length zero.
@@ -139,6 +162,17 @@ HeadError validate_head(const char* head, std::size_t len, const HeadLimits& lim
     first = false;
   }
   return {400, "head without an empty line"};
+}
+
+HeadError validate_head(const char* head, std::size_t len, const HeadLimits& limits,
+                        HeadLayout& layout, RequestHeaders& fields) {
+  if (validate_head_quickly(head, len, limits, layout, fields)) {
+    layout.plain = true;
+    return {};
+  }
+  fields.clear();
+  layout = {};
+  return validate_head_reference(head, len, limits, layout, fields);
 }
 
 }  // namespace swoop::detail

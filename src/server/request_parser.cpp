@@ -128,6 +128,7 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
   if (!RequestBuilder::decode_path(*req_)) return fail(400, "malformed request target");
   fed_ = lead_;
   body_off_ = lead_ + end;
+  if (shortcut_ && layout.plain && complete_plain(layout, end, version)) return state_;
   const State s = execute(base, head, end);
   if (s != State::head) return s;
   state_ = State::body;
@@ -160,6 +161,56 @@ RequestParser::State RequestParser::execute(char* base, const char* from, std::s
     default:
       return fail(400, "malformed request");
   }
+}
+
+bool RequestParser::complete_plain(const HeadLayout& layout, std::size_t head_len,
+                                   int version) noexcept {
+  // A plain GET or HEAD without framing, expectation or connection-management fields but a
+  // lone Connection: close or keep-alive is complete at the end of its head; llhttp would
+  // only say so. Anything else, even valid, goes through llhttp (and check_framing).
+  const std::string_view method = req_->method();
+  if (method != "GET" && method != "HEAD") return false;
+  std::size_t hosts = 0, connections = 0;
+  bool close = false, keep = false;
+  const RequestHeaders& fields = req_->headers();
+  for (std::size_t i = 0; i < fields.size(); ++i) {
+    const auto [name, value] = fields[i];
+    switch (name.size()) {
+      case 4:
+        hosts += iequals(name, "host") ? 1 : 0;
+        break;
+      case 6:
+        if (iequals(name, "expect")) return false;
+        break;
+      case 7:
+        if (iequals(name, "upgrade")) return false;
+        break;
+      case 10:
+        if (!iequals(name, "connection")) break;
+        ++connections;
+        close = iequals(value, "close");
+        keep = iequals(value, "keep-alive");
+        if (!close && !keep) return false;
+        break;
+      case 14:
+        if (iequals(name, "content-length")) return false;
+        break;
+      case 16:
+        if (iequals(name, "proxy-connection")) return false;
+        break;
+      case 17:
+        if (iequals(name, "transfer-encoding")) return false;
+        break;
+      default:
+        break;
+    }
+  }
+  if (hosts != 1 || connections > 1 || layout.target_len == 0) return false;
+  consumed_ = fed_ = lead_ + head_len;
+  RequestBuilder::set_body_span(*req_, static_cast<std::uint32_t>(head_len), 0);
+  RequestBuilder::set_keep_alive(*req_, version == 11 ? !close : keep);
+  state_ = State::complete;
+  return true;
 }
 
 HeadError RequestParser::check_framing() noexcept {

@@ -90,6 +90,10 @@ class RequestParser {
   /// The state of the current request.
   State state() const noexcept { return state_; }
 
+  /// Whether plain GET and HEAD requests are completed without llhttp (on by default; the
+  /// differential fuzz target turns it off in a second parser to compare the two).
+  void set_plain_shortcut(bool on) noexcept { shortcut_ = on; }
+
   /// Streamed bodies: once the head of a request with a body is parsed, probe(ctx) says
   /// whether its handler reads the body as it arrives. Such a body has no size limit, and its
   /// bytes are appended to sink instead of staying in the buffer.
@@ -120,6 +124,7 @@ class RequestParser {
 
   State parse_head(char* base, std::size_t avail);
   State execute(char* base, const char* from, std::size_t len);
+  bool complete_plain(const HeadLayout& layout, std::size_t head_len, int version) noexcept;
   State fail(int status, const char* reason) noexcept;
   HeadError check_framing() noexcept;
 
@@ -145,6 +150,7 @@ class RequestParser {
   bool tunnel_ = false;
   bool head_method_ = false;
   bool streaming_ = false;
+  bool shortcut_ = true;
   bool (*probe_)(void*) noexcept = nullptr;
   void* probe_ctx_ = nullptr;
   std::string* sink_ = nullptr;
