@@ -2,6 +2,11 @@
 // Reason phrases of HTTP status codes (RFC 9110 section 15).
 #include "swoop/status.hpp"
 
+#include <array>
+#include <string>
+
+#include "http/status_line.hpp"
+
 namespace swoop {
 
 std::string_view reason_phrase(int status) noexcept {
@@ -118,5 +123,23 @@ std::string_view reason_phrase(int status) noexcept {
       return "";
   }
 }
+
+namespace detail {
+
+std::string_view status_line(int status) noexcept {
+  // Built on first use (thread-safe static initialization); responses copy them whole.
+  static const std::array<std::string, 500> lines = [] {
+    std::array<std::string, 500> out;
+    for (int s = 100; s < 600; ++s) {
+      out[s - 100] =
+          "HTTP/1.1 " + std::to_string(s) + " " + std::string{swoop::reason_phrase(s)} + "\r\n";
+    }
+    return out;
+  }();
+  if (status < 100 || status > 599) return {};
+  return lines[status - 100];
+}
+
+}  // namespace detail
 
 }  // namespace swoop

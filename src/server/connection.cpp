@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "app/app_state.hpp"
+#include "http/status_line.hpp"
 #include "runtime/cancellable_awaiter.hpp"
 #include "server/access_log.hpp"
 #include "server/worker.hpp"
@@ -374,54 +375,104 @@ void Connection::finish_error(int status, std::string_view message, bool close) 
   if (close) close_after_write_ = true;
 }
 
+namespace {
+
+// The response fields the server writes itself (framing) or adds when absent.
+enum class FieldRole { other, framing, server, date };
+
+FieldRole role_of(std::string_view name) noexcept {
+  switch (name.size()) {  // most names are ruled out by their length alone
+    case 4:
+      return iequals(name, "date") ? FieldRole::date : FieldRole::other;
+    case 6:
+      return iequals(name, "server") ? FieldRole::server : FieldRole::other;
+    case 10:
+      return iequals(name, "connection") ? FieldRole::framing : FieldRole::other;
+    case 14:
+      return iequals(name, "content-length") ? FieldRole::framing : FieldRole::other;
+    case 17:
+      return iequals(name, "transfer-encoding") ? FieldRole::framing : FieldRole::other;
+    default:
+      return FieldRole::other;
+  }
+}
+
+char* put(char* p, std::string_view s) noexcept {
+  if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view may hold nullptr
+  return p + s.size();
+}
+
+}  // namespace
+
 void Connection::serialize(const Response& res, bool head, bool keep_alive) {
+  // Sized first, then written in place: one growth of out_ per response.
   const std::string& body = res.body();
   const int version = ex_ ? ex_->req.version() : 11;
-  out_.reserve(out_.size() + 192 + body.size());
-  out_ += "HTTP/1.1 ";
-  append_uint(out_, static_cast<std::size_t>(res.status()));
-  out_ += ' ';
-  out_ += reason_phrase(res.status());
-  out_ += "\r\n";
-  bool has_server = false, has_date = false;
-  for (const auto& f : res.headers()) {
-    if (iequals(f.name, "content-length") || iequals(f.name, "transfer-encoding") ||
-        iequals(f.name, "connection")) {
-      continue;  // framing is the server's business
-    }
-    has_server = has_server || iequals(f.name, "server");
-    has_date = has_date || iequals(f.name, "date");
-    out_ += f.name;
-    out_ += ": ";
-    out_ += f.value;
-    out_ += "\r\n";
-  }
-  if (!has_server) out_ += "Server: swoop\r\n";
-  if (!has_date) {
-    out_ += "Date: ";
-    out_ += worker_.date();
-    out_ += "\r\n";
-  }
-  const bool body_allowed = res.status() >= 200 && res.status() != 204 && res.status() != 304;
-  if (body_allowed && !res.is_streamed()) {
-    out_ += "Content-Length: ";
-    append_uint(out_, body.size());
-    out_ += "\r\n";
-  } else if (body_allowed) {
-    if (const auto& length = res.body_source()->length) {
-      out_ += "Content-Length: ";
-      append_uint(out_, *length);
-      out_ += "\r\n";
+  const int status = res.status();
+  const bool body_allowed = status >= 200 && status != 204 && status != 304;
+  const std::string_view status_line = detail::status_line(status);
+
+  // Framing: Content-Length, or chunked for a stream of unknown length (HTTP/1.1).
+  char length[48];
+  std::size_t length_len = 0;
+  std::string_view framing;
+  if (body_allowed) {
+    const auto& source = res.body_source();
+    if (!res.is_streamed() || source->length) {
+      const std::uint64_t n = res.is_streamed() ? *source->length : body.size();
+      std::memcpy(length, "Content-Length: ", 16);
+      auto [end, ec] = std::to_chars(length + 16, length + sizeof length - 2, n);
+      static_cast<void>(ec);
+      std::memcpy(end, "\r\n", 2);
+      length_len = static_cast<std::size_t>(end + 2 - length);
+      framing = {length, length_len};
     } else if (version != 10) {
-      out_ += "Transfer-Encoding: chunked\r\n";
+      framing = "Transfer-Encoding: chunked\r\n";
     }
   }
-  if (!keep_alive)
-    out_ += "Connection: close\r\n";
-  else if (version == 10)
-    out_ += "Connection: keep-alive\r\n";
-  out_ += "\r\n";
-  if (body_allowed && !head) out_ += body;
+  const std::string_view connection = !keep_alive     ? "Connection: close\r\n"
+                                      : version == 10 ? "Connection: keep-alive\r\n"
+                                                      : std::string_view{};
+
+  bool has_server = false, has_date = false;
+  std::size_t size = status_line.size() + framing.size() + connection.size() + 2;
+  for (const auto& f : res.headers()) {
+    const FieldRole role = role_of(f.name);
+    if (role == FieldRole::framing) continue;  // framing is the server's business
+    has_server = has_server || role == FieldRole::server;
+    has_date = has_date || role == FieldRole::date;
+    size += f.name.size() + f.value.size() + 4;
+  }
+  const std::string_view stamp = worker_.server_and_date_lines();  // "Server: ..Date: ..\r\n"
+  constexpr std::size_t server_len = 15;                           // "Server: swoop\r\n"
+  if (!has_server) size += server_len;
+  if (!has_date) size += stamp.size() - server_len;
+  const bool with_body = body_allowed && !head;
+  if (with_body) size += body.size();
+
+  const std::size_t at = out_.size();
+  out_.resize(at + size);
+  char* p = out_.data() + at;
+  p = put(p, status_line);
+  for (const auto& f : res.headers()) {
+    if (role_of(f.name) == FieldRole::framing) continue;
+    p = put(p, f.name);
+    p = put(p, ": ");
+    p = put(p, f.value);
+    p = put(p, "\r\n");
+  }
+  if (!has_server && !has_date) {
+    p = put(p, stamp);
+  } else if (!has_server) {
+    p = put(p, stamp.substr(0, server_len));
+  } else if (!has_date) {
+    p = put(p, stamp.substr(server_len));
+  }
+  p = put(p, framing);
+  p = put(p, connection);
+  p = put(p, "\r\n");
+  if (with_body) p = put(p, body);
+  SWOOP_ASSERT(p == out_.data() + out_.size(), "response size miscounted");
 }
 
 // ---- writing and closing -----------------------------------------------------------------

@@ -267,6 +267,7 @@ void Worker::update_date() noexcept {
     p[1] = static_cast<char>('0' + v % 10);
   };
   const int year = tm.tm_year + 1900;
+  char* const date_ = stamp_ + date_at;
   std::memcpy(date_, days[tm.tm_wday], 3);  // "Sun, 06 Nov 1994 08:49:37 GMT"
   std::memcpy(date_ + 3, ", ", 2);
   two(date_ + 5, tm.tm_mday);

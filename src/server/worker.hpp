@@ -53,7 +53,9 @@ class Worker {
   std::exception_ptr start_error() const noexcept { return start_error_; }
   const RunOptions& options() const noexcept { return options_; }
   /// The current Date header value (RFC 9110 IMF-fixdate), refreshed once a second.
-  std::string_view date() const noexcept { return {date_, 29}; }
+  std::string_view date() const noexcept { return {stamp_ + date_at, 29}; }
+  /// "Server: swoop\r\nDate: <date()>\r\n": the lines most responses carry, in one piece.
+  std::string_view server_and_date_lines() const noexcept { return {stamp_, sizeof stamp_ - 1}; }
   /// The loop's clock in milliseconds.
   std::uint64_t now() const noexcept;
   uv_loop_t* uv_loop() noexcept { return loop_->native(); }
@@ -141,7 +143,8 @@ class Worker {
   bool stop_requested_ = false;
   std::vector<std::unique_ptr<char[]>> buffers_;
   std::vector<std::unique_ptr<Exchange>> exchanges_;
-  char date_[30] = "Thu, 01 Jan 1970 00:00:00 GMT";
+  static constexpr std::size_t date_at = 21;  // where the date starts in stamp_
+  char stamp_[53] = "Server: swoop\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n";
   std::int64_t date_second_ = -1;
 };
 
