@@ -150,7 +150,9 @@ void add_routes(swoop::App& app) {
   });
   app.route("/echo", {.methods = {"GET", "POST", "PUT", "PATCH", "DELETE"}})([](Request& req) {
     std::string out{req.method()};
-    out += " " + std::string{req.header("Content-Type").value_or("-")} + " ";
+    out += ' ';
+    out += req.header("Content-Type").value_or("-");
+    out += ' ';
     out += req.body();
     return swoop::text(out);
   });

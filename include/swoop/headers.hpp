@@ -57,6 +57,11 @@ class Headers {
   auto end() const noexcept { return fields_.end(); }
 
  private:
+  friend class Response;
+  // For Response's named constructors: a field known to be valid, appended unchecked.
+  void append_trusted(std::string_view name, std::string_view value) {
+    fields_.push_back({std::string{name}, std::string{value}});
+  }
   std::vector<Field> fields_;
 };
 

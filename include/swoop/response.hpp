@@ -96,6 +96,16 @@ class Response {
   }
 
  private:
+  // The named constructors below set their fixed, valid Content-Type without checks.
+  friend Response text(std::string body, int status);
+  friend Response html(std::string body, int status);
+  friend Response json_text(std::string serialized, int status);
+  Response& set_body_trusted(std::string body, std::string_view content_type) {
+    body_ = std::move(body);
+    headers_.append_trusted("Content-Type", content_type);
+    return *this;
+  }
+
   int status_;
   Headers headers_;
   std::string body_;

@@ -3,6 +3,7 @@
 #include "swoop/server.hpp"
 
 #include <arpa/inet.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -40,11 +41,11 @@ std::string address_text(const sockaddr_storage& addr) {
   if (addr.ss_family == AF_INET6) {
     const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
     uv_ip6_name(a, host, sizeof host);
-    return "[" + std::string{host} + "]:" + std::to_string(ntohs(a->sin6_port));
+    return fmt::format("[{}]:{}", host, ntohs(a->sin6_port));
   }
   const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
   uv_ip4_name(a, host, sizeof host);
-  return std::string{host} + ":" + std::to_string(ntohs(a->sin_port));
+  return fmt::format("{}:{}", host, ntohs(a->sin_port));  // (GCC 12 -Wrestrict misfires on +)
 }
 
 int bind_socket(const sockaddr_storage& addr) {

@@ -38,13 +38,13 @@ Response& Response::delete_cookie(std::string_view name, const CookieOptions& op
 
 Response text(std::string body, int status) {
   Response r{status};
-  r.set_body(std::move(body), "text/plain; charset=utf-8");
+  r.set_body_trusted(std::move(body), "text/plain; charset=utf-8");
   return r;
 }
 
 Response html(std::string body, int status) {
   Response r{status};
-  r.set_body(std::move(body), "text/html; charset=utf-8");
+  r.set_body_trusted(std::move(body), "text/html; charset=utf-8");
   return r;
 }
 
@@ -56,7 +56,7 @@ Response raw(std::string body, std::string_view content_type, int status) {
 
 Response json_text(std::string serialized, int status) {
   Response r{status};
-  r.set_body(std::move(serialized), "application/json");
+  r.set_body_trusted(std::move(serialized), "application/json");
   return r;
 }
 

@@ -2,7 +2,10 @@
 // Connection: the read-parse-dispatch-write cycle of one HTTP/1.1 socket.
 #include "server/connection.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -64,6 +67,9 @@ bool Connection::accept(uv_stream_t* server) {
     return false;
   }
   uv_tcp_nodelay(&tcp_, 1);
+  uv_os_fd_t fd = -1;
+  uv_fileno(handle(), &fd);
+  fd_ = fd;
   if (SSL_CTX* ctx = worker_.tls_context()) {
     try {
       tls_ = std::make_unique<TlsStream>(ctx, TlsStream::Role::server);
@@ -489,9 +495,13 @@ void Connection::flush() {
     tls_->take_output(out_);
   }
   if (out_.empty()) return;
-  uv_buf_t buf = uv_buf_init(out_.data(), static_cast<unsigned>(out_.size()));
-  int n = uv_try_write(stream(), &buf, 1);
-  if (n == UV_EAGAIN || n == UV_ENOSYS) n = 0;
+  // send(2) rather than libuv's write(2): a socket call skips the file layer, and nothing is
+  // queued in libuv while no write is pending.
+  ssize_t n;
+  do {
+    n = ::send(fd_, out_.data(), out_.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) n = 0;
   if (n < 0) {
     start_close();
     return;
@@ -502,7 +512,7 @@ void Connection::flush() {
   }
   writing_.swap(out_);
   out_.clear();
-  buf = uv_buf_init(writing_.data() + n, static_cast<unsigned>(writing_.size() - n));
+  uv_buf_t buf = uv_buf_init(writing_.data() + n, static_cast<unsigned>(writing_.size() - n));
   if (uv_write(&write_req_, stream(), &buf, 1, &on_write) != 0) {
     start_close();
     return;

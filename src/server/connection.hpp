@@ -152,6 +152,7 @@ class Connection final : private BodySink, private BodyReader {
 
   Worker& worker_;
   uv_tcp_t tcp_{};
+  int fd_ = -1;  // the socket, for send(2)
   uv_write_t write_req_{};
   std::unique_ptr<Exchange> ex_;  // while a request is parsed, handled or upgraded
 

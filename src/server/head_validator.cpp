@@ -89,8 +89,9 @@ bool validate_head_quickly(const char* head, std::size_t len, const HeadLimits& 
   const auto* p = reinterpret_cast<const unsigned char*>(head);
   const auto* const begin = p;
   const auto* const end = p + len;
+  // No bound check while scanning: the head ends with CR LF CR LF, and CR is in no class.
   auto scan = [&](unsigned char cls) {
-    while (p < end && head_bytes.is(*p, cls)) ++p;
+    while (head_bytes.is(*p, cls)) ++p;
   };
   auto offset = [&](const unsigned char* at) { return static_cast<std::uint32_t>(at - begin); };
   scan(HeadBytes::token);  // the method
@@ -166,7 +167,8 @@ HeadError validate_head_reference(const char* head, std::size_t len, const HeadL
 
 HeadError validate_head(const char* head, std::size_t len, const HeadLimits& limits,
                         HeadLayout& layout, RequestHeaders& fields) {
-  if (validate_head_quickly(head, len, limits, layout, fields)) {
+  const bool terminated = len >= 4 && std::memcmp(head + len - 4, "\r\n\r\n", 4) == 0;
+  if (terminated && validate_head_quickly(head, len, limits, layout, fields)) {
     layout.plain = true;
     return {};
   }
