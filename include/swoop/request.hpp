@@ -165,7 +165,8 @@ class Request {
 
   const char* base_ = nullptr;
   Span method_, target_, body_;
-  std::uint32_t path_len_ = 0;  // length of the path part of target_
+  Span path_;               // the path part of target_, found once by set_head
+  bool path_root_ = false;  // an absolute-form target without a path: the path is "/"
   int version_ = 11;
   bool keep_alive_ = true;
   bool body_owned_ = false;

@@ -2,6 +2,8 @@
 // Request accessors and the RequestBuilder that fills a Request from parsed bytes.
 #include "swoop/request.hpp"
 
+#include <cstdint>
+
 #include "server/request_parser.hpp"
 
 namespace swoop {
@@ -23,7 +25,9 @@ std::string_view path_of(std::string_view target) noexcept {
 }
 }  // namespace
 
-std::string_view Request::raw_path() const noexcept { return path_of(target()); }
+std::string_view Request::raw_path() const noexcept {
+  return path_root_ ? std::string_view{"/"} : view(path_);
+}
 
 std::string_view Request::query_string() const noexcept {
   const std::string_view t = target();
@@ -54,7 +58,8 @@ namespace detail {
 
 void RequestBuilder::reset(Request& req) noexcept {
   req.base_ = nullptr;
-  req.method_ = req.target_ = req.body_ = {};
+  req.method_ = req.target_ = req.body_ = req.path_ = {};
+  req.path_root_ = false;
   req.version_ = 11;
   req.keep_alive_ = true;
   req.body_owned_ = false;
@@ -92,6 +97,16 @@ void RequestBuilder::set_head(Request& req, const HeadLayout& layout, int versio
   req.method_ = {layout.method_off, layout.method_len};
   req.target_ = {layout.target_off, layout.target_len};
   req.version_ = version;
+  // Found once: the router, decode_path() and path() all read it.
+  const std::string_view target = req.target();
+  const std::string_view path = path_of(target);
+  const auto at = reinterpret_cast<std::uintptr_t>(path.data());
+  const auto from = reinterpret_cast<std::uintptr_t>(target.data());
+  req.path_root_ = at < from || at > from + target.size();  // path_of's own "/"
+  req.path_ = req.path_root_
+                  ? Request::Span{}
+                  : Request::Span{layout.target_off + static_cast<std::uint32_t>(at - from),
+                                  static_cast<std::uint32_t>(path.size())};
 }
 
 void RequestBuilder::set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept {
