@@ -8,6 +8,7 @@
 #include <typeinfo>
 
 #include "app/app_state.hpp"
+#include "http/html.hpp"
 #include "server/request_parser.hpp"
 #include "swoop/json.hpp"
 #include "swoop/log.hpp"
@@ -70,30 +71,6 @@ std::string type_name(const std::type_info& t) {
   std::unique_ptr<char, void (*)(void*)> name{
       abi::__cxa_demangle(t.name(), nullptr, nullptr, &status), &std::free};
   return status == 0 && name ? name.get() : t.name();
-}
-
-void append_html_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
 }
 
 struct ErrorInfo {

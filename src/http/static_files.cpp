@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "http/file_body.hpp"
+#include "http/html.hpp"
 #include "swoop/blocking.hpp"
 #include "swoop/error.hpp"
 #include "swoop/url.hpp"
@@ -114,30 +115,6 @@ void open_file(Opened& out, const std::string& path, const std::string& root_rea
     }
     out.content.resize(got);
     out.size = got;
-  }
-}
-
-void append_html_escaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
   }
 }
 
