@@ -24,7 +24,10 @@ class BodySource;
 /// and drops Transfer-Encoding (a streamed body, see stream.hpp and static_files.hpp, is sent
 /// chunked when its length is unknown); a HEAD request gets the same headers without the body.
 /// Header names and values are validated (throws std::invalid_argument) so a response can never
-/// carry an injected header. Example:
+/// carry an injected header. A Response is a value for one request: copies are independent,
+/// but one object must not be used from two threads at once (even headers() const may store
+/// the Content-Type that text(), html() and json() keep aside until it is asked for).
+/// Example:
 ///     swoop::Response r = swoop::text("created", 201);
 ///     r.set_header("Location", "/items/7");
 class Response {
@@ -40,19 +43,28 @@ class Response {
   void set_status(int status);
 
   /// The headers set so far (Content-Type included when set).
-  const Headers& headers() const noexcept { return headers_; }
+  const Headers& headers() const {
+    place_content_type();
+    return headers_;
+  }
   /// Mutable access to the headers.
-  Headers& headers() noexcept { return headers_; }
+  Headers& headers() {
+    place_content_type();
+    return headers_;
+  }
   /// Replaces a header.
   Response& set_header(std::string_view name, std::string_view value) {
-    headers_.set(name, value);
+    headers().set(name, value);
     return *this;
   }
   /// Adds a header, keeping earlier ones with the same name.
   Response& add_header(std::string_view name, std::string_view value) {
-    headers_.add(name, value);
+    headers().add(name, value);
     return *this;
   }
+  /// For the server: the constant Content-Type of text(), html() or json() while it is not
+  /// yet among headers() (empty otherwise). While it is not, headers() holds nothing else.
+  std::string_view pending_content_type() const noexcept { return content_type_; }
 
   /// Adds a Set-Cookie header for name=value (see CookieOptions), keeping every other
   /// Set-Cookie header, even one for the same name.
@@ -81,7 +93,7 @@ class Response {
   /// Replaces the body and its Content-Type.
   Response& set_body(std::string body, std::string_view content_type) {
     body_ = std::move(body);
-    headers_.set("Content-Type", content_type);
+    headers().set("Content-Type", content_type);
     return *this;
   }
 
@@ -100,14 +112,22 @@ class Response {
   friend Response text(std::string body, int status);
   friend Response html(std::string body, int status);
   friend Response json_text(std::string serialized, int status);
+  // content_type must be a string literal: it is kept as a view until a header is touched
+  // (most responses go out untouched, and then no Headers storage is allocated at all).
   Response& set_body_trusted(std::string body, std::string_view content_type) {
     body_ = std::move(body);
-    headers_.append_trusted("Content-Type", content_type);
+    content_type_ = content_type;
     return *this;
+  }
+  void place_content_type() const {
+    if (content_type_.empty()) return;
+    headers_.append_trusted("Content-Type", content_type_);
+    content_type_ = {};
   }
 
   int status_;
-  Headers headers_;
+  mutable Headers headers_;
+  mutable std::string_view content_type_;  // see pending_content_type()
   std::string body_;
   std::shared_ptr<detail::BodySource> source_;
 };

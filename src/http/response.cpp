@@ -24,7 +24,7 @@ void Response::set_status(int status) {
 
 Response& Response::set_cookie(std::string_view name, std::string_view value,
                                const CookieOptions& options) {
-  headers_.add("Set-Cookie", format_set_cookie(name, value, options));
+  headers().add("Set-Cookie", format_set_cookie(name, value, options));
   return *this;
 }
 
@@ -32,7 +32,7 @@ Response& Response::delete_cookie(std::string_view name, const CookieOptions& op
   CookieOptions expired = options;
   expired.max_age = std::chrono::seconds{0};
   expired.expires = std::chrono::system_clock::time_point{};
-  headers_.add("Set-Cookie", format_set_cookie(name, "", expired));
+  headers().add("Set-Cookie", format_set_cookie(name, "", expired));
   return *this;
 }
 

@@ -317,7 +317,9 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(ex_->r
 
 void Connection::finish(const Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
-  const auto asked = res.headers().get("Connection");
+  // (With a pending constant Content-Type there are no other headers: nothing to look at.)
+  const auto asked =
+      res.pending_content_type().empty() ? res.headers().get("Connection") : std::nullopt;
   bool keep = ex_->req.is_keep_alive() && !ex_->parser.is_tunnel() && !shutting_down_ &&
               !worker_.is_draining() && !(asked && iequals(*asked, "close"));
   // A handler that answers before its streamed body ended: the rest cannot be skipped safely.
@@ -440,9 +442,15 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
                                       : version == 10 ? "Connection: keep-alive\r\n"
                                                       : std::string_view{};
 
+  // headers() would place a pending constant Content-Type among the fields (an allocation):
+  // write it directly instead; while it is pending there are no other fields.
+  const std::string_view pending_type = res.pending_content_type();
+  static const Headers no_fields;
+  const Headers& fields = pending_type.empty() ? res.headers() : no_fields;
   bool has_server = false, has_date = false;
   std::size_t size = status_line.size() + framing.size() + connection.size() + 2;
-  for (const auto& f : res.headers()) {
+  if (!pending_type.empty()) size += 16 + pending_type.size();  // "Content-Type: " CRLF
+  for (const auto& f : fields) {
     const FieldRole role = role_of(f.name);
     if (role == FieldRole::framing) continue;  // framing is the server's business
     has_server = has_server || role == FieldRole::server;
@@ -460,7 +468,12 @@ void Connection::serialize(const Response& res, bool head, bool keep_alive) {
   out_.resize(at + size);
   char* p = out_.data() + at;
   p = put(p, status_line);
-  for (const auto& f : res.headers()) {
+  if (!pending_type.empty()) {
+    p = put(p, "Content-Type: ");
+    p = put(p, pending_type);
+    p = put(p, "\r\n");
+  }
+  for (const auto& f : fields) {
     if (role_of(f.name) == FieldRole::framing) continue;
     p = put(p, f.name);
     p = put(p, ": ");

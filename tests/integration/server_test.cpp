@@ -286,6 +286,41 @@ TEST_SUITE("server") {
     CHECK(got.find("\r\n\r\nabc0123456789abcdef") != std::string::npos);
   }
 
+  TEST_CASE("text(), html() and json() keep their Content-Type aside until it is asked for") {
+    swoop::Response r = swoop::text("hi");
+    CHECK(r.pending_content_type() == "text/plain; charset=utf-8");
+    const swoop::Response copy = r;
+    CHECK(copy.headers().get("Content-Type") == "text/plain; charset=utf-8");  // placed
+    CHECK(copy.pending_content_type().empty());
+    r.set_header("X-A", "1");  // placed first, so it stays the first field
+    REQUIRE(r.headers().size() == 2);
+    CHECK(r.headers().begin()->name == "Content-Type");
+    swoop::Response j = swoop::json(swoop::JsonObject{{"a", 1}});
+    j.set_body("<p>", "text/html");  // replaces it
+    CHECK(j.headers().get_all("Content-Type") == std::vector<std::string_view>{"text/html"});
+    swoop::Response c = swoop::html("<p>");
+    c.set_cookie("k", "v");
+    CHECK(c.headers().get("Content-Type") == "text/html; charset=utf-8");
+
+    // On the wire: exactly one Content-Type, whether it was placed or not.
+    swoop::App app;
+    app.get("/pending")([](Request&) { return swoop::text("p"); });
+    app.get("/placed")([](Request&) {
+      swoop::Response r = swoop::text("p");
+      r.set_header("X-B", "2");
+      return r;
+    });
+    TestClient client{app};
+    RawSocket s{client.port()};
+    s.send("GET /pending HTTP/1.1\r\nHost: x\r\n\r\nGET /placed HTTP/1.1\r\nHost: x\r\n\r\n");
+    const std::string got = s.read_until("X-B: 2", 2s);
+    const std::string first = got.substr(0, got.find("HTTP/1.1", 1));
+    CHECK(first.find("Content-Type: text/plain; charset=utf-8\r\n") != std::string::npos);
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = got.find("Content-Type:", at)) != std::string::npos; ++at) ++n;
+    CHECK(n == 2);
+  }
+
   TEST_CASE("keep-alive serves several requests on one connection") {
     swoop::App app;
     add_routes(app);
