@@ -71,6 +71,29 @@ TEST_SUITE("router") {
     CHECK(match(router, "/hello//world").status == MatchStatus::not_found);
   }
 
+  TEST_CASE("many static routes of every length each match only their own path") {
+    // The static table grows several times and hashes keys 8 bytes at a time plus a tail.
+    Router router;
+    std::vector<std::string> paths;
+    for (std::size_t i = 0; i < 600; ++i) {
+      std::string path{"/"};
+      path.append(i % 40, static_cast<char>('a' + i % 26));
+      path += std::to_string(i);
+      paths.push_back(path);
+      CHECK(router.add({"GET"}, paths.back()) == i);
+    }
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      const std::string& path = paths[i];
+      CAPTURE(path);
+      CHECK(match(router, path).route_id == i);
+      CHECK(takes(router, path + "/"));  // not strict: the trailing slash is ignored
+      CHECK_FALSE(takes(router, path + "x"));
+      CHECK_FALSE(takes(router, path.substr(0, path.size() - 1) + "#"));
+    }
+    CHECK_FALSE(takes(router, "/"));
+    CHECK_FALSE(takes(router, "/a"));
+  }
+
   TEST_CASE("route ids count up from zero in registration order") {
     Router router;
     CHECK(router.size() == 0);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
 #include <functional>
 #include <regex>
 #include <stdexcept>
@@ -27,6 +28,78 @@ struct StringHash {
 // Keyed by std::string, looked up by std::string_view without allocating.
 template <class Value>
 using StringMap = std::unordered_map<std::string, Value, StringHash, std::equal_to<>>;
+
+// Parameter-free patterns, keyed without their trailing '/': looked up once per request, so
+// open addressing with a cheap hash (the keys are ours, fixed before serving; a client's path
+// only costs a probe or two).
+class StaticPaths {
+ public:
+  const std::uint32_t* find(std::string_view key) const noexcept {
+    if (slots_.empty()) return nullptr;
+    const std::uint64_t h = hash(key);
+    for (std::size_t i = h & (slots_.size() - 1);; i = (i + 1) & (slots_.size() - 1)) {
+      const Slot& slot = slots_[i];
+      if (slot.entry == empty) return nullptr;
+      const auto& [text, leaf] = entries_[slot.entry];
+      if (slot.hash == h && text.size() == key.size() &&
+          std::memcmp(text.data(), key.data(), key.size()) == 0) {
+        return &leaf;
+      }
+    }
+  }
+
+  void insert(std::string key, std::uint32_t leaf) {
+    entries_.emplace_back(std::move(key), leaf);
+    if (entries_.size() * 2 > slots_.size()) {
+      slots_.assign(std::max<std::size_t>(16, slots_.size() * 2), Slot{});
+      for (std::uint32_t e = 0; e < entries_.size(); ++e) place(e);
+    } else {
+      place(static_cast<std::uint32_t>(entries_.size() - 1));
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t empty = ~std::uint32_t{0};
+  struct Slot {
+    std::uint64_t hash = 0;
+    std::uint32_t entry = empty;
+  };
+
+  static std::uint64_t hash(std::string_view s) noexcept {
+    constexpr std::uint64_t k = 0x9e3779b97f4a7c15;
+    std::uint64_t h = s.size() * k;
+    auto mix = [&h](std::uint64_t w) {
+      h = (h ^ w) * k;
+      h ^= h >> 29;
+    };
+    auto word = [](const char* at) {
+      std::uint64_t w;
+      std::memcpy(&w, at, sizeof w);
+      return w;
+    };
+    const char* p = s.data();
+    std::size_t n = s.size();
+    if (n >= 8) {
+      for (; n > 8; p += 8, n -= 8) mix(word(p));
+      mix(word(s.data() + s.size() - 8));  // the last 8 bytes, overlapping what came before
+    } else {
+      std::uint64_t w = 0;
+      std::memcpy(&w, p, n);
+      mix(w);
+    }
+    return h;
+  }
+
+  void place(std::uint32_t e) noexcept {
+    const std::uint64_t h = hash(entries_[e].first);
+    std::size_t i = h & (slots_.size() - 1);
+    while (slots_[i].entry != empty) i = (i + 1) & (slots_.size() - 1);
+    slots_[i] = {h, e};
+  }
+
+  std::vector<std::pair<std::string, std::uint32_t>> entries_;
+  std::vector<Slot> slots_;  // a power of two in size, at most half full
+};
 
 struct StaticEdge {
   std::string text;
@@ -78,7 +151,7 @@ struct RouteTable {
   std::vector<Leaf> leaves;
   std::vector<Node> nodes = std::vector<Node>(1);  // nodes[0] is the trie's root
   std::vector<CompiledRegex> regexes;
-  StringMap<std::uint32_t> static_leaves;  // parameter-free patterns, keyed without trailing '/'
+  StaticPaths static_leaves;
   StringMap<std::uint32_t> names;
 };
 
@@ -182,12 +255,10 @@ std::uint32_t new_leaf(RouteTable& table) {
 std::int64_t locate_leaf(RouteTable& table, Pattern& shape, bool create) {
   if (shape.param_count == 0) {
     std::string key = static_key(shape);
-    if (const auto it = table.static_leaves.find(key); it != table.static_leaves.end()) {
-      return it->second;
-    }
+    if (const std::uint32_t* leaf = table.static_leaves.find(key)) return *leaf;
     if (!create) return -1;
     const std::uint32_t leaf = new_leaf(table);
-    table.static_leaves.emplace(std::move(key), leaf);
+    table.static_leaves.insert(std::move(key), leaf);
     return leaf;
   }
   std::uint32_t node = 0;
@@ -249,11 +320,24 @@ struct Walk {
   std::string_view method;
   std::string_view rest;  // the path without its leading and trailing '/'
   bool trailing_slash = false;
-  std::array<std::string_view, max_path_params> values{};
+  struct Value {  // left uninitialized: only the first `count` are ever read
+    const char* data;
+    std::size_t size;
+  };
+  std::array<Value, max_path_params> values;
   std::uint32_t route_id = 0;
   bool head_from_get = false;
   std::int64_t first_leaf = -1;  // the first leaf that takes the path, for 405 and OPTIONS
 };
+
+// Methods are short: a byte loop is cheaper than a call to memcmp.
+bool same_method(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
 
 bool takes_path(const LeafRoute& route, const Walk& walk) noexcept {
   return !route.strict || route.trailing_slash == walk.trailing_slash;
@@ -266,13 +350,13 @@ bool try_leaf(const RouteTable& table, std::uint32_t leaf, Walk& walk) noexcept 
   for (const LeafRoute& route : table.leaves[leaf].routes) {
     if (!takes_path(route, walk)) continue;
     path_taken = true;
-    if (route.method == walk.method) {
+    if (same_method(route.method, walk.method)) {
       walk.route_id = route.route_id;
       return true;
     }
-    if (route.method == "GET") get_route = &route;
+    if (same_method(route.method, "GET")) get_route = &route;
   }
-  if (get_route != nullptr && walk.method == "HEAD") {
+  if (get_route != nullptr && same_method(walk.method, "HEAD")) {
     walk.route_id = get_route->route_id;
     walk.head_from_get = true;
     return true;
@@ -307,7 +391,7 @@ bool walk_trie(const RouteTable& table, std::uint32_t node, std::size_t pos, std
     const bool is_path = edge.kind == SegmentKind::path;
     const std::string_view value = is_path ? walk.rest.substr(pos) : segment;
     if (!fits_edge(table, edge, value)) continue;
-    walk.values[count] = value;
+    walk.values[count] = {value.data(), value.size()};
     const std::size_t next = is_path ? walk.rest.size() + 1 : end + 1;
     if (walk_trie(table, edge.child, next, count + 1, walk)) return true;
   }
@@ -457,8 +541,8 @@ RouteMatch Router::match(std::string_view method, std::string_view path,
   walk.rest = key.substr(1);
 
   bool found = false;
-  if (const auto it = table.static_leaves.find(key); it != table.static_leaves.end()) {
-    found = try_leaf(table, it->second, walk);
+  if (const std::uint32_t* leaf = table.static_leaves.find(key)) {
+    found = try_leaf(table, *leaf, walk);
   }
   if (!found && !walk.rest.empty()) found = walk_trie(table, 0, 0, 0, walk);
   if (found) {
@@ -467,7 +551,8 @@ RouteMatch Router::match(std::string_view method, std::string_view path,
     result.head_from_get = walk.head_from_get;
     for (const Segment& segment : table.routes[walk.route_id].shape.segments) {
       if (segment.kind == SegmentKind::text) continue;
-      params.items_[params.size_] = {segment.text, walk.values[params.size_]};
+      const Walk::Value& value = walk.values[params.size_];
+      params.items_[params.size_] = {segment.text, {value.data, value.size}};
       ++params.size_;
     }
   } else if (walk.first_leaf >= 0) {
