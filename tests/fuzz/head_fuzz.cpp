@@ -5,7 +5,7 @@
 // HEAD requests against a parser that always runs llhttp.
 // Input: byte 0 bit 0 = append CRLF CRLF when the bytes have no head end; the rest is the
 // request bytes (a head, perhaps a body, perhaps more requests).
-// Invariants: both validators give the same status, and on success the same layout and fields;
+// Invariants: find_head_end finds what a plain search finds; both validators give the same status, and on success the same layout and fields;
 // both parsers end in the same state, and agree on the error status, the bytes consumed,
 // keep-alive, method, target, version and body.
 #include <cstddef>
@@ -27,7 +27,18 @@ using swoop::detail::HeadLimits;
 using swoop::detail::RequestParser;
 using swoop_fuzz::check;
 
+// find_head_end (vectorized) against a plain search, from the start and from the middle.
+void compare_head_end(std::string_view bytes) {
+  for (const std::size_t from : {std::size_t{0}, bytes.size() / 2}) {
+    const std::size_t at = bytes.find("\r\n\r\n", from >= 3 ? from - 3 : 0);
+    const std::size_t expected = at == std::string_view::npos ? 0 : at + 4;
+    check(swoop::detail::find_head_end(bytes.data(), bytes.size(), from) == expected,
+          "find_head_end disagrees with a plain search");
+  }
+}
+
 void compare_validators(std::string_view bytes) {
+  compare_head_end(bytes);
   const std::size_t end = swoop::detail::find_head_end(bytes.data(), bytes.size(), 0);
   if (end == 0) return;
   const HeadLimits limits{.max_target = 64, .max_fields = 8};
