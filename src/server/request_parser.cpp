@@ -38,12 +38,9 @@ RequestParser::RequestParser(const RunOptions& options) : options_(options) {
   llhttp_.data = this;
 }
 
-void RequestParser::begin(Request& req) noexcept {
+void RequestParser::begin(Request& req, bool req_is_reset) noexcept {
   req_ = &req;
-  RequestBuilder::reset(req);
-  llhttp_reset(&llhttp_);
-  settings_.on_header_field = nullptr;
-  settings_.on_header_value = nullptr;
+  if (!req_is_reset) RequestBuilder::reset(req);
   state_ = State::head;
   error_ = {};
   lead_ = scanned_ = fed_ = body_off_ = body_len_ = raw_end_ = 0;
@@ -128,7 +125,11 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
   if (!RequestBuilder::decode_path(*req_)) return fail(400, "malformed request target");
   fed_ = lead_;
   body_off_ = lead_ + end;
-  if (shortcut_ && layout.plain && complete_plain(layout, end, version)) return state_;
+  if (shortcut_ && layout.plain && complete_plain(end, version)) return state_;
+  // llhttp sees this request from its first byte: reset only now (plain requests never get here).
+  llhttp_reset(&llhttp_);
+  settings_.on_header_field = nullptr;
+  settings_.on_header_value = nullptr;
   const State s = execute(base, head, end);
   if (s != State::head) return s;
   state_ = State::body;
@@ -163,8 +164,22 @@ RequestParser::State RequestParser::execute(char* base, const char* from, std::s
   }
 }
 
-bool RequestParser::complete_plain(const HeadLayout& layout, std::size_t head_len,
-                                   int version) noexcept {
+namespace {
+
+// Whether a field name (a token: no CR, LF or control byte) is `lower`, a lower-case name of
+// letters and '-'. Setting bit 5 maps only 'A'-'Z' onto 'a'-'z' and keeps '-' there, and the
+// bytes it maps onto those from elsewhere (0x0d for '-') are not token bytes: exact, no call.
+bool is_name(std::string_view name, std::string_view lower) noexcept {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    if ((name[i] | 0x20) != lower[i]) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool RequestParser::complete_plain(std::size_t head_len, int version) noexcept {
   // A plain GET or HEAD without framing, expectation or connection-management fields but a
   // lone Connection: close or keep-alive is complete at the end of its head; llhttp would
   // only say so. Anything else, even valid, goes through llhttp (and check_framing).
@@ -177,35 +192,35 @@ bool RequestParser::complete_plain(const HeadLayout& layout, std::size_t head_le
     const auto [name, value] = fields[i];
     switch (name.size()) {
       case 4:
-        hosts += iequals(name, "host") ? 1 : 0;
+        hosts += is_name(name, "host") ? 1 : 0;
         break;
       case 6:
-        if (iequals(name, "expect")) return false;
+        if (is_name(name, "expect")) return false;
         break;
       case 7:
-        if (iequals(name, "upgrade")) return false;
+        if (is_name(name, "upgrade")) return false;
         break;
       case 10:
-        if (!iequals(name, "connection")) break;
+        if (!is_name(name, "connection")) break;
         ++connections;
         close = iequals(value, "close");
         keep = iequals(value, "keep-alive");
         if (!close && !keep) return false;
         break;
       case 14:
-        if (iequals(name, "content-length")) return false;
+        if (is_name(name, "content-length")) return false;
         break;
       case 16:
-        if (iequals(name, "proxy-connection")) return false;
+        if (is_name(name, "proxy-connection")) return false;
         break;
       case 17:
-        if (iequals(name, "transfer-encoding")) return false;
+        if (is_name(name, "transfer-encoding")) return false;
         break;
       default:
         break;
     }
   }
-  if (hosts != 1 || connections > 1 || layout.target_len == 0) return false;
+  if (hosts != 1 || connections > 1) return false;
   consumed_ = fed_ = lead_ + head_len;
   RequestBuilder::set_body_span(*req_, static_cast<std::uint32_t>(head_len), 0);
   RequestBuilder::set_keep_alive(*req_, version == 11 ? !close : keep);

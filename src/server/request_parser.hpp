@@ -69,8 +69,9 @@ class RequestParser {
   RequestParser(const RequestParser&) = delete;
   RequestParser& operator=(const RequestParser&) = delete;
 
-  /// Starts a new request, filling req as parsing goes.
-  void begin(Request& req) noexcept;
+  /// Starts a new request, filling req as parsing goes. req_is_reset: req was reset since its
+  /// last request (RequestBuilder::reset), so begin() need not do it again.
+  void begin(Request& req, bool req_is_reset = false) noexcept;
   /// Parses [base, base+avail); base is where begin()'s request starts. Offsets are kept
   /// relative to base, so the connection may move the bytes between calls.
   State feed(char* base, std::size_t avail);
@@ -124,7 +125,7 @@ class RequestParser {
 
   State parse_head(char* base, std::size_t avail);
   State execute(char* base, const char* from, std::size_t len);
-  bool complete_plain(const HeadLayout& layout, std::size_t head_len, int version) noexcept;
+  bool complete_plain(std::size_t head_len, int version) noexcept;
   State fail(int status, const char* reason) noexcept;
   HeadError check_framing() noexcept;
 
