@@ -57,6 +57,7 @@ Connection::~Connection() = default;
 void Connection::take_exchange() {
   if (ex_) return;
   ex_ = worker_.acquire_exchange();
+  if (out_.empty() && out_.capacity() < ex_->spare_output.capacity()) out_.swap(ex_->spare_output);
   RequestBuilder::set_connection(ex_->req, this);
   ex_->parser.set_streaming(&probe_streamed_body, this, &ex_->body_in);
 }
@@ -211,7 +212,8 @@ void Connection::process_input() {
         break;
       }
       take_exchange();
-      ex_->parser.begin(ex_->req);
+      ex_->parser.begin(ex_->req, ex_->req_is_reset);
+      ex_->req_is_reset = false;
       parsing_ = true;
       phase_ = Phase::reading;
       request_started_ = worker_.now();
@@ -605,8 +607,12 @@ void Connection::update_reading() {
 void Connection::release_buffer_if_idle() {
   if (parsing_ || handler_running_ || in_start_ != in_end_ || phase_ == Phase::websocket) return;
   if (in_) drop_read_buffer();
-  if (ex_) worker_.release_exchange(std::move(ex_));
-  if (out_.empty() && !write_pending_) {  // an idle connection keeps no output storage either
+  const bool output_idle = out_.empty() && !write_pending_;
+  if (ex_) {
+    if (output_idle && out_.capacity() <= Exchange::spare_output_max) ex_->spare_output.swap(out_);
+    worker_.release_exchange(std::move(ex_));
+  }
+  if (output_idle) {  // an idle connection keeps no output storage either
     std::string{}.swap(out_);
     std::string{}.swap(writing_);
   }

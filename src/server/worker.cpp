@@ -300,8 +300,10 @@ std::unique_ptr<Exchange> Worker::acquire_exchange() {
 }
 
 void Worker::release_exchange(std::unique_ptr<Exchange> exchange) noexcept {
-  // Reset now: an idle exchange holds no body, JSON parser or per-request allocations.
+  // Reset now: an idle exchange holds no body, JSON parser, per-request allocations or values
+  // a handler left in req.ctx (their destructors run when the request ends, not later).
   RequestBuilder::reset(exchange->req);
+  exchange->req_is_reset = true;
   RequestBuilder::shrink(exchange->req);
   exchange->sync_result.reset();
   std::string{}.swap(exchange->body_in);
