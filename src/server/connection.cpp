@@ -673,6 +673,7 @@ void Connection::start_close() {
 
 void Connection::on_close(uv_handle_t* h) noexcept {
   auto* c = static_cast<Connection*>(h->data);
+  if (c->flush_deferred_) c->worker_.cancel_flush(c);
   c->worker_.on_connection_closed(c);
   if (c->in_ && c->in_cap_ == Worker::buffer_size) c->worker_.release_buffer(std::move(c->in_));
   if (c->ex_) c->worker_.release_exchange(std::move(c->ex_));

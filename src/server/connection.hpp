@@ -71,7 +71,12 @@ class Connection final : private BodySink, private BodyReader {
   void ws_detach() noexcept;
   /// Where the session appends frames; ws_flush() starts writing them.
   std::string& ws_out() noexcept { return out_; }
-  void ws_flush();
+  /// Writes what the session appended: now, or (the default) before the worker's loop next
+  /// waits for I/O, so that the frames sent during one callback (an echo loop over the
+  /// queued messages) leave in one write.
+  void ws_flush(bool now = false);
+  /// The worker runs a flush that ws_flush() deferred.
+  void run_deferred_flush();
   /// Bytes queued or being written.
   std::size_t ws_buffered() const noexcept { return out_.size() + writing_.size(); }
   /// Stop reading and close the sending side once everything queued is written.
@@ -177,6 +182,7 @@ class Connection final : private BodySink, private BodyReader {
   bool handler_running_ = false;  // an async handler holds req_
   bool dispatching_ = false;      // inside dispatch(): an async completion is stored, not run
   bool write_pending_ = false;
+  bool flush_deferred_ = false;  // on the worker's list of flushes to run (ws_flush)
   bool reading_ = false;
   bool close_after_write_ = false;  // the last response is queued; then shut down
   bool abandon_ = false;            // the response of the running handler is not wanted

@@ -33,7 +33,22 @@ void Connection::ws_upgrade(std::string_view head, WsSession* session) {
 
 void Connection::ws_detach() noexcept { ws_ = nullptr; }
 
-void Connection::ws_flush() { flush(); }
+void Connection::ws_flush(bool now) {
+  if (now || closing_) {
+    flush();
+  } else if (!flush_deferred_) {
+    flush_deferred_ = worker_.defer_flush(this);
+    if (!flush_deferred_) flush();
+  }
+}
+
+void Connection::run_deferred_flush() {
+  flush_deferred_ = false;
+  if (phase_ == Phase::websocket && !closing_)
+    ws_process();  // feeds input held back meanwhile, writes, and decides on reading and closing
+  else
+    flush();
+}
 
 std::uint64_t Connection::ws_now() const noexcept { return worker_.now(); }
 
@@ -43,7 +58,9 @@ void Connection::ws_close_transport() {
 }
 
 void Connection::ws_resume() {
-  if (!closing_) ws_process();
+  // With a flush deferred, its ws_process() comes before the loop waits: no need to do it now
+  // (a handler that takes queued messages one by one would otherwise write once per message).
+  if (!closing_ && !flush_deferred_) ws_process();
 }
 
 void Connection::ws_read(ssize_t nread) {

@@ -87,9 +87,16 @@ class Worker {
   /// Called by a connection from its close callback, just before it is deleted.
   void on_connection_closed(Connection* c) noexcept;
 
+  /// Has c->run_deferred_flush() called before the loop next waits for I/O; false when it
+  /// cannot be (the worker is past its shutdown, or out of memory): flush at once then.
+  bool defer_flush(Connection* c) noexcept;
+  /// Forgets a deferred flush of a connection that is going away.
+  void cancel_flush(Connection* c) noexcept;
+
  private:
   static void on_connection(uv_stream_t* server, int status) noexcept;
   static void on_tick(uv_timer_t* t) noexcept;
+  static void on_flush_idle(uv_idle_t* h) noexcept;
   friend RootTask worker_after_start(Worker* w);
   friend RootTask worker_shutdown(Worker* w);
   friend RootTask worker_task(Worker* w, std::size_t slot, Listener fn);
@@ -129,6 +136,11 @@ class Worker {
   Loop* loop_ = nullptr;
   uv_tcp_t listener_{};
   uv_timer_t tick_{};
+  // Deferred flushes: an idle handle runs them (an active one also keeps the loop from
+  // blocking in poll until they ran).
+  uv_idle_t flush_idle_{};
+  bool flush_idle_open_ = false;
+  std::vector<Connection*> flush_list_, flushing_;
   std::uint64_t tick_ms_ = 1000;
   Connection* head_ = nullptr;
   std::size_t count_ = 0;

@@ -268,13 +268,14 @@ void WsSession::send(Opcode opcode, std::string_view payload) {
     std::string compressed;
     if (deflate_->compress(payload, compressed)) {
       append_frame(conn_->ws_out(), opcode, compressed, true, 4);  // RSV1: compressed
-      conn_->ws_flush();
+      conn_->ws_flush(conn_->ws_buffered() >= options_.send_high_water);
       return;
     }
     // zlib failed (out of memory): this message goes out uncompressed.
   }
   append_frame(conn_->ws_out(), opcode, payload);
-  conn_->ws_flush();
+  // Past the high-water mark at once, so that what send_ready() sees is what is queued.
+  conn_->ws_flush(conn_->ws_buffered() >= options_.send_high_water);
 }
 
 bool WsSession::send_ready() const noexcept {
