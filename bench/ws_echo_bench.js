@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Websocket echo throughput: C connections, each keeping W messages in flight, for T seconds;
-// prints messages/s (echoed messages counted once). Uses Node's ws (npm install ws).
+// prints messages/s (echoed messages counted once), then "total MESSAGES SECONDS" from the
+// first open to the end, warm-up included (for per-message server CPU). Uses Node's ws (npm).
 // Usage: node bench/ws_echo_bench.js URL SIZE [CONNECTIONS] [WINDOW] [SECONDS] [deflate]
 "use strict";
 const WebSocket = require("ws");
@@ -10,6 +11,7 @@ const [url, size, conns = "8", window = "16", seconds = "5", mode = ""] = proces
 const payload = Buffer.from("swoop websocket echo benchmark ".repeat(Math.ceil(size / 31)).slice(0, Number(size)));
 let received = 0;
 let running = true;
+const started = process.hrtime.bigint();
 const sockets = [];
 for (let i = 0; i < Number(conns); i++) {
   const ws = new WebSocket(url, { perMessageDeflate: mode === "deflate", maxPayload: 0 });
@@ -34,6 +36,7 @@ setTimeout(() => {
     const secs = Number(process.hrtime.bigint() - t0) / 1e9;
     running = false;
     console.log(`${size} B ${mode || "plain"}: ${Math.round(n / secs)} messages/s over ${conns} connections`);
+    console.log(`total ${received} ${Number(process.hrtime.bigint() - started) / 1e9}`);
     for (const ws of sockets) ws.terminate();
     process.exit(0);
   }, Number(seconds) * 1000);
