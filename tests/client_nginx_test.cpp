@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "support/nginx_server.hpp"
+#include "support/run_task.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -17,25 +18,10 @@ using swoop::http::ClientErrorKind;
 using swoop::http::ClientOptions;
 using swoop::http::ClientResponse;
 using swoop::test::NginxServer;
+using swoop::test::client_error;
+using swoop::test::run;
 
 namespace {
-
-template <typename T>
-T run(Task<T> task) {
-  swoop::Loop loop;
-  return swoop::sync_wait(loop, std::move(task));
-}
-
-/// The ClientError a task throws (fails the test when it throws none).
-ClientError client_error(Task<void> task) {
-  try {
-    run(std::move(task));
-  } catch (const ClientError& e) {
-    return e;
-  }
-  FAIL("no ClientError");
-  return ClientError(ClientErrorKind::protocol, "unreachable");
-}
 
 Task<void> get_once(ClientOptions options, std::string url) {
   Client client{std::move(options)};

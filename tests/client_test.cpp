@@ -2,6 +2,7 @@
 // swoop::http::Client against swoop's server and small raw servers, all on 127.0.0.1.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -23,6 +24,7 @@
 #include <vector>
 
 #include "client/socket.hpp"
+#include "support/run_task.hpp"
 #include "support/test_certs.hpp"
 #include "swoop/swoop.hpp"
 
@@ -35,6 +37,8 @@ using swoop::http::ClientError;
 using swoop::http::ClientErrorKind;
 using swoop::http::ClientOptions;
 using swoop::http::ClientResponse;
+using swoop::test::client_error;
+using swoop::test::run;
 
 namespace {
 
@@ -168,22 +172,6 @@ void add_routes(swoop::App& app) {
     return swoop::redirect("http://localhost:" + std::string{req.param("port")} + "/auth", 302);
   });
   app.get("/big")([](Request&) { return swoop::text(std::string(1000, 'x')); });
-}
-
-template <typename T>
-T run(Task<T> task) {
-  swoop::Loop loop;
-  return swoop::sync_wait(loop, std::move(task));
-}
-
-ClientError client_error(Task<void> task) {
-  try {
-    run(std::move(task));
-  } catch (const ClientError& e) {
-    return e;
-  }
-  FAIL("no ClientError");
-  return ClientError(ClientErrorKind::protocol, "unreachable");
 }
 
 std::string chunked_response() {
@@ -508,7 +496,7 @@ TEST_SUITE("client") {
 
   TEST_CASE("the address policy refuses resolved addresses before connecting") {
     const std::uint16_t port = closed_port();
-    const std::string p = ":" + std::to_string(port);
+    const std::string p = fmt::format(":{}", port);
     // Nothing listens on port: a connect attempt would be a connect error, not refused.
     for (const std::string host : {"127.0.0.1", "127.1", "2130706433", "0x7f.0.0.1", "[::1]",
                                    "[::ffff:127.0.0.1]", "localhost"}) {

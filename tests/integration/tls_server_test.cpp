@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "support/run_task.hpp"
 #include "support/test_certs.hpp"
 #include "swoop/client.hpp"
 #include "swoop/swoop.hpp"
@@ -15,14 +16,9 @@ using swoop::Task;
 using swoop::http::Client;
 using swoop::http::ClientError;
 using swoop::http::ClientErrorKind;
+using swoop::test::run;
 
 namespace {
-
-template <typename T>
-T run(Task<T> task) {
-  swoop::Loop loop;
-  return swoop::sync_wait(loop, std::move(task));
-}
 
 void add_routes(swoop::App& app) {
   app.get("/scheme")([](Request& req) {
