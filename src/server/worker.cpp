@@ -81,6 +81,9 @@ void Worker::run() {
   else
     worker_after_start(this).start();
   loop.run();
+  // The worker's values (a client, a pool) may own handles on this loop: they die while it
+  // still exists, and the Loop's destructor runs their close callbacks.
+  ctx_.clear();
   set_worker_ctx(nullptr);
   {
     std::lock_guard lock{stop_mutex_};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Blueprints, groups, middleware order and scope, error handlers, listeners, background tasks.
 #include <doctest/doctest.h>
+#include <uv.h>
 
 #include <atomic>
 #include <chrono>
@@ -430,5 +431,35 @@ TEST_SUITE("structure") {
     CHECK(client.get("/").body == "hello 1");
     CHECK(client.get("/").body == "hello 2");
     CHECK_THROWS_AS(swoop::App::worker_ctx(), std::logic_error);
+  }
+
+  TEST_CASE("worker ctx values die while the worker's loop can still close their handles") {
+    // A value that owns a libuv handle on the worker's loop (as a client or a pool would).
+    struct OwnsHandle {
+      uv_timer_t* timer = new uv_timer_t{};
+      explicit OwnsHandle(std::atomic<int>* closed) {
+        uv_timer_init(swoop::Loop::current().native(), timer);
+        timer->data = closed;
+      }
+      OwnsHandle(const OwnsHandle&) = delete;
+      OwnsHandle& operator=(const OwnsHandle&) = delete;
+      ~OwnsHandle() {
+        uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) {
+          ++*static_cast<std::atomic<int>*>(h->data);
+          delete reinterpret_cast<uv_timer_t*>(h);
+        });
+      }
+    };
+    std::atomic<int> closed{0};
+    {
+      swoop::App app;
+      app.before_server_start(
+          [&closed](swoop::App&) { swoop::App::worker_ctx().emplace<OwnsHandle>(&closed); });
+      app.get("/")([](Request&) { return swoop::text("ok"); });
+      TestClient client{app};
+      CHECK(client.get("/").body == "ok");
+      CHECK(closed == 0);
+    }
+    CHECK(closed == 1);  // closed on its own loop, and its close callback ran
   }
 }
