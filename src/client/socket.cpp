@@ -63,12 +63,14 @@ struct DnsWaiter : CancellableAwaiter<DnsWaiter> {
       uv_cancel(reinterpret_cast<uv_req_t*>(&req));
       return;
     }
-    // Never resume inline: complete at the loop's next iteration (the frame stays suspended
-    // until then, so this waiter is alive).
+    // Never resume inline: resume at the loop's next iteration (the frame stays suspended
+    // until then, so this waiter is alive). stop() runs from the cancel registration, which
+    // cancel() unlinked already, so resuming is all complete() would do; call_soon() is
+    // same-thread, with no std::function and no async handle (which shutdown may have closed).
     std::erase(dns_slots.queued, this);
     queued = false;
     status = UV_ECANCELED;
-    Loop::current().post([this] { complete(); });
+    Loop::current().call_soon(waiter);
   }
   // A slot came free: start queued lookups until one is running or none is left.
   static void start_queued() noexcept {
