@@ -21,7 +21,7 @@ void broadcast(const std::string& text) {
   // not hold up the others; its own buffer is bounded by the send high-water mark and by
   // the session closing when it cannot keep up.
   for (swoop::WebSocket* member : room()) {
-    static_cast<void>(member->send(text));
+    member->send(text);
   }
 }
 

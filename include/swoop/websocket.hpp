@@ -119,7 +119,8 @@ class WebSocket {
   RecvAwaiter recv() noexcept;
   /// Sends a text message (text must be valid UTF-8); awaiting it waits while the outgoing
   /// buffer is above the high-water mark. The bytes are copied at the call, so the message is
-  /// sent even if the result is not awaited. Does nothing once closing.
+  /// sent even if the result is not awaited (a broadcast loop may just call send(); a peer
+  /// that falls far behind is then dropped). Does nothing once closing.
   SendAwaiter send(std::string_view text);
   /// Sends a binary message; otherwise like send(text).
   SendAwaiter send(std::span<const std::byte> binary);
@@ -163,7 +164,8 @@ class [[nodiscard]] WebSocket::RecvAwaiter {
 };
 
 /// Awaiter of WebSocket::send(); resumes when the outgoing buffer is below the high-water mark.
-class [[nodiscard]] WebSocket::SendAwaiter {
+/// Not [[nodiscard]]: the message is queued at the call, awaiting only adds backpressure.
+class WebSocket::SendAwaiter {
  public:
   /// For WebSocket::send() and ping().
   explicit SendAwaiter(detail::WsSession* s) noexcept : s_(s) {}
