@@ -17,8 +17,8 @@ using swoop::http::ClientError;
 using swoop::http::ClientErrorKind;
 using swoop::http::ClientOptions;
 using swoop::http::ClientResponse;
-using swoop::test::NginxServer;
 using swoop::test::client_error;
+using swoop::test::NginxServer;
 using swoop::test::run;
 
 namespace {

@@ -2,8 +2,8 @@
 // swoop::http::Client against swoop's server and small raw servers, all on 127.0.0.1.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
-#include <fmt/format.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The vectorized parts of head validation (src/server/head_validator.cpp) against plain loops:
 // the end-of-head search and the field value scan, at every offset around their 16-byte steps.
+#include "server/head_validator.hpp"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <string_view>
-
-#include "server/head_validator.hpp"
 
 namespace {
 
@@ -21,10 +21,10 @@ int status_of(std::string_view head, bool reference) {
   swoop::detail::HeadLayout layout;
   swoop::RequestHeaders fields;
   const swoop::detail::HeadLimits limits;
-  return (reference ? swoop::detail::validate_head_reference(head.data(), head.size(), limits,
-                                                             layout, fields)
-                    : swoop::detail::validate_head(head.data(), head.size(), limits, layout,
-                                                   fields))
+  return (reference
+              ? swoop::detail::validate_head_reference(head.data(), head.size(), limits, layout,
+                                                       fields)
+              : swoop::detail::validate_head(head.data(), head.size(), limits, layout, fields))
       .status;
 }
 

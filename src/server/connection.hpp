@@ -30,7 +30,7 @@ struct Exchange {
   RequestParser parser;
   Request req;
   std::optional<Response> sync_result;  // an async handler that finished inside dispatch()
-  std::string body_in;  // a streamed request body: parsed bytes the handler has not read yet
+  std::string body_in;       // a streamed request body: parsed bytes the handler has not read yet
   bool req_is_reset = true;  // req holds nothing of an earlier request (new or given back)
   // An idle connection's output storage, lent to whichever connection takes this exchange
   // next: keep-alive requests reuse it instead of a malloc and free each.

@@ -5,9 +5,9 @@
 // HEAD requests against a parser that always runs llhttp.
 // Input: byte 0 bit 0 = append CRLF CRLF when the bytes have no head end; the rest is the
 // request bytes (a head, perhaps a body, perhaps more requests).
-// Invariants: find_head_end finds what a plain search finds; both validators give the same status, and on success the same layout and fields;
-// both parsers end in the same state, and agree on the error status, the bytes consumed,
-// keep-alive, method, target, version and body.
+// Invariants: find_head_end finds what a plain search finds; both validators give the same status,
+// and on success the same layout and fields; both parsers end in the same state, and agree on the
+// error status, the bytes consumed, keep-alive, method, target, version and body.
 #include <cstddef>
 #include <cstdint>
 #include <string>
