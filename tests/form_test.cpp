@@ -3,6 +3,7 @@
 #include "swoop/form.hpp"
 
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 
 #include <chrono>
 #include <memory>
@@ -337,7 +338,7 @@ TEST_SUITE("form") {
 
   TEST_CASE("many parts are parsed up to the limit") {
     std::string body;
-    for (int i = 0; i < 1000; ++i) body += field("f" + std::to_string(i), std::to_string(i));
+    for (int i = 0; i < 1000; ++i) body += field(fmt::format("f{}", i), std::to_string(i));
     body += close_delimiter;
     const auto form = swoop::parse_form(multipart, body);
     CHECK(form.size() == 1000);

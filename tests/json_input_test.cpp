@@ -2,6 +2,7 @@
 // req.json() over real loopback sockets: typed reads, 400/415 errors, caching, big and deep
 // bodies, pipelining and interleaved handlers.
 #include <doctest/doctest.h>
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include <atomic>
@@ -311,7 +312,7 @@ TEST_SUITE("json_input") {
     }
     for (auto& t : threads) t.join();
     for (int i = 0; i < count; ++i) {
-      CHECK(bodies[i] == "[" + std::to_string(i) + ",\"t" + std::to_string(i) + "\"]");
+      CHECK(bodies[i] == fmt::format("[{},\"t{}\"]", i, i));
     }
   }
 }

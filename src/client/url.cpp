@@ -84,7 +84,8 @@ Url parse_url(std::string_view text) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f)
       bad_url(text, "space or control in path");
   }
-  url.target = tail.empty() || tail.front() != '/' ? "/" : "";  // (no "/" + string: see above)
+  url.target.clear();  // (no "/" + string, nor = "/": GCC 12 warns -Wrestrict, see above)
+  if (tail.empty() || tail.front() != '/') url.target.push_back('/');
   url.target += tail;
   return url;
 }
