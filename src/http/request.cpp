@@ -9,19 +9,23 @@
 namespace swoop {
 
 namespace {
-// The path part of a target: origin-form "/p?q", absolute-form "http://h/p?q", or "*".
-std::string_view path_of(std::string_view target) noexcept {
+// Where the path part of a target is: origin-form "/p?q", absolute-form "http://h/p?q", or "*".
+struct PathPart {
+  std::size_t at = 0, len = 0;
+  bool root = false;  // an absolute-form target without a path: the path is "/"
+};
+PathPart path_part(std::string_view target) noexcept {
+  std::size_t at = 0;
   if (target.size() > 0 && target.front() != '/' && target != "*") {
     // RFC 9112 3.2.2: absolute-form; the path starts after "scheme://authority".
     const std::size_t scheme = target.find("://");
     if (scheme != std::string_view::npos) {
-      const std::size_t slash = target.find_first_of("/?", scheme + 3);
-      if (slash == std::string_view::npos) return "/";
-      target.remove_prefix(slash);
-      if (target.front() == '?') return "/";
+      at = target.find_first_of("/?", scheme + 3);
+      if (at == std::string_view::npos || target[at] == '?') return {.root = true};
     }
   }
-  return target.substr(0, target.find('?'));
+  const std::size_t query = target.find('?', at);
+  return {at, (query == std::string_view::npos ? target.size() : query) - at};
 }
 }  // namespace
 
@@ -98,15 +102,10 @@ void RequestBuilder::set_head(Request& req, const HeadLayout& layout, int versio
   req.target_ = {layout.target_off, layout.target_len};
   req.version_ = version;
   // Found once: the router, decode_path() and path() all read it.
-  const std::string_view target = req.target();
-  const std::string_view path = path_of(target);
-  const auto at = reinterpret_cast<std::uintptr_t>(path.data());
-  const auto from = reinterpret_cast<std::uintptr_t>(target.data());
-  req.path_root_ = at < from || at > from + target.size();  // path_of's own "/"
-  req.path_ = req.path_root_
-                  ? Request::Span{}
-                  : Request::Span{layout.target_off + static_cast<std::uint32_t>(at - from),
-                                  static_cast<std::uint32_t>(path.size())};
+  const PathPart part = path_part(req.target());
+  req.path_root_ = part.root;
+  req.path_ = {layout.target_off + static_cast<std::uint32_t>(part.at),
+               static_cast<std::uint32_t>(part.len)};
 }
 
 void RequestBuilder::set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept {

@@ -68,10 +68,6 @@ HeadError check_field_line(std::string_view line, std::uint32_t base, RequestHea
   return {};
 }
 
-}  // namespace
-
-namespace {
-
 // Advances `p` over plain value bytes (HeadBytes::plain_value: SP, HTAB, 0x21-0x7e) 16 at a
 // time while 16 bytes remain before `end`; the caller finishes one byte at a time.
 const unsigned char* skip_plain_value(const unsigned char* p, const unsigned char* end) noexcept {

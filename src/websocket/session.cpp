@@ -263,17 +263,14 @@ void WsSession::send(Opcode opcode, std::string_view payload) {
     conn_->ws_abort();
     return;
   }
+  std::string compressed;
   if (deflate_ != nullptr && opcode != Opcode::ping &&
-      payload.size() >= options_.compression_threshold) {
-    std::string compressed;
-    if (deflate_->compress(payload, compressed)) {
-      append_frame(conn_->ws_out(), opcode, compressed, true, 4);  // RSV1: compressed
-      conn_->ws_flush(conn_->ws_buffered() >= options_.send_high_water);
-      return;
-    }
-    // zlib failed (out of memory): this message goes out uncompressed.
+      payload.size() >= options_.compression_threshold && deflate_->compress(payload, compressed)) {
+    append_frame(conn_->ws_out(), opcode, compressed, true, 4);  // RSV1: compressed
+  } else {
+    // Uncompressed, also when zlib failed (out of memory).
+    append_frame(conn_->ws_out(), opcode, payload);
   }
-  append_frame(conn_->ws_out(), opcode, payload);
   // Past the high-water mark at once, so that what send_ready() sees is what is queued.
   conn_->ws_flush(conn_->ws_buffered() >= options_.send_high_water);
 }
