@@ -190,6 +190,17 @@ TEST_SUITE("server") {
     CHECK(client.get("http://example.com/path?q=1").body == "/path http://example.com/path?q=1");
   }
 
+  TEST_CASE("an absolute-form target without a path has the path /") {
+    swoop::App app;
+    app.get("/")([](Request& req) {
+      return swoop::text(std::string{req.path()} + " " + std::string{req.query_string()});
+    });
+    TestClient client{app};
+    CHECK(client.get("http://example.com").body == "/ ");
+    CHECK(client.get("http://example.com?q=1").body == "/ q=1");
+    CHECK(client.get("http://example.com/?q=2").body == "/ q=2");
+  }
+
   TEST_CASE("query arguments keep repeated keys in order and decode plus and escapes") {
     swoop::App app;
     add_routes(app);
