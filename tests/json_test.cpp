@@ -361,6 +361,30 @@ TEST_SUITE("json") {
     }
   }
 
+  TEST_CASE("an escape is found at every position of every short length") {
+    // The serializer looks at 16-byte blocks (the last one overlapping the one before), two
+    // overlapping halves of 8 or 4 bytes below 16, single bytes below 4: each length below
+    // 40 takes a different mix.
+    for (const char special : {'"', '\\', '\x1f', '\0', '\x80'}) {
+      const std::string escaped = special == '"'      ? "\\\""
+                                  : special == '\\'   ? "\\\\"
+                                  : special == '\x1f' ? "\\u001f"
+                                  : special == '\0'   ? "\\u0000"
+                                                      : fffd;
+      for (std::size_t length = 1; length < 40; ++length) {
+        CHECK(to_json(std::string(length, 'x')) == "\"" + std::string(length, 'x') + "\"");
+        for (std::size_t i = 0; i < length; ++i) {
+          std::string s(length, 'x');
+          s[i] = special;
+          CAPTURE(length);
+          CAPTURE(i);
+          CHECK(to_json(s) ==
+                "\"" + std::string(i, 'x') + escaped + std::string(length - i - 1, 'x') + "\"");
+        }
+      }
+    }
+  }
+
   TEST_CASE("valid multi-byte UTF-8 is kept byte for byte") {
     for (const std::string s : {"caf\xC3\xA9", "\xE2\x82\xAC", "\xED\x9F\xBF", "\xEE\x80\x80",
                                 "\xEF\xBF\xBF", "\xF0\x9F\x98\x80", "\xF4\x8F\xBF\xBF", "\xC2\x80",
@@ -418,10 +442,44 @@ TEST_SUITE("json") {
     std::mt19937_64 rng(7);
     simdjson::dom::parser parser;
     for (int n = 0; n < 2000; ++n) {
-      std::string s(rng() % 24, '\0');
+      std::string s(rng() % 48, '\0');
       for (char& c : s) c = static_cast<char>(rng() & 0xFF);
       const std::string once = round_trip_string(parser, s);  // simdjson validates UTF-8
       CHECK(round_trip_string(parser, once) == once);
+      // JsonValue's writer and JsonWriter's (a std::string) share the escaping code but not
+      // the output path.
+      CHECK(to_json(JsonValue{s}) == to_json(s));
+    }
+  }
+
+  TEST_CASE("mostly plain ASCII strings are escaped exactly, by both writers") {
+    // Long plain runs with a rare special byte, at lengths that cross the 4, 8 and 16-byte
+    // steps of the serializer's scan.
+    std::mt19937_64 rng(99);
+    for (int n = 0; n < 5000; ++n) {
+      std::string s(rng() % 70, '\0');
+      std::string expected = "\"";
+      for (char& c : s) {
+        c = static_cast<char>(rng() % 20 == 0 ? rng() % 0x20 : 0x20 + rng() % 0x60);
+        if (c == '"' || c == '\\') {
+          expected += '\\';
+          expected += c;
+        } else if (static_cast<unsigned char>(c) < 0x20) {
+          expected += c == '\b'   ? "\\b"
+                      : c == '\t' ? "\\t"
+                      : c == '\n' ? "\\n"
+                      : c == '\f' ? "\\f"
+                      : c == '\r' ? "\\r"
+                                  : fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          expected += c;
+        }
+      }
+      expected += '"';
+      CAPTURE(s);
+      CHECK(to_json(s) == expected);
+      CHECK(to_json(JsonValue{s}) == expected);
+      CHECK(to_json(JsonObject{{s, s}}) == "{" + expected + ":" + expected + "}");
     }
   }
 

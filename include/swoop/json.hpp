@@ -12,6 +12,7 @@
 #include <variant>
 #include <vector>
 
+#include "swoop/detail/body_buffer.hpp"
 #include "swoop/json_writer.hpp"
 #include "swoop/response.hpp"
 
@@ -421,7 +422,9 @@ Response json(const JsonValue& value, int status = 200, JsonResponseHeaders head
 ///     return swoop::json(user, 201, {{"Location", "/users/7"}});
 template <typename T>
 Response json(const T& value, int status = 200, JsonResponseHeaders headers = {}) {
-  return detail::make_json_response(to_json(value), status, headers);
+  std::string body = detail::take_body_buffer();
+  write_json(body, value);
+  return detail::make_json_response(std::move(body), status, headers);
 }
 
 }  // namespace swoop

@@ -85,6 +85,8 @@ class Response {
 
   /// The body.
   const std::string& body() const noexcept { return body_; }
+  /// Mutable access to the body (Content-Length is computed when the response is sent).
+  std::string& body() noexcept { return body_; }
   /// Replaces the body.
   Response& set_body(std::string body) {
     body_ = std::move(body);

@@ -4,6 +4,10 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <utility>
+
+#include "swoop/detail/body_buffer.hpp"
 
 namespace swoop {
 
@@ -59,6 +63,30 @@ Response json_text(std::string serialized, int status) {
   r.set_body_trusted(std::move(serialized), "application/json");
   return r;
 }
+
+namespace detail {
+namespace {
+// At most one spare per thread, and not a large one: a worker keeps at most this much.
+constexpr std::size_t body_buffer_max = 16 * 1024;
+thread_local std::string spare_body;
+}  // namespace
+
+std::string take_body_buffer() noexcept {
+  std::string& spare = spare_body;
+  std::string body = std::move(spare);
+  spare.clear();  // a moved-from string is only "valid"; make it the empty spare again
+  return body;
+}
+
+void give_body_buffer(std::string&& body) noexcept {
+  // A body within the string's own small buffer has no storage to keep.
+  if (body.capacity() <= std::string().capacity() || body.capacity() > body_buffer_max) return;
+  std::string& spare = spare_body;
+  if (body.capacity() <= spare.capacity()) return;
+  body.clear();
+  spare = std::move(body);
+}
+}  // namespace detail
 
 Response empty(int status) { return Response{status}; }
 

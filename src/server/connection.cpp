@@ -17,6 +17,7 @@
 #include "server/access_log.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
+#include "swoop/detail/body_buffer.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
 #include "tls/tls_stream.hpp"
@@ -259,12 +260,17 @@ void Connection::dispatch() {
   // The fast path: no middleware and a sync handler (or the router's own answer) run inline.
   if (p->is_plain() && (p->handler == nullptr || p->handler->is_sync())) {
     try {
-      finish(p->handler != nullptr ? p->handler->call_sync(ex_->req) : fallback_response(ex_->req));
+      Response res =
+          p->handler != nullptr ? p->handler->call_sync(ex_->req) : fallback_response(ex_->req);
+      finish(res);
     } catch (...) {
-      if (p->has_error_handlers())
+      if (p->has_error_handlers()) {
         start_async(handle_error(*p, ex_->req, std::current_exception()));
-      else
-        finish(render_error(ex_->req, std::current_exception(), p->debug, p->error_format));
+      } else {
+        Response error =
+            render_error(ex_->req, std::current_exception(), p->debug, p->error_format);
+        finish(error);
+      }
     }
     return;
   }
@@ -317,7 +323,7 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(ex_->r
 
 // ---- responses ---------------------------------------------------------------------------
 
-void Connection::finish(const Response& res) {
+void Connection::finish(Response& res) {
   // A handler may ask to close with "Connection: close"; other Connection values are ours.
   // (With a pending constant Content-Type there are no other headers: nothing to look at.)
   const auto asked =
@@ -341,6 +347,11 @@ void Connection::finish(const Response& res) {
                                                 .status = res.status(),
                                                 .bytes = body_sent ? size : 0,
                                                 .duration_ms = worker_.now() - request_started_});
+  }
+  // The body's bytes are in the output by now; its storage can serve the next json() body
+  // (one held in the string's own small buffer has none: skip the call).
+  if (res.body().capacity() > std::string().capacity()) {
+    detail::give_body_buffer(std::move(res.body()));
   }
   if (streamed && !ex_->parser.is_head() && res.status() >= 200 && res.status() != 204 &&
       res.status() != 304) {

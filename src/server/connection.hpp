@@ -123,7 +123,7 @@ class Connection final : private BodySink, private BodyReader {
   void wake_body_waiter();
   void process_input();
   void dispatch();
-  void finish(const Response& res);
+  void finish(Response& res);
   void end_request(bool keep_alive);
   void start_stream(std::shared_ptr<BodySource> source, bool keep_alive);
   void on_stream_done(bool ok);
