@@ -51,9 +51,9 @@ void Worker::run() {
   uv_timer_init(loop.native(), &tick_);
   tick_.data = this;
   uv_timer_start(&tick_, &on_tick, tick_ms_, tick_ms_);
-  uv_idle_init(loop.native(), &flush_idle_);
-  flush_idle_.data = this;
-  flush_idle_open_ = true;
+  uv_prepare_init(loop.native(), &flush_prepare_);
+  flush_prepare_.data = this;
+  flush_prepare_open_ = true;
   uv_tcp_init(loop.native(), &listener_);
   listener_.data = this;
   listener_open_ = true;
@@ -195,19 +195,19 @@ RootTask worker_shutdown(Worker* w) {
     log_escaped("an after_server_stop listener", std::current_exception());
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&w->tick_), nullptr);
-  w->flush_idle_open_ = false;  // every connection is gone: nothing is deferred any more
-  uv_close(reinterpret_cast<uv_handle_t*>(&w->flush_idle_), nullptr);
+  w->flush_prepare_open_ = false;  // every connection is gone: nothing is deferred any more
+  uv_close(reinterpret_cast<uv_handle_t*>(&w->flush_prepare_), nullptr);
 }
 
 bool Worker::defer_flush(Connection* c) noexcept {
-  if (!flush_idle_open_) return false;
+  if (!flush_prepare_open_) return false;
   try {
     flush_list_.push_back(c);
   } catch (...) {
     return false;
   }
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_idle_))) {
-    uv_idle_start(&flush_idle_, &on_flush_idle);
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&flush_prepare_))) {
+    uv_prepare_start(&flush_prepare_, &on_flush_prepare);
   }
   return true;
 }
@@ -217,14 +217,19 @@ void Worker::cancel_flush(Connection* c) noexcept {
   std::replace(flushing_.begin(), flushing_.end(), c, static_cast<Connection*>(nullptr));
 }
 
-void Worker::on_flush_idle(uv_idle_t* h) noexcept {
+void Worker::on_flush_prepare(uv_prepare_t* h) noexcept {
   auto* w = static_cast<Worker*>(h->data);
-  w->flushing_.swap(w->flush_list_);
-  for (Connection* c : w->flushing_) {
-    if (c != nullptr) c->run_deferred_flush();
+  // The loop polls right after this: a flush deferred while these run (a connection's held
+  // input reaching a handler that answers at once) must go out now too, or it would wait
+  // for the next I/O. Held input only grows by reading, so this ends.
+  while (!w->flush_list_.empty()) {
+    w->flushing_.swap(w->flush_list_);
+    for (Connection* c : w->flushing_) {
+      if (c != nullptr) c->run_deferred_flush();
+    }
+    w->flushing_.clear();
   }
-  w->flushing_.clear();
-  if (w->flush_list_.empty()) uv_idle_stop(&w->flush_idle_);
+  uv_prepare_stop(&w->flush_prepare_);
 }
 
 void Worker::poke() noexcept {

@@ -96,7 +96,7 @@ class Worker {
  private:
   static void on_connection(uv_stream_t* server, int status) noexcept;
   static void on_tick(uv_timer_t* t) noexcept;
-  static void on_flush_idle(uv_idle_t* h) noexcept;
+  static void on_flush_prepare(uv_prepare_t* h) noexcept;
   friend RootTask worker_after_start(Worker* w);
   friend RootTask worker_shutdown(Worker* w);
   friend RootTask worker_task(Worker* w, std::size_t slot, Listener fn);
@@ -136,10 +136,11 @@ class Worker {
   Loop* loop_ = nullptr;
   uv_tcp_t listener_{};
   uv_timer_t tick_{};
-  // Deferred flushes: an idle handle runs them (an active one also keeps the loop from
-  // blocking in poll until they ran).
-  uv_idle_t flush_idle_{};
-  bool flush_idle_open_ = false;
+  // Deferred flushes: a prepare handle runs them just before the loop polls for I/O. (An idle
+  // handle would make that poll return at once, one more epoll_wait per round trip, when
+  // started from the idle phase where coroutines resumed by call_soon run.)
+  uv_prepare_t flush_prepare_{};
+  bool flush_prepare_open_ = false;
   std::vector<Connection*> flush_list_, flushing_;
   std::uint64_t tick_ms_ = 1000;
   Connection* head_ = nullptr;

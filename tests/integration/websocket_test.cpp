@@ -348,6 +348,33 @@ TEST_SUITE("websocket") {
     CHECK(f->payload == "after");
   }
 
+  TEST_CASE("pings: pings held back behind a full message queue are answered, and echo goes on") {
+    // 65 messages: 64 fill the session's queue; the first recv() parses the 65th, and the
+    // pings after it stay unparsed until the echoes' deferred flush feeds them. Their pongs
+    // are queued during that flush, and the connection must still flush what it sends later.
+    Server s;
+    WsRawClient c{s.port()};
+    REQUIRE(c.opened());
+    std::string many;
+    for (int i = 0; i < 65; ++i) many += swoop::test::ws_frame(op_text, "m" + std::to_string(i));
+    for (int i = 0; i < 10; ++i) many += swoop::test::ws_frame(op_ping, "p" + std::to_string(i));
+    c.send_raw(many);
+    std::vector<std::string> echoes, pongs;
+    for (int i = 0; i < 75; ++i) {
+      auto f = c.read(std::chrono::milliseconds{2000});
+      REQUIRE(f);
+      (f->opcode == op_pong ? pongs : echoes).push_back(f->payload);
+    }
+    REQUIRE(echoes.size() == 65);
+    REQUIRE(pongs.size() == 10);
+    for (std::size_t i = 0; i < 65; ++i) CHECK(echoes[i] == "m" + std::to_string(i));
+    for (std::size_t i = 0; i < 10; ++i) CHECK(pongs[i] == "p" + std::to_string(i));
+    c.send(op_text, "later");
+    auto f = c.read(std::chrono::milliseconds{2000});
+    REQUIRE(f);
+    CHECK(f->payload == "later");
+  }
+
   TEST_CASE("pings: the handler's pings reach the client; nothing is sent after close") {
     Server s;
     handlers_done = 0;
