@@ -372,14 +372,14 @@ TEST_SUITE("json") {
                                   : special == '\0'   ? "\\u0000"
                                                       : fffd;
       for (std::size_t length = 1; length < 40; ++length) {
-        CHECK(to_json(std::string(length, 'x')) == "\"" + std::string(length, 'x') + "\"");
+        CHECK(to_json(std::string(length, 'x')) == fmt::format("\"{}\"", std::string(length, 'x')));
         for (std::size_t i = 0; i < length; ++i) {
           std::string s(length, 'x');
           s[i] = special;
           CAPTURE(length);
           CAPTURE(i);
-          CHECK(to_json(s) ==
-                "\"" + std::string(i, 'x') + escaped + std::string(length - i - 1, 'x') + "\"");
+          CHECK(to_json(s) == fmt::format("\"{}{}{}\"", std::string(i, 'x'), escaped,
+                                          std::string(length - i - 1, 'x')));
         }
       }
     }

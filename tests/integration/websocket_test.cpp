@@ -4,6 +4,7 @@
 // fragmentation, UTF-8, close handling, limits), which cannot run here.
 #include <doctest/doctest.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/socket.h>
 #include <zlib.h>
 
@@ -356,8 +357,8 @@ TEST_SUITE("websocket") {
     WsRawClient c{s.port()};
     REQUIRE(c.opened());
     std::string many;
-    for (int i = 0; i < 65; ++i) many += swoop::test::ws_frame(op_text, "m" + std::to_string(i));
-    for (int i = 0; i < 10; ++i) many += swoop::test::ws_frame(op_ping, "p" + std::to_string(i));
+    for (int i = 0; i < 65; ++i) many += swoop::test::ws_frame(op_text, fmt::format("m{}", i));
+    for (int i = 0; i < 10; ++i) many += swoop::test::ws_frame(op_ping, fmt::format("p{}", i));
     c.send_raw(many);
     std::vector<std::string> echoes, pongs;
     for (int i = 0; i < 75; ++i) {
@@ -367,8 +368,8 @@ TEST_SUITE("websocket") {
     }
     REQUIRE(echoes.size() == 65);
     REQUIRE(pongs.size() == 10);
-    for (std::size_t i = 0; i < 65; ++i) CHECK(echoes[i] == "m" + std::to_string(i));
-    for (std::size_t i = 0; i < 10; ++i) CHECK(pongs[i] == "p" + std::to_string(i));
+    for (std::size_t i = 0; i < 65; ++i) CHECK(echoes[i] == fmt::format("m{}", i));
+    for (std::size_t i = 0; i < 10; ++i) CHECK(pongs[i] == fmt::format("p{}", i));
     c.send(op_text, "later");
     auto f = c.read(std::chrono::milliseconds{2000});
     REQUIRE(f);
