@@ -79,10 +79,10 @@ std::string take_body_buffer() noexcept {
 }
 
 void give_body_buffer(std::string&& body) noexcept {
-  // A body within the string's own small buffer has no storage to keep.
-  if (body.capacity() <= std::string().capacity() || body.capacity() > body_buffer_max) return;
+  // Also turns away a body in the string's own small buffer: the spare's capacity is never
+  // below that buffer's.
   std::string& spare = spare_body;
-  if (body.capacity() <= spare.capacity()) return;
+  if (body.capacity() > body_buffer_max || body.capacity() <= spare.capacity()) return;
   body.clear();
   spare = std::move(body);
 }
