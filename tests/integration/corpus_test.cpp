@@ -1,23 +1,20 @@
 // SPDX-License-Identifier: MIT
-// Runs upstream llhttp's request corpus (shared/corpus/llhttp-request-cases.json) against a real
+// Runs upstream llhttp's request corpus (tests/data/llhttp_request_cases.txt) against a real
 // server over loopback: what upstream rejects is refused and nothing after it is routed.
 #include <doctest/doctest.h>
-#include <simdjson.h>
 
 #include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <cstdio>
-#include <filesystem>
-#include <map>
 #include <set>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "support/request_cases.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -30,36 +27,10 @@ namespace {
 // How long raw() waits for more bytes on a connection the server keeps open.
 constexpr auto quiet_wait = 300ms;
 
-constexpr std::string_view corpus_name = "llhttp-request-cases.json";
+// swoop's copy of upstream's cases (tests/data/llhttp_request_cases.txt says where from).
+const std::string corpus_path = SWOOP_SOURCE_DIR "/tests/data/llhttp_request_cases.txt";
 
-// One strict case of the corpus (`type == "request"`, no pause, no skipBody).
-struct CorpusCase {
-  std::size_t index = 0;       // position in the JSON array
-  std::string key;             // "file / name"; a repeated key gets " (2)", " (3)", ...
-  std::string raw;             // the bytes to send
-  bool expect_error = false;   // upstream llhttp rejects (or pauses on) these bytes
-  std::size_t n_messages = 0;  // messages upstream completes (before its error, if any)
-  std::string upstream_error;  // upstream's error code and reason, for failure messages
-  bool head = false;           // the first request is HEAD: its answers carry no content
-};
-
-// Corpus defects (REPORT §8 of the llhttp 8.1 gap analysis): for these two cases the JSON
-// converter did not stop at the closing code fence of upstream's .md, so `raw` swallowed
-// markdown, the expected-events log and the following cases, and `expect_error`/`n_messages`
-// are not this case's. The test cuts `raw` at the fence and uses upstream's own expectation,
-// read from the log that `raw` swallowed.
-struct CorpusFix {
-  std::string_view key;
-  bool expect_error;
-  std::size_t n_messages;
-};
-constexpr CorpusFix corpus_fixes[] = {
-    // Upstream: POST completes (off=114), `\r\n\r\n` is skipped, the GET head is incomplete.
-    // The JSON's error 3 belongs to the swallowed "Not treating `\r` as `-`" case.
-    {"connection.md / CRLF between requests, implicit `keep-alive`", false, 1},
-    // Upstream: POST completes (off=133), then error 5 "Data after `Connection: close`".
-    {"connection.md / CRLF between requests, explicit `close`", true, 1},
-};
+using CorpusCase = swoop::test::RequestCase;
 
 // Where swoop answers differently from the corpus's expectation on purpose. `status` is the
 // only response expected (0: none at all), `close` whether it must carry Connection: close.
@@ -190,46 +161,6 @@ bool is_refusal(int status) {
          status == 505;
 }
 
-// <repo>/../shared/corpus/: from this file (<repo>/tests/integration/), else from the working
-// directory (<repo>/build/<preset>/tests) and its parents.
-std::vector<std::filesystem::path> corpus_candidates() {
-  namespace fs = std::filesystem;
-  std::vector<fs::path> out;
-  const fs::path here{__FILE__};
-  if (here.is_absolute()) {
-    out.push_back(here.parent_path().parent_path().parent_path().parent_path() / "shared" /
-                  "corpus" / corpus_name);
-  }
-  std::error_code ec;
-  for (fs::path dir = fs::current_path(ec); !ec && !dir.empty(); dir = dir.parent_path()) {
-    const fs::path candidate = dir / "shared" / "corpus" / corpus_name;
-    if (std::find(out.begin(), out.end(), candidate) == out.end()) out.push_back(candidate);
-    if (dir == dir.root_path()) break;
-  }
-  return out;
-}
-
-// The corpus stores bytes as code points: latin-1 (one byte per code point), except the cases
-// with a code point above U+00FF, which are UTF-8 text and are sent as their UTF-8 encoding
-// (both whole-string, like the conversion of upstream's .md files).
-std::string bytes_of(std::string_view utf8) {
-  std::string out;
-  for (std::size_t i = 0; i < utf8.size();) {
-    const auto lead = static_cast<unsigned char>(utf8[i]);
-    if (lead < 0x80) {
-      out += static_cast<char>(lead);
-      i += 1;
-    } else if ((lead == 0xC2 || lead == 0xC3) && i + 1 < utf8.size()) {
-      const auto next = static_cast<unsigned char>(utf8[i + 1]);
-      out += static_cast<char>(((lead & 0x1F) << 6) | (next & 0x3F));
-      i += 2;
-    } else {
-      return std::string{utf8};  // a code point above U+00FF: UTF-8 text
-    }
-  }
-  return out;
-}
-
 // Printable form of bytes for failure messages.
 std::string escaped(std::string_view bytes) {
   std::string out;
@@ -253,71 +184,10 @@ std::string escaped(std::string_view bytes) {
   return out;
 }
 
-// Reads one array element into a CorpusCase; false when it is not a strict case.
-bool read_case(simdjson::dom::element e, std::size_t index, CorpusCase& out, std::string& error) {
-  std::string_view type, file, name, raw;
-  bool skip_body = true;
-  std::uint64_t n = 0;
-  simdjson::dom::element pause, upstream;
-  if (e["type"].get(type) || e["file"].get(file) || e["name"].get(name) || e["raw"].get(raw) ||
-      e["skipBody"].get(skip_body) || e["pause"].get(pause) ||
-      e["expect_error"].get(out.expect_error) || e["n_messages"].get(n) ||
-      e["error"].get(upstream)) {
-    error = "case " + std::to_string(index) + " lacks a field or has one of the wrong type";
-    return false;
-  }
-  if (type != "request" || !pause.is_null() || skip_body) return false;
-  out.index = index;
-  out.key = std::string{file} + " / " + std::string{name};
-  out.raw = bytes_of(raw);
-  out.n_messages = static_cast<std::size_t>(n);
-  const std::size_t start = out.raw.find_first_not_of("\r\n");
-  out.head = start != std::string::npos && out.raw.compare(start, 5, "HEAD ") == 0;
-  if (!upstream.is_null()) out.upstream_error = simdjson::minify(upstream);
-  return true;
-}
-
-// Loads the strict cases, applies corpus_fixes; `error` says why when it returns nothing.
+// The strict cases of the corpus; `error` says why when it returns nothing.
 std::vector<CorpusCase> load_corpus(std::string& error) {
-  std::filesystem::path path;
-  std::string tried;
-  for (const auto& candidate : corpus_candidates()) {
-    tried += "\n  " + candidate.string();
-    if (std::filesystem::exists(candidate)) {
-      path = candidate;
-      break;
-    }
-  }
-  if (path.empty()) {
-    error = "corpus file not found; tried:" + tried;
-    return {};
-  }
-  simdjson::dom::parser parser;
-  simdjson::dom::array array;
-  if (const auto code = parser.load(path.string()).get(array); code) {
-    error = path.string() + ": " + simdjson::error_message(code);
-    return {};
-  }
-  std::vector<CorpusCase> cases;
-  std::map<std::string, int> seen;
-  std::size_t index = 0;
-  for (simdjson::dom::element e : array) {
-    CorpusCase c;
-    if (read_case(e, index++, c, error)) {
-      if (const int n = ++seen[c.key]; n > 1) c.key += " (" + std::to_string(n) + ")";
-      cases.push_back(std::move(c));
-    } else if (!error.empty()) {
-      return {};
-    }
-  }
-  for (const CorpusFix& fix : corpus_fixes) {
-    for (CorpusCase& c : cases) {
-      if (c.key != fix.key) continue;
-      if (const auto fence = c.raw.find("```"); fence != std::string::npos) c.raw.resize(fence);
-      c.expect_error = fix.expect_error;
-      c.n_messages = fix.n_messages;
-    }
-  }
+  std::vector<CorpusCase> cases = swoop::test::load_request_cases(corpus_path, error);
+  std::erase_if(cases, [](const CorpusCase& c) { return !c.is_strict(); });
   return cases;
 }
 
@@ -420,27 +290,30 @@ void run_case(TestClient& client, const CorpusCase& c, std::span<const Differenc
   INFO("upstream: ", c.expect_error ? "error " + c.upstream_error : std::string{"ok"},
        ", n_messages=", c.n_messages);
   INFO("raw: ", escaped(c.raw));
+  // The first request is HEAD: its answers carry no content.
+  const std::size_t start = c.raw.find_first_not_of("\r\n");
+  const bool head = start != std::string::npos && c.raw.compare(start, 5, "HEAD ") == 0;
   const std::string received = client.raw(c.raw, quiet_wait);
-  INFO("received", std::string_view{c.head ? " (read as answers to HEAD)" : ""}, ": ",
+  INFO("received", std::string_view{head ? " (read as answers to HEAD)" : ""}, ": ",
        escaped(received));
-  const std::vector<TestResponse> responses = split_responses(received, c.head);
-  if (c.head && !received.empty()) {
+  const std::vector<TestResponse> responses = split_responses(received, head);
+  if (head && !received.empty()) {
     // RFC 9112 §6.3: an answer to HEAD ends at its empty line, whatever its status; content
     // after it is read as the start of a next response (said here more plainly).
     CHECK_MESSAGE(received.ends_with("\r\n\r\n"), "an answer to HEAD carries content");
   }
   if (const Difference* d = find_difference(table, c.key)) {
-    check_difference(responses, *d, c.head);
+    check_difference(responses, *d, head);
     if (d->status == 0 && c.expect_error) {
       // The same bytes completed by an empty line must be refused, with nothing routed.
       const std::string completed = client.raw(c.raw + "\r\n\r\n", quiet_wait);
       INFO("completed with CRLF CRLF, received: ", escaped(completed));
-      check_refused(split_responses(completed, c.head), 0, c.head);
+      check_refused(split_responses(completed, head), 0, head);
     }
   } else if (c.expect_error) {
-    check_refused(responses, c.n_messages, c.head);
+    check_refused(responses, c.n_messages, head);
   } else {
-    check_accepted(responses, c.n_messages, c.head);
+    check_accepted(responses, c.n_messages, head);
   }
 }
 
@@ -479,11 +352,8 @@ std::vector<CorpusCase> cases_for(std::span<const Difference> table, bool add_ho
   std::vector<CorpusCase> cases = load_corpus(error);
   REQUIRE_MESSAGE(error.empty(), error);
   REQUIRE_MESSAGE(!cases.empty(), "the corpus holds no strict request case");
-  std::set<std::string_view> keys;
-  for (const CorpusFix& fix : corpus_fixes) keys.insert(fix.key);
-  for (const CorpusCase& c : cases) keys.erase(c.key);
-  CHECK_MESSAGE(keys.empty(), "the fix table names a case the corpus does not hold");
   if (add_host) cases = with_host_added(cases);
+  std::set<std::string_view> keys;
   for (const CorpusCase& c : cases) keys.insert(c.key);
   for (const Difference& d : table) {
     CHECK_MESSAGE(keys.count(d.key) == 1, "the difference table names an unknown case: ", d.key);
