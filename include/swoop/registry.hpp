@@ -32,7 +32,10 @@ enum class ErrorFormat {
 
 /// Options of one route registration.
 struct RouteOptions {
-  std::vector<std::string> methods = {"GET"};         ///< upper-case methods; any token is accepted
+  /// Upper-case methods: the standard ones and those of WebDAV (PROPFIND, REPORT, ...), PURGE,
+  /// M-SEARCH, LINK; a method the server's parser cannot receive (QUERY, PRI) is refused at
+  /// registration (std::invalid_argument), since no request could reach it.
+  std::vector<std::string> methods = {"GET"};
   std::string name;                                   ///< for url_for; empty means unnamed
   std::optional<bool> strict_slashes;                 ///< nullopt: the blueprint's or app's default
   std::vector<Middleware> middleware;                 ///< runs for this route only, innermost
@@ -226,6 +229,8 @@ class Registry {
   /// Handles exceptions of type E (and types derived from it) thrown while serving this
   /// registry's routes: `(Request&, const E&) -> Response | Task<Response>`. The most
   /// specific registered type wins; a blueprint's handlers are tried before the app's.
+  /// The headers an HttpError carries are added to the handler's response, except those of a
+  /// name the handler sets itself.
   template <typename E, typename F>
   requires detail::ErrorHandlerFn<F, E>
   void on_error(F fn) {

@@ -140,6 +140,11 @@ class Request {
   bool is_secure() const noexcept { return secure_; }
   /// "https" over TLS, else "http" (the server's own view; a proxy in front may differ).
   std::string_view scheme() const noexcept { return secure_ ? "https" : "http"; }
+  /// The host the request is for, with the port when one was sent ("a.example:8080"): the
+  /// authority of an absolute-form target (`GET http://a.example/x`, which wins over the Host
+  /// field, RFC 9112 3.2.2), else the Host field; empty when there is neither (HTTP/1.0).
+  /// Host-routed blueprints choose by it. Lifetime: a view into the request.
+  std::string_view host() const noexcept;
 
   /// The matched route's path parameters (raw decoded strings).
   const PathParams& params() const noexcept { return params_; }

@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "app/app_state.hpp"
+#include "server/head_validator.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
 #include "swoop/server.hpp"
@@ -45,13 +46,13 @@ void set_worker_ctx(Context* ctx) noexcept { current_worker_ctx = ctx; }
 
 RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept {
   if (!app.hosts.empty()) {
-    if (const auto host = req.header("Host")) {
-      const std::size_t colon = host->rfind(':');
+    if (const std::string_view host = req.host(); !host.empty()) {
+      const std::size_t colon = host.rfind(':');
       const bool has_port =
-          colon != std::string_view::npos && host->find(']', colon) == std::string_view::npos;
-      const std::string_view bare = has_port ? host->substr(0, colon) : *host;
+          colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
+      const std::string_view bare = has_port ? host.substr(0, colon) : host;
       for (const HostRoutes& h : app.hosts) {
-        if (!iequals(h.host, *host) && !iequals(h.host, bare)) continue;
+        if (!iequals(h.host, host) && !iequals(h.host, bare)) continue;
         RouteMatch m = h.router.match(req.method(), req.path(), params);
         if (m.status == MatchStatus::not_found) continue;
         if (m.status == MatchStatus::found) m.route_id = h.ids[m.route_id];
@@ -88,6 +89,15 @@ std::string lower(std::string_view s) {
 void register_route(detail::AppState& state, std::string_view pattern, RouteOptions options,
                     detail::Handler handler, const detail::ErrorHandlers* errors,
                     std::string_view host = {}) {
+  for (const std::string& method : options.methods) {
+    const bool upper = std::all_of(method.begin(), method.end(),
+                                   [](char c) { return (c >= 'A' && c <= 'Z') || c == '-'; });
+    if (upper && !method.empty() && !detail::is_receivable_method(method)) {
+      throw std::invalid_argument(
+          "route " + std::string{pattern} + ": method " + method +
+          " can never reach it: the HTTP parser (llhttp 8.1) answers it with 501 Not Implemented");
+    }
+  }
   if (!options.name.empty() && state.named.contains(options.name)) {
     throw std::invalid_argument("route name '" + options.name + "' is already taken (route " +
                                 std::string{pattern} + ")");

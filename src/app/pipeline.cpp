@@ -2,6 +2,7 @@
 // Running a request through its pipeline: onion middleware, request middleware, the handler,
 // response middleware, and error handlers.
 #include <optional>
+#include <stdexcept>
 
 #include "app/app_state.hpp"
 #include "swoop/log.hpp"
@@ -52,6 +53,26 @@ Task<Response> run_from(const Pipeline& p, std::size_t index, Request& req) {
   co_return co_await run_core(p, req);
 }
 
+// The headers an HttpError carries (WWW-Authenticate on a 401, Retry-After on a 503, Allow on
+// a 405) belong to the answer whoever renders it: those of a name the handler's response does
+// not set are added to it.
+void keep_error_headers(const std::exception_ptr& error, Response& res) {
+  try {
+    std::rethrow_exception(error);
+  } catch (const HttpError& e) {
+    const Headers set_by_handler = res.headers();
+    for (const auto& [name, value] : e.headers()) {
+      if (set_by_handler.contains(name)) continue;
+      try {
+        res.add_header(name, value);
+      } catch (const std::invalid_argument&) {
+        log(LogLevel::warning, "dropped an invalid header from an HttpError");
+      }
+    }
+  } catch (...) {
+  }
+}
+
 }  // namespace
 
 Task<Response> run_pipeline(const Pipeline& p, Request& req) {
@@ -71,7 +92,9 @@ Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr 
   if (handler == nullptr) co_return render_error(req, error, p.debug, p.error_format);
   std::exception_ptr again;
   try {
-    co_return co_await handler->call(req, error);
+    Response res = co_await handler->call(req, error);
+    keep_error_headers(error, res);
+    co_return res;
   } catch (...) {
     again = std::current_exception();
   }

@@ -33,6 +33,22 @@ std::string_view Request::raw_path() const noexcept {
   return path_root_ ? std::string_view{"/"} : view(path_);
 }
 
+std::string_view Request::host() const noexcept {
+  const std::string_view t = target();
+  if (!t.empty() && t.front() != '/' && t != "*") {
+    if (const std::size_t scheme = t.find("://"); scheme != std::string_view::npos) {
+      std::string_view authority = t.substr(scheme + 3);
+      authority = authority.substr(0, authority.find_first_of("/?#"));
+      // userinfo ("user@") is deprecated in http(s) URIs (RFC 9110 4.2.4): not part of the host.
+      if (const std::size_t at = authority.rfind('@'); at != std::string_view::npos) {
+        authority.remove_prefix(at + 1);
+      }
+      return authority;
+    }
+  }
+  return headers_.get("Host", "");
+}
+
 std::string_view Request::query_string() const noexcept {
   const std::string_view t = target();
   const std::size_t q = t.find('?');

@@ -37,9 +37,9 @@ HeadError check_request_line(std::string_view line, std::uint32_t base, const He
       version[5] < '0' || version[5] > '9' || version[7] < '0' || version[7] > '9') {
     return {400, "malformed HTTP version"};
   }
-  if (version[5] != '1' || (version[7] != '0' && version[7] != '1')) {
-    return {505, "HTTP version not supported"};
-  }
+  // RFC 9110 2.5: a higher minor version of a major version the server implements is
+  // processed as the highest minor it implements (the parser reads HTTP/1.2 as HTTP/1.1).
+  if (version[5] != '1') return {505, "HTTP version not supported"};
   layout.method_off = base;
   layout.method_len = static_cast<std::uint32_t>(sp1);
   layout.target_off = base + static_cast<std::uint32_t>(sp1 + 1);
@@ -114,6 +114,14 @@ std::size_t find_head_end(const char* data, std::size_t len, std::size_t from) n
     ++i;
   }
   return 0;
+}
+
+bool has_bare_line_end(const char* data, std::size_t len, std::size_t from) noexcept {
+  for (std::size_t i = from > 0 ? from - 1 : 0; i < len; ++i) {
+    if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r')) return true;
+    if (data[i] == '\r' && i + 1 < len && data[i + 1] != '\n') return true;
+  }
+  return false;
 }
 
 namespace {

@@ -86,4 +86,15 @@ HeadError validate_head_reference(const char* head, std::size_t len, const HeadL
 /// search at `from`; returns 0 when it is not there yet.
 std::size_t find_head_end(const char* data, std::size_t len, std::size_t from) noexcept;
 
+/// Whether the server can receive a request with this method: llhttp 8.1 answers any other
+/// with 501 before routing (QUERY, PRI and the RTSP methods among them), so registering a route
+/// for one is refused. Defined with the parser, in request_parser.cpp.
+bool is_receivable_method(std::string_view method) noexcept;
+
+/// Whether [data, data+len) holds a bare line end, looking from `from` (the previous call's len)
+/// on: an LF not preceded by CR, or a CR followed by anything but LF (a CR at the very end may
+/// still be followed by LF). RFC 9112 2.2 lets a server refuse them; swoop does so at once rather
+/// than wait for a CRLF CRLF that a client ending its lines in LF never sends.
+bool has_bare_line_end(const char* data, std::size_t len, std::size_t from) noexcept;
+
 }  // namespace swoop::detail

@@ -64,6 +64,14 @@ std::size_t RequestParser::drop_streamed() noexcept {
   return n;
 }
 
+bool is_receivable_method(std::string_view method) noexcept {
+#define SWOOP_RECEIVABLE(number, name, text) \
+  if (method == #text) return true;
+  HTTP_METHOD_MAP(SWOOP_RECEIVABLE)
+#undef SWOOP_RECEIVABLE
+  return false;
+}
+
 RequestParser::State RequestParser::fail(int status, const char* reason) noexcept {
   error_ = {status, reason};
   state_ = State::error;
@@ -96,6 +104,7 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
   head_method_ = have >= 5 && std::memcmp(head, "HEAD ", 5) == 0;
   const std::size_t end = find_head_end(head, have, scanned_);
   if (end == 0) {
+    if (has_bare_line_end(head, have, scanned_)) return fail(400, "line not terminated by CRLF");
     scanned_ = have;
     if (have <= options_.max_header_size) return State::head;
     const void* eol = std::memchr(head, '\n', have);
@@ -119,8 +128,10 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
       layout, fields);
   if (e.status != 0) return fail(e.status, e.reason);
   RequestBuilder::set_base(*req_, head);
-  const int version =
-      (head[layout.version_off + 5] - '0') * 10 + (head[layout.version_off + 7] - '0');
+  // HTTP/1.x above 1.1 is processed as 1.1 (RFC 9110 2.5), llhttp included: it refuses 1.2.
+  char& minor = base[lead_ + layout.version_off + 7];
+  if (minor > '1') minor = '1';
+  const int version = 10 + (minor - '0');
   RequestBuilder::set_head(*req_, layout, version);
   if (!RequestBuilder::decode_path(*req_)) return fail(400, "malformed request target");
   fed_ = lead_;

@@ -3,11 +3,13 @@
 // request_parser.cpp): validate_head's one-pass check for plain heads against
 // validate_head_reference, and RequestParser with its llhttp-free completion of plain GET and
 // HEAD requests against a parser that always runs llhttp.
-// Input: byte 0 bit 0 = append CRLF CRLF when the bytes have no head end; the rest is the
-// request bytes (a head, perhaps a body, perhaps more requests).
+// Input: byte 0 bit 0 = append CRLF CRLF when the bytes have no head end; bit 1 = end the lines
+// in a bare LF instead (every CRLF becomes LF); bit 2 = in a bare CR; the rest is the request
+// bytes (a head, perhaps a body, perhaps more requests).
 // Invariants: find_head_end finds what a plain search finds; both validators give the same status,
 // and on success the same layout and fields; both parsers end in the same state, and agree on the
-// error status, the bytes consumed, keep-alive, method, target, version and body.
+// error status, the bytes consumed, keep-alive, method, target, version and body; a parser
+// still waiting for the head's end has seen no bare CR or LF (it refuses those at once).
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -102,6 +104,32 @@ Parsed parse(std::string_view bytes, bool shortcut) {
   return p;
 }
 
+// Whether the bytes hold an LF not preceded by CR or a CR followed by something else than LF,
+// said plainly (has_bare_line_end's reference), looking past any CRLF that opens them.
+bool has_bare_line_end(std::string_view bytes) {
+  std::size_t i = 0;
+  while (bytes.substr(i, 2) == "\r\n") i += 2;
+  for (; i < bytes.size(); ++i) {
+    if (bytes[i] == '\n' && (i == 0 || bytes[i - 1] != '\r')) return true;
+    if (bytes[i] == '\r' && i + 1 < bytes.size() && bytes[i + 1] != '\n') return true;
+  }
+  return false;
+}
+
+// Every CRLF of bytes replaced by `line_end`.
+std::string with_line_ends(std::string_view bytes, std::string_view line_end) {
+  std::string out;
+  for (std::size_t i = 0; i < bytes.size(); ++i) {
+    if (bytes.substr(i, 2) == "\r\n") {
+      out += line_end;
+      ++i;
+    } else {
+      out += bytes[i];
+    }
+  }
+  return out;
+}
+
 void compare_parsers(std::string_view bytes) {
   const Parsed fast = parse(bytes, true);
   const Parsed slow = parse(bytes, false);
@@ -113,6 +141,9 @@ void compare_parsers(std::string_view bytes) {
   check(fast.method == slow.method && fast.target == slow.target && fast.body == slow.body &&
             fast.version == slow.version,
         "the shortcut and llhttp see a different request");
+  if (fast.state == RequestParser::State::head && bytes.size() <= 4096) {
+    check(!has_bare_line_end(bytes), "a parser waits for the head's end after a bare CR or LF");
+  }
 }
 
 }  // namespace
@@ -121,6 +152,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const bool terminate = (data[0] & 1) != 0;
   std::string bytes(reinterpret_cast<const char*>(data) + 1, size - 1);
+  if ((data[0] & 2) != 0) bytes = with_line_ends(bytes, "\n");
+  if ((data[0] & 4) != 0) bytes = with_line_ends(bytes, "\r");
   if (terminate && bytes.find("\r\n\r\n") == std::string::npos) bytes += "\r\n\r\n";
   compare_validators(bytes);
   compare_parsers(bytes);

@@ -73,11 +73,8 @@ constexpr Difference differences[] = {
     {"content-length.md / Spaces in `Content-Length` (surrounding)", 400, true, no_host},
     {"content-length.md / Tabs in `Content-Length` (surrounding)", 400, true,
      "no Host (RFC 9112 §3.2); llhttp 8.1 also rejects HTAB after the Content-Length digits"},
-    {"content-length.md / Missing CRLF-CRLF before body", 0, false, no_head_end},
-    {"invalid.md / Headers separated by dummy characters", 0, false, no_head_end},
     {"invalid.md / Invalid HTTP version", 0, false, no_head_end},
     {"invalid.md / Invalid space after start line", 0, false, no_head_end},
-    {"invalid.md / Only LFs present", 0, false, no_head_end},
     {"method.md / REPORT request", 400, true, no_host},
     {"method.md / M-SEARCH request", 404, false,
      "RFC 9112 §3.2.4: asterisk-form is for OPTIONS; no route pattern can take `*` (404)"},
@@ -95,8 +92,6 @@ constexpr Difference differences[] = {
     {"sample.md / Prefix newline", 400, true, no_host},
     {"sample.md / No HTTP version", 400, true,
      "HTTP/0.9 request line without a version: RFC 9112 §3 requires HTTP-version"},
-    {"sample.md / Line folding in header value with LF", 0, false, no_head_end},
-    {"sample.md / No LF after CR", 0, false, no_head_end},
     {"sample.md / Request starting with CRLF", 400, true, no_host},
     {"sample.md / Extended Characters", 400, true, no_host},
     {"sample.md / 255 ASCII in header value", 400, true, no_host},
@@ -142,9 +137,7 @@ constexpr Difference host_added_differences[] = {
     {"content-length.md / Error on `Content-Length` overflow", 0, false, no_head_end},
     {"content-length.md / Error on duplicate `Content-Length`", 0, false, no_head_end},
     {"content-length.md / Tabs in `Content-Length` (surrounding)", 400, true, no_tab_after_length},
-    {"content-length.md / Missing CRLF-CRLF before body", 0, false, no_head_end},
     {"invalid.md / Invalid space after start line", 0, false, no_head_end},
-    {"sample.md / Line folding in header value with LF", 0, false, no_head_end},
     {"transfer-encoding.md / Chunk extensions", 400, true, unknown_extension},
     {"transfer-encoding.md / Chunk extensions quoting", 400, true, unknown_extension},
     {"transfer-encoding.md / POST with `chunked` as last transfer-encoding", 501, true,
@@ -191,10 +184,11 @@ std::vector<CorpusCase> load_corpus(std::string& error) {
   return cases;
 }
 
-// Every method the cases use, so that a refusal never comes from the router (405).
-const std::vector<std::string> all_methods = {
-    "GET", "HEAD",     "POST",  "PUT",    "PATCH", "DELETE", "OPTIONS", "CONNECT",  "REPORT",
-    "PRI", "M-SEARCH", "PURGE", "SEARCH", "LINK",  "UNLINK", "SOURCE",  "ANNOUNCE", "QUERY"};
+// Every method the cases use that a route can take, so that a refusal never comes from the
+// router (405). PRI, ANNOUNCE (RTSP) and QUERY cannot be registered: llhttp 8.1 refuses them.
+const std::vector<std::string> all_methods = {"GET",    "HEAD",    "POST",    "PUT",    "PATCH",
+                                              "DELETE", "OPTIONS", "CONNECT", "REPORT", "M-SEARCH",
+                                              "PURGE",  "SEARCH",  "LINK",    "UNLINK", "SOURCE"};
 
 void add_catch_all(swoop::App& app) {
   const auto handler = [](Request& req) {

@@ -121,6 +121,50 @@ TEST_SUITE("limits") {
     }
   }
 
+  TEST_CASE("lines ending in a bare LF or CR are refused at once, not at the request timeout") {
+    // RFC 9112 2.2: a server may refuse bare LF; swoop does, and must not wait for the CRLF
+    // CRLF that such a client never sends. GET takes the llhttp-free path, POST the llhttp one.
+    swoop::App app;
+    Flags flags;
+    add_routes(app, flags);
+    TestClient client{app, {.request_timeout = 10s}};
+    const std::string heads[] = {
+        "GET /hello HTTP/1.1\nHost: a\n\n",
+        "POST /echo HTTP/1.1\nHost: a\nContent-Length: 2\n\nab",
+        "GET /hello HTTP/1.1\r\nHost: a\n\n",
+        "\nGET /hello HTTP/1.1\r\nHost: a\r\n",
+        "GET /hello HTTP/1.1\rHost: a\r\r",
+        "POST /echo HTTP/1.1\r\nHost: a\r\nContent-Length: 2\rX",
+    };
+    for (const std::string& head : heads) {
+      CAPTURE(head);
+      const std::string raw = client.raw(head, 1s);  // no answer within 1 s: raw() gives ""
+      CHECK(status_of(raw) == 400);
+      CHECK(closes(raw));
+    }
+    CHECK(client.get("/hello").status == 200);
+  }
+
+  TEST_CASE("a higher HTTP/1 minor version is served as HTTP/1.1") {
+    // RFC 9110 2.5: processed as the highest minor version the server implements.
+    swoop::App app;
+    Flags flags;
+    add_routes(app, flags);
+    TestClient client{app};
+    const std::string get = client.raw(
+        "GET /hello HTTP/1.2\r\nHost: a\r\n\r\nGET /hello HTTP/1.9\r\nHost: a\r\n\r\n", 300ms);
+    const auto answers = TestClient::parse_responses(get);
+    REQUIRE(answers.size() == 2);  // kept alive as HTTP/1.1 is
+    CHECK(answers[0].status == 200);
+    CHECK(answers[1].body == "hello");
+    CHECK(get.starts_with("HTTP/1.1 200 "));
+    const std::string post =
+        client.raw("POST /echo HTTP/1.2\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc", 300ms);
+    CHECK(status_of(post) == 200);
+    CHECK(post.ends_with("\r\n3"));
+    CHECK(status_of(client.raw("GET /hello HTTP/3.0\r\nHost: a\r\n\r\n")) == 505);
+  }
+
   TEST_CASE("a target longer than the limit is a 414") {
     swoop::App app;
     Flags flags;

@@ -121,6 +121,31 @@ TEST_SUITE("structure") {
     CHECK(client.get("/only-a", {{"Host", "other.example"}}).status == 404);
   }
 
+  TEST_CASE("an absolute-form target's authority wins over the Host field") {
+    // RFC 9112 3.2.2: the server ignores Host and uses the target's host information.
+    swoop::Blueprint a{"a", {.host = "a.example"}};
+    a.get("/only-a")(
+        [](Request& req) { return swoop::text("only a at " + std::string{req.host()}); });
+    swoop::App app;
+    app.get("/host")([](Request& req) { return swoop::text(std::string{req.host()}); });
+    app.blueprint(a);
+    TestClient client{app};
+    const auto answer = [&](std::string_view request) {
+      const auto answers = TestClient::parse_responses(client.raw(request, 300ms));
+      return answers.empty() ? swoop::TestResponse{} : answers[0];
+    };
+    const auto body_of = [&](std::string_view request) { return answer(request).body; };
+    CHECK(body_of("GET http://a.example/only-a HTTP/1.1\r\nHost: other.example\r\n\r\n") ==
+          "only a at a.example");
+    CHECK(body_of("GET http://user@a.example:81/only-a?x HTTP/1.1\r\nHost: z\r\n\r\n") ==
+          "only a at a.example:81");
+    CHECK(answer("GET http://other.example/only-a HTTP/1.1\r\nHost: a.example\r\n\r\n").status ==
+          404);
+    CHECK(body_of("GET http://h.example:8080/host HTTP/1.1\r\nHost: z\r\n\r\n") ==
+          "h.example:8080");
+    CHECK(body_of("GET /host HTTP/1.1\r\nHost: z.example\r\n\r\n") == "z.example");
+  }
+
   TEST_CASE("collisions and duplicate blueprints fail at registration naming both") {
     swoop::Blueprint one{"one", {.url_prefix = "/p"}};
     one.get("/x")([](Request&) { return swoop::text("1"); });
@@ -147,6 +172,25 @@ TEST_SUITE("structure") {
     app.blueprint(same_name);  // "one2.x" and "one3.x" differ
     CHECK_THROWS_AS(app.route("/w", {.name = "one2.x"})([](Request&) { return swoop::text("w"); }),
                     std::invalid_argument);
+  }
+
+  TEST_CASE("a method the server cannot receive is refused at registration") {
+    // llhttp 8.1 answers QUERY, PRI and RTSP methods with 501 before routing: such a route
+    // could never be reached.
+    const auto handler = [](Request&) { return swoop::text("q"); };
+    swoop::App app;
+    CHECK_THROWS_WITH_AS(app.route("/q", {.methods = {"QUERY"}})(handler),
+                         doctest::Contains("method QUERY can never reach it"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(app.route("/q", {.methods = {"GET", "ANNOUNCE"}})(handler),
+                    std::invalid_argument);
+    swoop::Blueprint bp{"bp"};
+    bp.route("/p", {.methods = {"PRI"}})(handler);
+    CHECK_THROWS_WITH_AS(app.blueprint(bp), doctest::Contains("PRI"), std::invalid_argument);
+    app.route("/q", {.methods = {"GET", "M-SEARCH", "PURGE", "REPORT"}})(handler);  // all parsed
+    TestClient client{app};
+    CHECK(client.request("M-SEARCH", "/q", "").body == "q");
+    CHECK(client.request("QUERY", "/q", "").status == 501);
   }
 
   TEST_CASE("middleware run in order across app, group, blueprint and route") {
@@ -283,6 +327,38 @@ TEST_SUITE("structure") {
     CHECK(nf.status == 404);
     CHECK(nf.body == "custom 404 for /nope");
     CHECK(client.get("/abort").status == 409);
+  }
+
+  TEST_CASE("a custom error handler keeps the headers the error carries unless it sets its own") {
+    swoop::App app;
+    app.on_error<swoop::HttpError>([](Request&, const swoop::HttpError& e) {
+      Response r = swoop::json(swoop::JsonObject{{"status", e.status()}}, e.status());
+      if (e.status() == 503) r.set_header("Retry-After", "5");
+      return r;
+    });
+    app.get("/private")([](Request&) -> Response {
+      throw swoop::HttpError{
+          401, "log in", {{"WWW-Authenticate", "Basic"}, {"WWW-Authenticate", "Bearer"}}};
+    });
+    app.get("/busy")([](Request&) -> Response {
+      throw swoop::HttpError{503, "later", {{"Retry-After", "60"}, {"X-Reason", "load"}}};
+    });
+    TestClient client{app};
+    const auto values = [](const swoop::TestResponse& r, std::string_view name) {
+      std::vector<std::string> out;
+      for (const auto& [n, v] : r.headers) {
+        if (swoop::iequals(n, name)) out.push_back(v);
+      }
+      return out;
+    };
+    const auto denied = client.get("/private");
+    CHECK(denied.status == 401);
+    CHECK(denied.body == R"({"status":401})");
+    CHECK(values(denied, "WWW-Authenticate") == std::vector<std::string>{"Basic", "Bearer"});
+    const auto busy = client.get("/busy");
+    CHECK(busy.header("Retry-After") == "5");  // the handler's own value wins
+    CHECK(values(busy, "Retry-After").size() == 1);
+    CHECK(busy.header("X-Reason") == "load");
   }
 
   TEST_CASE("the default error body follows the Accept header") {
