@@ -39,9 +39,16 @@ struct RunOptions {
   std::uint16_t port = 8000;       ///< 0 picks a free port (see Server::port())
   int workers = 1;                 ///< event-loop threads; 0 means one per core
   int backlog = 1024;              ///< listen backlog
-  TlsOptions tls;                  ///< certificate and key for HTTPS; plain HTTP when empty
+  /// Listen on the port even when another process already listens there: the kernel then
+  /// splits connections between the processes (SO_REUSEPORT), as for a zero-downtime handover.
+  /// False (the default): start-up fails with "address in use" (SystemError, EADDRINUSE).
+  bool share_port = false;
+  TlsOptions tls;  ///< certificate and key for HTTPS; plain HTTP when empty
 
-  std::size_t max_connections = 10000;           ///< per worker; beyond it accepting pauses
+  /// Open connections per worker, lowered to what the descriptor limit (ulimit -n) allows for
+  /// the workers. At the cap the longest idle keep-alive connection is closed for each new
+  /// client; when none is idle (every connection has a request in progress) accepting pauses.
+  std::size_t max_connections = 10000;
   std::size_t max_target_size = 8192;            ///< request-target bytes (414 beyond)
   std::size_t max_header_size = 16384;           ///< request line + headers bytes (431 beyond)
   std::size_t max_header_count = 100;            ///< header fields (431 beyond)

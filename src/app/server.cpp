@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <uv.h>
@@ -21,6 +22,7 @@
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
 #include "swoop/error.hpp"
+#include "swoop/log.hpp"
 #include "tls/tls_stream.hpp"
 
 namespace swoop {
@@ -68,6 +70,28 @@ int bind_socket(const sockaddr_storage& addr) {
   return fd;
 }
 
+// Workers bind with SO_REUSEPORT, which would let this process join another one that already
+// listens on the address (a second copy of a service, an old version) and split its traffic.
+// A bind without SO_REUSEPORT fails with EADDRINUSE when anyone listens there; SO_REUSEADDR
+// keeps the sockets of a previous run still in TIME_WAIT from counting.
+void check_address_free(const sockaddr_storage& addr) {
+  const int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw SystemError(errno, std::generic_category(), "socket");
+  const int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  const socklen_t len = addr.ss_family == AF_INET6 ? sizeof(sockaddr_in6) : sizeof(sockaddr_in);
+  const int r = ::bind(fd, reinterpret_cast<const sockaddr*>(&addr), len);
+  const int e = errno;
+  ::close(fd);
+  if (r != 0) {
+    throw SystemError(e, std::generic_category(),
+                      "bind " + address_text(addr) +
+                          (e == EADDRINUSE ? " (another process listens there; "
+                                             "RunOptions::share_port joins it on purpose)"
+                                           : ""));
+  }
+}
+
 std::uint16_t port_of(int fd) {
   sockaddr_storage ss{};
   socklen_t len = sizeof ss;
@@ -84,6 +108,26 @@ void size_thread_pool(int workers) {
   if (std::getenv("UV_THREADPOOL_SIZE") != nullptr) return;
   const int size = std::min(4 + 4 * workers, 1024);  // libuv's own maximum
   setenv("UV_THREADPOOL_SIZE", std::to_string(size).c_str(), 0);
+}
+
+// The connection cap per worker follows RLIMIT_NOFILE: past the descriptor limit accept fails
+// (EMFILE) and a new client would wait in the backlog whatever max_connections says, with no
+// idle connection closed for it. A share of the limit is kept for files, the client's sockets
+// and libuv's own descriptors.
+std::size_t connection_cap(std::size_t asked, int workers) {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return asked;
+  const auto total = static_cast<std::size_t>(limit.rlim_cur);
+  const std::size_t reserve = 64 + total / 10;
+  const std::size_t share =
+      total > reserve ? (total - reserve) / static_cast<std::size_t>(workers) : 1;
+  if (share >= asked) return asked;
+  // Said at info level only when the descriptor limit is the likely bottleneck.
+  log(share < 1024 ? LogLevel::info : LogLevel::debug,
+      "max_connections {} per worker is more than the descriptor limit allows (ulimit -n {}, {} "
+      "worker{}): {} per worker",
+      asked, total, workers, workers == 1 ? "" : "s", std::max<std::size_t>(share, 1));
+  return std::max<std::size_t>(share, 1);
 }
 
 }  // namespace
@@ -129,6 +173,9 @@ void Server::start() {
     impl_->tls = std::make_unique<detail::ServerTlsContext>(tls.cert_file, tls.key_file);
   }
   sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
+  if (impl_->options.port != 0 && !impl_->options.share_port) check_address_free(addr);
+  impl_->options.max_connections =
+      connection_cap(impl_->options.max_connections, impl_->options.workers);
   std::vector<int> fds;
   try {
     for (int i = 0; i < impl_->options.workers; ++i) {

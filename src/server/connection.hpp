@@ -62,6 +62,15 @@ class Connection final : private BodySink, private BodyReader {
   void shut_down();
   /// Grace period over: cancel the handler and drop the connection.
   void force_close();
+  /// Between requests with nothing in flight, queued or half-read: an idle keep-alive
+  /// connection, which the worker may close to admit a new client at the connection cap.
+  bool is_idle() const noexcept {
+    return phase_ == Phase::idle && !parsing_ && !handler_running_ && !write_pending_ &&
+           out_.empty() && in_end_ == in_start_ && !closing_ && ws_ == nullptr;
+  }
+  /// The loop time (ms) at which the connection times out; among idle connections, the one
+  /// idle longest has the earliest.
+  std::uint64_t deadline() const noexcept { return deadline_; }
 
   // ---- websocket mode (src/websocket/): the connection carries frames for a WsSession ----
   /// Switches to websocket mode from inside the route's handler: queues head (the 101

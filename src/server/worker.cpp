@@ -244,11 +244,30 @@ void Worker::on_connection(uv_stream_t* server, int status) noexcept {
   }
   if (self->stopping_) return;
   if (self->count_ >= self->options_.max_connections) {
-    // Not accepting makes libuv stop polling the listener until uv_accept is called again.
+    // Not accepting makes libuv stop polling the listener until uv_accept is called again;
+    // the connection closed here to make room accepts the new one in on_connection_closed.
     self->accept_pending_ = true;
+    self->close_longest_idle();
     return;
   }
   self->accept_one();
+}
+
+void Worker::close_longest_idle() {
+  // A new client never waits behind idle keep-alive ones (DESIGN.md, failure rules); one with
+  // a request in progress is never closed. A scan, but only at the cap.
+  Connection* oldest = nullptr;
+  for (Connection* c = head_; c != nullptr; c = c->next) {
+    if (c->is_idle() && (oldest == nullptr || c->deadline() <= oldest->deadline())) oldest = c;
+  }
+  if (oldest == nullptr) return;  // all busy: the new client waits for one to finish
+  if (evictions_++ == 0) {
+    log(LogLevel::warning,
+        "worker {}: {} connections open, the cap (max_connections): the longest idle "
+        "keep-alive connections are closed to admit new clients",
+        index_, count_);
+  }
+  oldest->force_close();
 }
 
 void Worker::accept_one() {

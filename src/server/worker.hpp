@@ -110,6 +110,7 @@ class Worker {
   };
 
   void accept_one();
+  void close_longest_idle();
   void begin_shutdown();
   void poke() noexcept;
   void start_tasks();
@@ -147,10 +148,11 @@ class Worker {
   std::size_t count_ = 0;
   std::atomic<std::size_t> open_{0};  // count_, published for Server::connections()
   bool accept_pending_ = false;
-  bool stopping_ = false;       // accepting has ended (after the drain)
-  bool listener_open_ = false;  // initialized and not yet closed
-  bool listening_ = false;      // uv_listen succeeded
-  bool draining_ = false;       // shutdown has begun (then stopping_ once the drain is over)
+  std::uint64_t evictions_ = 0;  // idle connections closed to admit new ones at the cap
+  bool stopping_ = false;        // accepting has ended (after the drain)
+  bool listener_open_ = false;   // initialized and not yet closed
+  bool listening_ = false;       // uv_listen succeeded
+  bool draining_ = false;        // shutdown has begun (then stopping_ once the drain is over)
   std::uint64_t shutdown_deadline_ = 0;
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;

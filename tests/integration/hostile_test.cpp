@@ -105,6 +105,46 @@ TEST_SUITE("hostile") {
     CHECK(wait_for([&] { return client.connections() == 0; }, 3s));
   }
 
+  TEST_CASE("at the connection cap the longest idle connection gives way to a new client") {
+    // Before: accepting paused at the cap and a new client waited for an idle keep-alive
+    // connection to time out (a minute here).
+    std::atomic<bool> release{false};
+    std::atomic<int> waiting{0};
+    swoop::App app;
+    add_routes(app);
+    app.get("/wait")([&](Request&) -> Task<Response> {
+      return [](std::atomic<bool>& r, std::atomic<int>& w) -> Task<Response> {
+        ++w;
+        while (!r) co_await swoop::sleep(5ms);
+        co_return swoop::text("done");
+      }(release, waiting);
+    });
+    TestClient client{app, {.max_connections = 4, .keep_alive_timeout = 60s}};
+    const std::string hello = "GET /hello HTTP/1.1\r\nHost: a\r\n\r\n";
+    std::vector<std::unique_ptr<RawSocket>> idle;
+    for (int i = 0; i < 3; ++i) {
+      idle.push_back(std::make_unique<RawSocket>(client.port()));
+      idle.back()->send(hello);
+      REQUIRE(idle.back()->read_until("hello", 2s).find("200 OK") != std::string::npos);
+      idle.back()->consume(idle.back()->received().size());
+      std::this_thread::sleep_for(20ms);  // distinct idle times: idle[0] is the oldest
+    }
+    RawSocket busy{client.port()};  // opened last, but its request is in progress
+    busy.send("GET /wait HTTP/1.1\r\nHost: a\r\n\r\n");
+    REQUIRE(wait_for([&] { return waiting == 1; }, 2s));
+    REQUIRE(client.connections() == 4);
+
+    int status = 0;
+    const auto took = timed_get(client, "/hello", &status);
+    CHECK(status == 200);
+    CHECK(took < 5s);                 // not the 60 s keep-alive timeout
+    CHECK(idle[0]->wait_closed(2s));  // the longest idle one was closed for it
+    idle[1]->send(hello);
+    CHECK(idle[1]->read_until("hello", 2s).find("200 OK") != std::string::npos);
+    release = true;
+    CHECK(busy.read_until("done", 2s).find("200 OK") != std::string::npos);  // never closed
+  }
+
   TEST_CASE("a client that never reads makes the server stop reading, not buffer") {
     swoop::App app;
     add_routes(app);

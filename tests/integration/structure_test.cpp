@@ -457,6 +457,35 @@ TEST_SUITE("structure") {
     CHECK_THROWS_WITH(server.wait(), "no database");
   }
 
+  TEST_CASE("a second server on a port already listened on is refused unless it shares it") {
+    // Workers bind with SO_REUSEPORT; without the check a forgotten second instance would
+    // start "fine" and take half of the first one's connections.
+    swoop::App first_app, second_app;
+    first_app.get("/")([](Request&) { return swoop::text("first"); });
+    second_app.get("/")([](Request&) { return swoop::text("second"); });
+    swoop::Server first{first_app, {.port = 0, .workers = 2}};
+    first.start();
+    {
+      swoop::Server second{second_app, {.port = first.port()}};
+      try {
+        second.start();
+        FAIL("a second server joined a port in use");
+      } catch (const swoop::SystemError& e) {
+        CHECK(e.code() == std::errc::address_in_use);
+        CHECK(std::string{e.what()}.find(std::to_string(first.port())) != std::string::npos);
+      }
+    }
+    {
+      swoop::Server shared{second_app, {.port = first.port(), .share_port = true}};
+      shared.start();
+      CHECK(shared.port() == first.port());
+      shared.stop();
+      shared.wait();
+    }
+    first.stop();
+    first.wait();
+  }
+
   TEST_CASE("background tasks run in each worker and are cancelled at shutdown") {
     std::atomic<int> started{0}, cancelled{0}, once_started{0};
     swoop::App app;
