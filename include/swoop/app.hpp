@@ -109,9 +109,11 @@ class App : public Registry {
   /// applies its log_level when set. On SIGTERM or SIGINT, readiness turns off at once,
   /// the server keeps serving for options.drain_delay, then stops gracefully.
   ///
-  /// Throws std::invalid_argument for a configuration error (an unknown or malformed
-  /// SWOOP_* variable; also logged), SystemError when it cannot listen (address in use,
-  /// ...), and rethrows what a before_server_start listener threw.
+  /// Throws std::invalid_argument for a configuration error (a malformed SWOOP_* variable;
+  /// unknown ones are only warnings), SystemError when it cannot listen (address in use,
+  /// ...), and rethrows what a before_server_start listener threw. Every start-up failure is
+  /// logged at error level first; one that escapes main ends the process with exit status 1
+  /// (not std::terminate's abort), so a main() without try/catch fails like a Sanic app.
   void run(RunOptions options = {});
 
   /// For the server: the app's internals, frozen while serving.

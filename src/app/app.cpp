@@ -5,6 +5,10 @@
 #include <uv.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <exception>
+#include <memory>
+#include <mutex>
 #include <stdexcept>
 
 #include "app/app_state.hpp"
@@ -297,25 +301,63 @@ void App::add_health_routes(std::string_view liveness, std::string_view readines
 }
 
 namespace {
-// Loads the environment into the config (once) and merges it into options; a mistake in the
-// environment is logged before it is thrown, so it shows even if main does not catch it.
-RunOptions configure(const std::string& name, AppConfig& config, RunOptions options) {
-  try {
-    if (!config.env_loaded()) config.load_env();
-  } catch (const std::invalid_argument& e) {
-    log(LogLevel::error, "{}: {}", name, e.what());
-    throw;
-  }
+// Loads the environment into the config (once) and merges it into options.
+RunOptions configure(AppConfig& config, RunOptions options) {
+  if (!config.env_loaded()) config.load_env();
   if (config.is_set("log_level")) {
     set_log_level(parse_log_level(config.get<std::string>("log_level")).value_or(LogLevel::info));
   }
   return config.apply(std::move(options));
 }
+// A start-up failure of run() that escapes main: the process exits with status 1 after the
+// message run() logged, like a Python or Sanic service, not with std::terminate's abort (134).
+std::mutex startup_failure_mutex;
+std::exception_ptr startup_failure;
+std::terminate_handler previous_terminate = nullptr;
+
+[[noreturn]] void on_terminate() noexcept {
+  bool ours = false;
+  if (const std::exception_ptr current = std::current_exception()) {
+    const std::lock_guard lock{startup_failure_mutex};
+    ours = current == startup_failure;
+  }
+  if (ours) std::_Exit(1);
+  if (previous_terminate != nullptr) previous_terminate();
+  std::abort();
+}
+
+// Logs the exception being handled (unless its own layer already did), remembers it for
+// on_terminate and rethrows it.
+[[noreturn]] void fail_start(const std::string& name, bool logged) {
+  const std::exception_ptr error = std::current_exception();
+  if (!logged) {
+    try {
+      throw;
+    } catch (const std::exception& e) {
+      log(LogLevel::error, "{}: cannot start: {}", name, e.what());
+    } catch (...) {
+      log(LogLevel::error, "{}: cannot start: a non-standard exception", name);
+    }
+  }
+  {
+    const std::lock_guard lock{startup_failure_mutex};
+    startup_failure = error;
+    if (previous_terminate == nullptr) previous_terminate = std::set_terminate(&on_terminate);
+  }
+  std::rethrow_exception(error);
+}
+
 }  // namespace
 
 void App::run(RunOptions options) {
-  options = configure(name_, config_, std::move(options));
-  Server server{*this, options};
+  std::unique_ptr<Server> owned;
+  try {
+    options = configure(config_, std::move(options));
+    owned = std::make_unique<Server>(*this, options);
+  } catch (...) {
+    fail_start(name_, false);
+  }
+  Server& server = *owned;
   // The main thread only waits for SIGINT/SIGTERM; the workers serve. The handlers are in
   // place before "listening" is logged, so a signal sent right after it is never lost.
   Loop loop;
@@ -344,7 +386,11 @@ void App::run(RunOptions options) {
   }
   uv_signal_start(&signals.sigint, on_signal, SIGINT);
   uv_signal_start(&signals.sigterm, on_signal, SIGTERM);
-  server.start();
+  try {
+    server.start();
+  } catch (...) {
+    fail_start(name_, false);
+  }
   log(LogLevel::info, "{}: listening on {}://{}:{} ({} worker{})", name_,
       options.tls.is_enabled() ? "https" : "http",
       options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
@@ -354,7 +400,11 @@ void App::run(RunOptions options) {
   server.on_all_stopped([&loop] { loop.post([&loop] { loop.stop(); }); });
   loop.run();
   server.on_all_stopped(nullptr);  // the loop dies below: nothing may post to it afterwards
-  server.wait();
+  try {
+    server.wait();
+  } catch (...) {
+    fail_start(name_, true);  // a before_server_start listener threw: its worker logged it
+  }
   log(LogLevel::info, "{}: stopped", name_);
 }
 
