@@ -62,6 +62,8 @@ struct GzipOptions {
 
 /// Compresses response bodies with gzip when the client accepts it, the body is large enough,
 /// its type is textual (text/*, JSON, JavaScript, XML, SVG) and it is not encoded already.
+/// A compressed response's strong ETag becomes weak (W/"..."), as RFC 9110 8.8.3.3 requires of
+/// another content coding; If-None-Match still revalidates it.
 Middleware gzip(GzipOptions options = {});
 
 }  // namespace swoop

@@ -3,6 +3,7 @@
 #include <zlib.h>
 
 #include <stdexcept>
+#include <string>
 
 #include "swoop/builtin_middleware.hpp"
 
@@ -60,9 +61,20 @@ std::string compress(const std::string& in, int level) {
   return out;
 }
 
+// RFC 9110 8.8.3.3: a strong entity tag names one representation byte for byte, so the gzip
+// coding of a body cannot keep the identity body's strong tag. Made weak, it still validates
+// the compressed copy in If-None-Match (weak comparison, 13.1.2) and is never taken for a byte
+// range (If-Range needs a strong tag).
+void weaken_etag(Response& res) {
+  const auto etag = res.headers().get("ETag");
+  if (etag && etag->starts_with('"')) res.set_header("ETag", "W/" + std::string{*etag});
+}
+
 Task<Response> with_gzip(GzipOptions o, Request& req, Next next) {
   Response res = co_await next(req);
   const auto accept = req.header("Accept-Encoding");
+  // A 304 answers a client that may hold the compressed copy: its tag is the one that copy got.
+  if (res.status() == 304 && accept && accepts_gzip(*accept)) weaken_etag(res);
   const auto type = res.headers().get("Content-Type");
   if (!accept || !accepts_gzip(*accept) || res.body().size() < o.min_size ||
       res.headers().contains("Content-Encoding") || !type || !is_compressible(*type) ||
@@ -72,6 +84,7 @@ Task<Response> with_gzip(GzipOptions o, Request& req, Next next) {
   }
   res.set_body(compress(res.body(), o.level));
   res.set_header("Content-Encoding", "gzip");
+  weaken_etag(res);
   res.add_header("Vary", "Accept-Encoding");
   co_return res;
 }

@@ -3,6 +3,9 @@
 #include <doctest/doctest.h>
 #include <zlib.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include "swoop/swoop.hpp"
@@ -157,5 +160,38 @@ TEST_SUITE("builtin_middleware") {
     auto head = client.head("/data", {{"Accept-Encoding", "gzip"}});
     CHECK(head.header("content-length") == z.header("content-length"));
     CHECK_THROWS_AS(swoop::gzip({.level = 0}), std::invalid_argument);
+  }
+
+  TEST_CASE("gzip makes a compressed static file's ETag weak, and If-None-Match still works") {
+    // RFC 9110 8.8.3.3: the gzip coding is another representation; it cannot keep the
+    // identity body's strong validator. Before: the compressed body kept the strong tag.
+    char dir_template[] = "/tmp/swoop-gzip-etag-XXXXXX";
+    const std::filesystem::path dir = ::mkdtemp(dir_template);
+    std::ofstream{dir / "page.html"} << std::string(5000, 'p');
+    swoop::App app;
+    app.use(swoop::gzip({.min_size = 100}));
+    app.static_files("/s", dir.string());
+    {
+      TestClient client{app};
+      const auto plain = client.get("/s/page.html");
+      const auto zipped = client.get("/s/page.html", {{"Accept-Encoding", "gzip"}});
+      REQUIRE(plain.header("etag"));
+      REQUIRE(zipped.header("content-encoding") == "gzip");
+      const std::string strong{*plain.header("etag")};
+      CHECK(strong.starts_with('"'));
+      CHECK(zipped.header("etag") == "W/" + strong);
+      // Each client revalidates the copy it holds.
+      CHECK(client.get("/s/page.html", {{"If-None-Match", strong}}).status == 304);
+      const auto revalidated = client.get(
+          "/s/page.html", {{"Accept-Encoding", "gzip"}, {"If-None-Match", "W/" + strong}});
+      CHECK(revalidated.status == 304);
+      CHECK(revalidated.header("etag") == "W/" + strong);
+      // A strong tag held by an identity client still matches weakly when it asks for gzip:
+      // If-None-Match uses the weak comparison (RFC 9110 13.1.2).
+      CHECK(client.get("/s/page.html", {{"Accept-Encoding", "gzip"}, {"If-None-Match", strong}})
+                .status == 304);
+      CHECK(client.get("/s/page.html", {{"If-None-Match", "\"other\""}}).status == 200);
+    }
+    std::filesystem::remove_all(dir);
   }
 }
