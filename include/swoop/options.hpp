@@ -54,9 +54,13 @@ struct RunOptions {
   std::size_t max_header_count = 100;            ///< header fields (431 beyond)
   std::size_t max_body_size = 16 * 1024 * 1024;  ///< body bytes (413 beyond)
 
-  /// Time for a whole request (head and body) to arrive once it started (408 beyond).
+  /// Time for a whole request (head and body) to arrive once it started (408 and close
+  /// beyond). A body read as it arrives (RouteOptions::stream_body) may take longer as long as
+  /// it keeps coming: there this is the longest wait for its next bytes (408, the handler is
+  /// cancelled).
   std::chrono::milliseconds request_timeout{60'000};
-  /// Time a handler may run before the client gets a 503 and the handler is cancelled.
+  /// Time a handler may run before the client gets a 503 and the handler is cancelled; for a
+  /// stream_body route it counts from the body's end.
   std::chrono::milliseconds response_timeout{60'000};
   /// Idle time after which a keep-alive connection is closed.
   std::chrono::milliseconds keep_alive_timeout{5'000};

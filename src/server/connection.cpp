@@ -280,7 +280,10 @@ void Connection::dispatch() {
 void Connection::start_async(Task<Response> task) {
   handler_running_ = true;
   phase_ = Phase::handling;
-  set_deadline(worker_.options().response_timeout.count());
+  // While a streamed upload arrives, the deadline is the wait for its next bytes.
+  const bool uploading = body_streaming_ && ex_->parser.state() == RequestParser::State::body;
+  set_deadline(uploading ? worker_.options().request_timeout.count()
+                         : worker_.options().response_timeout.count());
   dispatching_ = true;
   run_root(this, std::move(task)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
   dispatching_ = false;
@@ -787,7 +790,11 @@ void Connection::on_tick(std::uint64_t now) {
       if (abandon_) return;
       abandon_ = true;
       cancel_handler();
-      finish_error(503, "response timeout", true);
+      if (body_streaming_ && ex_->parser.state() == RequestParser::State::body) {
+        finish_error(408, "request body timeout", true);  // the upload stalled
+      } else {
+        finish_error(503, "response timeout", true);
+      }
       flush();
       return;
     case Phase::websocket:  // the handler ends soon: the session is done

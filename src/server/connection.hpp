@@ -141,7 +141,7 @@ class Connection final : private BodySink, private BodyReader {
   bool is_stream_broken() const noexcept;
   static bool probe_streamed_body(void* self) noexcept;
   void feed_streamed_body();
-  void compact_streamed_body();
+  std::size_t compact_streamed_body();
   bool is_body_ready() const noexcept;
   Task<std::string> read() override;
   void write(std::string_view data) override;

@@ -136,17 +136,25 @@ void Connection::feed_streamed_body() {
     body_error_ = true;
     return;
   }
-  compact_streamed_body();
+  const std::size_t arrived = compact_streamed_body();
+  // A streamed upload lives as long as its bytes keep coming (request_timeout is the longest
+  // wait for the next ones); the handler's own response_timeout starts when the body ends.
+  if (ex_->parser.state() != RequestParser::State::body) {
+    set_deadline(worker_.options().response_timeout.count());
+  } else if (arrived > 0) {
+    set_deadline(worker_.options().request_timeout.count());
+  }
 }
 
-void Connection::compact_streamed_body() {
+std::size_t Connection::compact_streamed_body() {
   const std::size_t n = ex_->parser.drop_streamed();
-  if (n == 0) return;
+  if (n == 0) return 0;
   // The head stays (the Request views it); the parsed body bytes are cut out after it.
   char* base = in_.get() + in_start_;
   const std::size_t from = ex_->parser.body_offset();
   std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
   in_end_ -= n;
+  return n;
 }
 
 bool Connection::is_body_ready() const noexcept {

@@ -123,3 +123,53 @@ TEST_SUITE("request_stream") {
     CHECK(client.get("/hello").body == "hello");
   }
 }
+
+TEST_SUITE("request stream timeouts") {
+  using namespace std::chrono_literals;
+  using swoop::test::RawSocket;
+
+  TEST_CASE("a buffered body that drips is answered 408 at request_timeout and closed") {
+    swoop::App app;
+    add_routes(app);
+    TestClient client{app, {.request_timeout = 300ms}};
+    RawSocket s{client.port()};
+    s.send("POST /plain HTTP/1.1\r\nHost: a\r\nContent-Length: 50\r\n\r\n");
+    std::string got;
+    for (int i = 0; i < 20 && got.empty(); ++i) {  // 1 byte per 100 ms: 5 s for the body
+      s.send("x");
+      got = s.read_until("\r\n\r\n", 100ms);
+    }
+    CHECK(got.starts_with("HTTP/1.1 408 "));
+    CHECK(got.find("Connection: close") != std::string::npos);
+    CHECK(s.wait_closed(1s));
+  }
+
+  TEST_CASE("a stalled streamed upload is answered 408 at request_timeout, not held") {
+    // Before: the handler's response_timeout (a minute by default) held the connection.
+    swoop::App app;
+    add_routes(app);
+    TestClient client{app, {.request_timeout = 300ms, .response_timeout = 60s}};
+    RawSocket s{client.port()};
+    s.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\nabc");
+    const std::string got = s.read_until("\r\n\r\n", 3s);
+    CHECK(got.starts_with("HTTP/1.1 408 "));
+    CHECK(s.wait_closed(1s));
+    CHECK(client.get("/hello").status == 200);
+  }
+
+  TEST_CASE("a slow streamed upload that keeps coming outlives response_timeout") {
+    // Before: cut with a 503 once response_timeout passed since the handler started.
+    swoop::App app;
+    add_routes(app);
+    TestClient client{app, {.request_timeout = 400ms, .response_timeout = 500ms}};
+    RawSocket s{client.port()};
+    s.send("POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\n\r\n");
+    for (int i = 0; i < 10; ++i) {  // 10 bytes over about a second
+      std::this_thread::sleep_for(100ms);
+      s.send("y");
+    }
+    const std::string got = s.read_until("body=", 2s);
+    CHECK(got.starts_with("HTTP/1.1 200 "));
+    CHECK(got.find("total=10 ") != std::string::npos);
+  }
+}
