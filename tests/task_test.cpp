@@ -199,9 +199,14 @@ TEST_SUITE("task") {
   }
 
   TEST_CASE_FIXTURE(swoop::test::LoopFixture, "an exception escaping a spawned task is contained") {
+    static std::string logged;
+    logged.clear();
+    swoop::set_log_writer([](std::string_view line) noexcept { logged += line; });
     swoop::spawn(thrower());
     swoop::sync_wait(loop, swoop::sleep(5ms));
-    CHECK(true);  // reaching here means the process survived; the error was logged
+    swoop::set_log_writer(nullptr);
+    CHECK(logged.find("[ERROR] exception escaped spawned task: boom") != std::string::npos);
+    CHECK(swoop::sync_wait(loop, add_one(41)) == 42);  // the loop goes on
   }
 
   TEST_CASE_FIXTURE(swoop::test::LoopFixture,

@@ -38,3 +38,10 @@ class ServerProcess:
         # The reader thread may still hold the last lines: let it reach EOF first.
         self._reader.join(timeout=5)
         return code
+
+    def stop_checked(self, sig=None, timeout=20):
+        """stop(), raising AssertionError with the server's log unless it exited with 0."""
+        code = self.stop(sig, timeout)
+        if code != 0:
+            raise AssertionError(f"server exited with {code}:\n{''.join(self.log)}")
+        return code

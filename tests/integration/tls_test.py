@@ -101,7 +101,7 @@ class HttpsTest(TlsBase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.stop_checked()
         super().tearDownClass()
 
     def test_log_names_https(self):
@@ -259,7 +259,7 @@ class BodiesOverTlsTest(TlsBase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.stop_checked()
         super().tearDownClass()
 
     def test_static_file_without_sendfile(self):
@@ -303,7 +303,7 @@ class WssTest(TlsBase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.stop_checked()
         super().tearDownClass()
 
     def test_echo_text_binary_large_and_compressed(self):
@@ -335,10 +335,12 @@ class WssTest(TlsBase):
         import websockets
 
         async def main():
-            with self.assertRaises(Exception):
+            # The TLS port answers plain HTTP with a plain 400 saying so, then closes.
+            with self.assertRaises(websockets.exceptions.InvalidStatusCode) as refused:
                 async with websockets.connect(f"ws://localhost:{self.server.port}/echo",
                                               open_timeout=5):
                     pass
+            self.assertEqual(refused.exception.status_code, 400)
 
         asyncio.run(main())
 

@@ -27,7 +27,7 @@ class WebSocketTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.stop_checked()
 
     def test_echo_text_and_binary_of_many_sizes(self):
         async def go():
@@ -176,7 +176,7 @@ class CompressionTest(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.server.stop()
+        cls.server.stop_checked()
 
     def echo_many(self, ws):
         async def go():

@@ -153,7 +153,18 @@ async function main() {
       console.log(`FAIL ${name}: ${e.stack || e}`);
     }
   }
-  proc.kill("SIGTERM");
+  // The server's own exit status counts too: a sanitizer report at shutdown is a failure.
+  proc.removeAllListeners("exit");
+  const status = await new Promise((resolve) => {
+    proc.on("exit", (code, signal) => resolve(signal ? `signal ${signal}` : code));
+    proc.kill("SIGTERM");
+  });
+  if (status !== 0) {
+    failed++;
+    console.log(`FAIL server exit status ${status}`);
+  } else {
+    console.log("ok   server exited with 0");
+  }
   process.exit(failed ? 1 : 0);
 }
 
