@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   bool idle_set = false;
   bool max_set = false;
   take_flags(argc, argv, extra, idle_set, max_set);
-  swoop::RunOptions options = example::parse_args(argc, argv, 8010);
+  swoop::RunOptions options = example::parse_args(argc, argv, 8010).options;
   if (idle_set) options.keep_alive_timeout = extra.keep_alive_timeout;
   if (max_set) options.max_connections = extra.max_connections;
 

@@ -5,10 +5,16 @@
 #include <doctest/doctest.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 #include <set>
 #include <stdexcept>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "swoop/log.hpp"
 
 namespace {
 
@@ -32,6 +38,43 @@ bool same(const swoop::RunOptions& a, const swoop::RunOptions& b) {
          f.max_file_size == g.max_file_size && a.json_any_content_type == b.json_any_content_type &&
          a.access_log == b.access_log && a.debug == b.debug;
 }
+
+// The variables Kubernetes gives every pod of the namespace for a Service whose name, upper
+// case, is prefix without its '_' (enableServiceLinks): one TCP, one UDP and one SCTP port.
+Vars service_links(const std::string& prefix) {
+  Vars vars = {{"PORT", "tcp://10.96.0.17:80"},
+               {"SERVICE_HOST", "10.96.0.17"},
+               {"SERVICE_PORT", "80"},
+               {"SERVICE_PORT_HTTP", "80"}};
+  for (const auto& [proto, port] : {std::pair{"tcp", "80"}, {"udp", "53"}, {"sctp", "9000"}}) {
+    std::string upper = proto;
+    for (char& ch : upper) ch = static_cast<char>(ch - 'a' + 'A');
+    const std::string base = std::string{"PORT_"} + port + "_" + upper;
+    vars.emplace_back(base, std::string{proto} + "://10.96.0.17:" + port);
+    vars.emplace_back(base + "_PROTO", proto);
+    vars.emplace_back(base + "_PORT", port);
+    vars.emplace_back(base + "_ADDR", "10.96.0.17");
+  }
+  for (auto& [var, value] : vars) var = prefix + var;
+  return vars;
+}
+
+std::vector<std::string> logged;
+
+void log_to_vector(std::string_view line) noexcept { logged.emplace_back(line); }
+
+// Sends log lines to `logged` for the scope; restores stderr and the level after.
+struct LogCapture {
+  swoop::LogLevel saved = swoop::log_level();
+  LogCapture() {
+    logged.clear();
+    swoop::set_log_writer(&log_to_vector);
+  }
+  ~LogCapture() {
+    swoop::set_log_writer(nullptr);
+    swoop::set_log_level(saved);
+  }
+};
 
 std::string error_of(auto&& fn) {
   try {
@@ -201,7 +244,7 @@ TEST_SUITE("app_config") {
     CHECK(error_of([&] { c.set("no_such", "1"); }) != "(no error)");
   }
 
-  TEST_CASE("the environment sets values; unknown or malformed variables are all reported") {
+  TEST_CASE("the environment sets values, and malformed values are all reported at once") {
     swoop::AppConfig c;
     c.load({{"SWOOP_REQUEST_TIMEOUT", "30"},
             {"SWOOP_ACCESS_LOG", "common"},
@@ -213,17 +256,139 @@ TEST_SUITE("app_config") {
 
     swoop::AppConfig d;
     const std::string e = error_of([&] {
-      d.load({{"SWOOP_REQEST_TIMEOUT", "30"},
-              {"SWOOP_PORT", "http"},
-              {"SWOOP_WORKERS", "2"},
-              {"SWOOP_ZZZZZZZZ", "1"}});
+      (void)d.load({{"SWOOP_REQEST_TIMEOUT", "30"},
+                    {"SWOOP_PORT", "http"},
+                    {"SWOOP_WORKERS", "2"},
+                    {"SWOOP_MAX_BODY_SIZE", "lots"}});
     });
-    CHECK(e.find("SWOOP_REQEST_TIMEOUT: no such setting (did you mean SWOOP_REQUEST_TIMEOUT?)") !=
-          std::string::npos);
+    CHECK(e.starts_with("configuration error in the environment:\n"));
     CHECK(e.find("SWOOP_PORT='http': expected an integer from 0 to 65535") != std::string::npos);
-    CHECK(e.ends_with("\n  SWOOP_ZZZZZZZZ: no such setting"));
+    CHECK(
+        e.ends_with("\n  SWOOP_MAX_BODY_SIZE='lots': expected a size in bytes, with an optional "
+                    "K, M or G suffix (e.g. 16M)"));
+    CHECK(e.find("SWOOP_REQEST_TIMEOUT") == std::string::npos);  // a warning, not an error
     CHECK(e.find("SWOOP_WORKERS") == std::string::npos);
     CHECK_FALSE(d.is_set("workers"));  // nothing is applied when anything is wrong
+  }
+
+  TEST_CASE("Kubernetes service links and unknown variables are warnings, not errors") {
+    swoop::AppConfig c;
+    Vars vars = service_links("SWOOP_");
+    vars.emplace_back("SWOOP_DEPLOY_COLOR", "blue");
+    std::vector<std::string> warnings;
+    CHECK_NOTHROW(warnings = c.load(vars));
+    CHECK(same(c.apply({}), swoop::RunOptions{}));
+    CHECK(c.get<int>("port") == 8000);
+    for (const auto& e : swoop::config_reference()) CHECK_FALSE(c.is_set(e.name));
+
+    REQUIRE(warnings.size() == 2);
+    const std::string& links = warnings[0];
+    CHECK(links.find("Kubernetes service links") != std::string::npos);
+    CHECK(links.find("a Service named 'swoop'") != std::string::npos);
+    CHECK(links.find("enableServiceLinks: false") != std::string::npos);
+    CHECK(links.find("load_env(\"MYSVC_\")") != std::string::npos);
+    for (const auto& [var, value] : service_links("SWOOP_")) {
+      INFO(var);
+      CHECK((links.find(var + ",") != std::string::npos ||
+             links.find(var + ":") != std::string::npos));
+    }
+    CHECK(warnings[1] == "config: ignoring SWOOP_DEPLOY_COLOR: no such setting");
+  }
+
+  TEST_CASE("an unknown variable's warning names the closest setting when one is close") {
+    swoop::AppConfig c;
+    const auto warnings = c.load({{"SWOOP_REQEST_TIMEOUT", "30"}, {"SWOOP_ZZZZZZZZ", "1"}});
+    CHECK_FALSE(c.is_set("request_timeout"));
+    CHECK(warnings == std::vector<std::string>{
+                          "config: ignoring SWOOP_REQEST_TIMEOUT: no such setting (did you mean "
+                          "SWOOP_REQUEST_TIMEOUT?)",
+                          "config: ignoring SWOOP_ZZZZZZZZ: no such setting"});
+  }
+
+  TEST_CASE("only the service-link family is taken for service links") {
+    swoop::AppConfig c;
+    // An IPv6 Service, and a Service with several ports: still links.
+    auto warnings = c.load({{"SWOOP_PORT", "tcp://[fd00:10:96::17]:8080"},
+                            {"SWOOP_PORT_8080_TCP", "tcp://[fd00:10:96::17]:8080"},
+                            {"SWOOP_SERVICE_PORT_METRICS", "9090"},
+                            {"SWOOP_PORT_9090_TCP_ADDR", "fd00:10:96::17"}});
+    CHECK(warnings.size() == 1);
+    CHECK_FALSE(c.is_set("port"));
+    // Near misses are unknown variables, each with its own warning.
+    warnings = c.load({{"SWOOP_PORT_80_HTTP", "80"},
+                       {"SWOOP_PORT_X_TCP", "80"},
+                       {"SWOOP_PORT_80_TCP_HOST", "10.0.0.1"},
+                       {"SWOOP_SERVICE_HOSTS", "10.0.0.1"},
+                       {"SWOOP_SERVICE_PORT_", "80"}});
+    CHECK(warnings.size() == 5);
+    for (const std::string& w : warnings) CHECK(w.find("no such setting") != std::string::npos);
+    // A value that is not a service link is checked as the setting's type.
+    for (const char* bad : {"abc", "http://10.96.0.17:80", "tcp://10.96.0.17", "tcp://host:80",
+                            "tcp://10.96.0.17:80x"}) {
+      INFO(bad);
+      CHECK(error_of([&] {
+              (void)c.load({{"SWOOP_PORT", bad}});
+            }).find("SWOOP_PORT='" + std::string{bad} + "': expected an integer") !=
+            std::string::npos);
+    }
+  }
+
+  TEST_CASE("a malformed setting stops the load, whatever unknown variables are beside it") {
+    swoop::AppConfig c;
+    CHECK(error_of([&] {
+            (void)c.load({{"SWOOP_PORT", "abc"}});
+          }).find("SWOOP_PORT='abc': expected an integer from 0 to 65535") != std::string::npos);
+    Vars vars = service_links("SWOOP_");
+    vars.emplace_back("SWOOP_DEPLOY_COLOR", "blue");
+    vars.emplace_back("SWOOP_WORKERS", "2");
+    vars.emplace_back("SWOOP_REQUEST_TIMEOUT", "soon");
+    const std::string e = error_of([&] { (void)c.load(vars); });
+    CHECK(e ==
+          "configuration error in the environment:\n  SWOOP_REQUEST_TIMEOUT='soon': expected "
+          "a duration: seconds, or a number with an ms, s or m suffix (e.g. 30, 500ms, 2m)");
+    CHECK_FALSE(c.is_set("workers"));
+  }
+
+  TEST_CASE("with another prefix, SWOOP_ variables are not looked at") {
+    swoop::AppConfig c;
+    Vars vars = service_links("SWOOP_");
+    vars.emplace_back("SWOOP_DEPLOY_COLOR", "blue");
+    vars.emplace_back("SWOOP_PORT_", "abc");
+    vars.emplace_back("SWOOP_REQUEST_TIMEOUT", "soon");
+    vars.emplace_back("MYSVC_PORT", "9000");
+    CHECK(c.load(vars, "MYSVC_").empty());
+    CHECK(c.get<int>("port") == 9000);
+    CHECK_FALSE(c.is_set("request_timeout"));
+    // The links of a Service named "mysvc" are recognized under that prefix.
+    const auto warnings = c.load(service_links("MYSVC_"), "MYSVC_");
+    REQUIRE(warnings.size() == 1);
+    CHECK(warnings[0].find("a Service named 'mysvc'") != std::string::npos);
+    CHECK(c.get<int>("port") == 9000);
+  }
+
+  TEST_CASE("load_env logs the warnings, unless the same environment turns warnings off") {
+    const Vars vars = {{"SWOOPTEST_SERVICE_HOST", "10.96.0.17"},
+                       {"SWOOPTEST_PORT", "tcp://10.96.0.17:80"},
+                       {"SWOOPTEST_DEPLOY_COLOR", "blue"}};
+    for (const auto& [var, value] : vars) ::setenv(var.c_str(), value.c_str(), 1);
+    LogCapture capture;
+    swoop::set_log_level(swoop::LogLevel::info);
+    swoop::AppConfig c;
+    c.load_env("SWOOPTEST_");
+    CHECK(c.env_loaded());
+    REQUIRE(logged.size() == 2);
+    CHECK(logged[0].find("[WARNING] config: ignoring SWOOPTEST_") != std::string::npos);
+    CHECK(logged[0].find("Kubernetes service links") != std::string::npos);
+    CHECK(
+        logged[1].ends_with("[WARNING] config: ignoring SWOOPTEST_DEPLOY_COLOR: no such setting"));
+
+    logged.clear();
+    ::setenv("SWOOPTEST_LOG_LEVEL", "error", 1);
+    swoop::AppConfig quiet;
+    quiet.load_env("SWOOPTEST_");
+    CHECK(logged.empty());
+    ::unsetenv("SWOOPTEST_LOG_LEVEL");
+    for (const auto& [var, value] : vars) ::unsetenv(var.c_str());
   }
 
   TEST_CASE("the prefix is configurable") {

@@ -60,9 +60,19 @@ std::string env_name(std::string_view prefix, std::string_view name);
 /// its default value explicitly cannot be told from one not given: set such a value in the
 /// config instead.) A Server or TestClient uses its RunOptions as given, ignoring the config.
 ///
+/// The prefix is the app's choice (Sanic's env_prefix): call load_env("MYSVC_") before run()
+/// and the settings are read from MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ..., while SWOOP_*
+/// variables are not looked at.
+///
+/// The environment is shared with other software, so a variable with the prefix that names no
+/// setting is ignored with a warning, not an error: Kubernetes service links (for a Service
+/// named "swoop", a pod gets SWOOP_SERVICE_HOST, SWOOP_PORT=tcp://10.96.0.17:80,
+/// SWOOP_PORT_80_TCP_ADDR, ...) get one warning that says where they come from, and any other
+/// unknown variable one warning each, naming the closest setting when one is close (a typo).
+///
 /// Errors: set, declare and load_env throw std::invalid_argument naming the setting (or the
-/// environment variable), the text and what was expected; load_env reports every problem
-/// at once, including variables with the prefix that name no setting (typos).
+/// environment variable), the text and what was expected; load_env reports every malformed
+/// value at once. Unknown variables are warnings, which load returns and load_env logs.
 /// Thread safety: set up before serving; read-only (and then safe to read anywhere) after.
 /// Example:
 ///     app.config().declare({.name = "db_url", .default_value = "postgres://localhost/app",
@@ -88,14 +98,32 @@ class AppConfig {
   /// True when the setting was set (by set or from the environment), not left at default.
   bool is_set(std::string_view name) const;
 
-  /// Reads every environment variable that starts with prefix; see load(). Also remembers
-  /// that the environment was loaded, so App::run does not load it again.
+  /// Reads every environment variable that starts with prefix (see load()) and logs load's
+  /// warnings at LogLevel::warning, unless the same environment sets log_level above
+  /// warning. Also remembers that the environment was loaded, so App::run does not load it
+  /// again: call load_env("MYSVC_") before run() to read MYSVC_* instead of SWOOP_*.
+  /// Throws std::invalid_argument as load does, and for an empty prefix.
   void load_env(std::string_view prefix = "SWOOP_");
-  /// Sets settings from (name, value) pairs such as the environment: the ones that start
-  /// with prefix must name a setting and parse as its type. Throws std::invalid_argument
-  /// listing every problem, one per line; on error nothing is changed.
-  void load(const std::vector<std::pair<std::string, std::string>>& vars,
-            std::string_view prefix = "SWOOP_");
+  /// Sets settings from (name, value) pairs such as the environment: a pair whose name is
+  /// prefix followed by a setting's name in upper case must parse as that setting's type;
+  /// pairs without the prefix are not looked at.
+  ///
+  /// Returns the warnings about the pairs with the prefix that it ignores: first a single one
+  /// for all the Kubernetes service links of a Service named like the prefix (for "SWOOP_",
+  /// the Service "swoop": SWOOP_SERVICE_HOST, SWOOP_SERVICE_PORT, SWOOP_SERVICE_PORT_HTTP,
+  /// SWOOP_PORT_80_TCP and the same with any port number and UDP or SCTP, each also with
+  /// _PROTO, _PORT or _ADDR appended, and any variable whose value is a link such as
+  /// tcp://10.96.0.17:80 that its setting cannot take, as SWOOP_PORT); then one per
+  /// variable that names no setting, with the closest setting's variable when one is close
+  /// (a typo). Logs nothing itself.
+  /// Throws std::invalid_argument listing every malformed value, one per line (unknown
+  /// variables are not errors); on error nothing is changed and no warning is returned.
+  /// Example:
+  ///     config.load({{"SWOOP_PORT", "9000"}, {"SWOOP_PORTT", "1"}});
+  ///     // port is 9000; returns {"config: ignoring SWOOP_PORTT: no such setting (did you
+  ///     // mean SWOOP_PORT?)"}
+  std::vector<std::string> load(const std::vector<std::pair<std::string, std::string>>& vars,
+                                std::string_view prefix = "SWOOP_");
   /// Whether load_env ran.
   bool env_loaded() const noexcept { return env_loaded_; }
 

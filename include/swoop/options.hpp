@@ -30,8 +30,10 @@ struct TlsOptions {
 
 /// Server settings for App::run and Server; every field has a sane default.
 ///
-/// App::run fills the fields left at these defaults from app.config() (hence from SWOOP_*
-/// environment variables); a Server uses exactly the options it is given. See app_config.hpp.
+/// App::run fills the fields left at these defaults from app.config(), hence from environment
+/// variables: SWOOP_PORT, SWOOP_REQUEST_TIMEOUT, ..., or with the app's own prefix when
+/// app.config().load_env("MYSVC_") ran before run() (MYSVC_PORT, ...; SWOOP_* is then not
+/// read). A Server uses exactly the options it is given. See app_config.hpp.
 /// Example:
 ///     app.run({.host = "0.0.0.0", .port = 8080, .workers = 4});
 struct RunOptions {

@@ -11,6 +11,8 @@
 #include <optional>
 #include <stdexcept>
 
+#include "swoop/log.hpp"
+
 namespace swoop {
 
 namespace {
@@ -173,6 +175,77 @@ std::size_t distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// ", did you mean" text for a variable that names no setting: the closest setting's variable
+// when it is a few edits away, else nothing.
+std::string suggestion(std::string_view var, const std::vector<std::string>& names) {
+  std::string_view best;
+  std::size_t best_distance = 3;  // suggest only close spellings
+  for (const std::string& candidate : names) {
+    const std::size_t d = distance(var, candidate);
+    if (d < best_distance) best_distance = d, best = candidate;
+  }
+  return best.empty() ? "" : fmt::format(" (did you mean {}?)", best);
+}
+
+// Kubernetes service links (enableServiceLinks, on by default): for every Service in its
+// namespace a pod gets FOO_SERVICE_HOST, FOO_SERVICE_PORT, FOO_SERVICE_PORT_<NAME>,
+// FOO_PORT=tcp://ip:port and FOO_PORT_<n>_<TCP|UDP|SCTP>[_PROTO|_PORT|_ADDR], FOO being the
+// Service's name in upper case. A Service named like the prefix fills the prefix's namespace.
+
+// "tcp://10.96.0.17:80", "udp://[fd00::17]:53": the value of FOO_PORT and FOO_PORT_<n>_<P>.
+bool is_service_link_value(std::string_view v) {
+  const std::size_t scheme = v.find("://");
+  const std::string_view proto = v.substr(0, scheme);
+  if (scheme == std::string_view::npos || (proto != "tcp" && proto != "udp" && proto != "sctp")) {
+    return false;
+  }
+  v.remove_prefix(scheme + 3);
+  const std::size_t colon = v.rfind(':');
+  if (colon == std::string_view::npos || !parse_unsigned(v.substr(colon + 1))) return false;
+  std::string_view host = v.substr(0, colon);
+  auto only = [](std::string_view s, std::string_view allowed) {
+    return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
+  };
+  if (host.starts_with('[') && host.ends_with(']')) {
+    return only(host.substr(1, host.size() - 2), "0123456789abcdefABCDEF:.");
+  }
+  return only(host, "0123456789.");
+}
+
+// The name after the prefix of a service-link variable, whatever its value.
+bool is_service_link_name(std::string_view rest) {
+  if (rest == "SERVICE_HOST" || rest == "SERVICE_PORT") return true;
+  if (rest.starts_with("SERVICE_PORT_")) return rest.size() > 13;  // a named port
+  if (!rest.starts_with("PORT_")) return false;
+  rest.remove_prefix(5);
+  const std::size_t digits = rest.find_first_not_of("0123456789");
+  if (digits == 0 || digits == std::string_view::npos || rest[digits] != '_') return false;
+  rest.remove_prefix(digits + 1);
+  for (std::string_view proto : {"TCP", "UDP", "SCTP"}) {
+    if (!rest.starts_with(proto)) continue;
+    rest.remove_prefix(proto.size());
+    return rest.empty() || rest == "_PROTO" || rest == "_PORT" || rest == "_ADDR";
+  }
+  return false;
+}
+
+// The Service whose links have the prefix: "SWOOP_" is the prefix of the Service "swoop".
+std::string service_name(std::string_view prefix) {
+  if (prefix.ends_with('_')) prefix.remove_suffix(1);
+  std::string name = lower(prefix);
+  std::replace(name.begin(), name.end(), '_', '-');
+  return name;
+}
+
+std::string service_links_warning(std::string_view prefix, const std::vector<std::string>& vars) {
+  return fmt::format(
+      "config: ignoring {}: Kubernetes service links for a Service named '{}', whose variables "
+      "share the prefix {} with the settings; to keep them out, set enableServiceLinks: false in "
+      "the pod spec, or give the app another prefix with app.config().load_env(\"MYSVC_\") before "
+      "run()",
+      fmt::join(vars, ", "), service_name(prefix), prefix);
+}
+
 ConfigEntry integer(std::string name, std::int64_t value, std::int64_t min, std::int64_t max,
                     std::string meaning) {
   return {std::move(name),
@@ -318,32 +391,32 @@ void AppConfig::out_of_range(std::string_view name) const {
       fmt::format("config: the value of '{}' does not fit the type asked", name));
 }
 
-void AppConfig::load(const std::vector<std::pair<std::string, std::string>>& vars,
-                     std::string_view prefix) {
+std::vector<std::string> AppConfig::load(
+    const std::vector<std::pair<std::string, std::string>>& vars, std::string_view prefix) {
+  std::vector<std::string> names;  // the variable of each slot
+  for (const Slot& s : slots_) names.push_back(env_name(prefix, s.entry.name));
   std::vector<std::pair<Slot*, Value>> updates;
+  std::vector<std::string> links;
+  std::vector<std::string> warnings;
   std::string errors;
   for (const auto& [var, text] : vars) {
     if (!var.starts_with(prefix)) continue;
-    Slot* match = nullptr;
-    for (Slot& s : slots_) {
-      if (env_name(prefix, s.entry.name) == var) match = &s;
-    }
-    if (match == nullptr) {
-      std::string best;
-      std::size_t best_distance = 3;  // suggest only close spellings
-      for (const Slot& s : slots_) {
-        const std::string candidate = env_name(prefix, s.entry.name);
-        const std::size_t d = distance(var, candidate);
-        if (d < best_distance) best_distance = d, best = candidate;
+    const auto named = std::find(names.begin(), names.end(), var);
+    if (named != names.end()) {
+      Slot& s = slots_[static_cast<std::size_t>(named - names.begin())];
+      if (auto v = parse(s.entry, text)) {
+        updates.emplace_back(&s, std::move(*v));
+      } else if (is_service_link_value(text)) {  // SWOOP_PORT=tcp://10.96.0.17:80
+        links.push_back(var);
+      } else {
+        errors += fmt::format("\n  {}='{}': expected {}", var, text, expected(s.entry));
       }
-      errors += fmt::format("\n  {}: no such setting{}", var,
-                            best.empty() ? "" : " (did you mean " + best + "?)");
-      continue;
-    }
-    if (auto v = parse(match->entry, text)) {
-      updates.emplace_back(match, std::move(*v));
+    } else if (is_service_link_name(std::string_view{var}.substr(prefix.size())) ||
+               is_service_link_value(text)) {
+      links.push_back(var);
     } else {
-      errors += fmt::format("\n  {}='{}': expected {}", var, text, expected(match->entry));
+      warnings.push_back(
+          fmt::format("config: ignoring {}: no such setting{}", var, suggestion(var, names)));
     }
   }
   if (!errors.empty()) {
@@ -353,6 +426,8 @@ void AppConfig::load(const std::vector<std::pair<std::string, std::string>>& var
     s->value = std::move(v);
     s->is_set = true;
   }
+  if (!links.empty()) warnings.insert(warnings.begin(), service_links_warning(prefix, links));
+  return warnings;
 }
 
 void AppConfig::load_env(std::string_view prefix) {
@@ -364,8 +439,13 @@ void AppConfig::load_env(std::string_view prefix) {
     if (eq == std::string_view::npos) continue;
     vars.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
   }
-  load(vars, prefix);
+  const std::vector<std::string> warnings = load(vars, prefix);
   env_loaded_ = true;
+  // App::run applies log_level only after loading: a level from the same environment
+  // (SWOOP_LOG_LEVEL=error) must already silence these lines.
+  const auto level = parse_log_level(get<std::string>("log_level"));
+  if (is_set("log_level") && level && *level > LogLevel::warning) return;
+  for (const std::string& w : warnings) log(LogLevel::warning, "{}", w);
 }
 
 namespace {

@@ -68,11 +68,11 @@ class BlueprintsTest(unittest.TestCase):
 
 class StartFailureTest(unittest.TestCase):
     def test_a_bad_setting_or_a_taken_port_exits_1_with_the_reason(self):
-        env = dict(os.environ, SWOOP_REQEST_TIMEOUT="3")
+        env = dict(os.environ, SWOOP_REQUEST_TIMEOUT="soon")
         proc = subprocess.run([f"{EXAMPLES}/hello", "--port", "0"], env=env, capture_output=True,
                               text=True, timeout=60, stdin=subprocess.DEVNULL)
         self.assertEqual(proc.returncode, 1, proc.stderr)  # not an abort (134)
-        self.assertIn("SWOOP_REQEST_TIMEOUT: no such setting", proc.stderr)
+        self.assertIn("SWOOP_REQUEST_TIMEOUT='soon': expected a duration", proc.stderr)
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
             taken.listen()

@@ -161,13 +161,12 @@ class AccessLogTest(unittest.TestCase):
         self.assertNotIn("method", records[1])
         self.assertIn("error", records[1])
 
-    def test_a_mistyped_variable_stops_the_start(self):
+    def test_a_malformed_value_stops_the_start(self):
         env = dict(os.environ, SWOOP_ACESS_LOG="json", SWOOP_REQUEST_TIMEOUT="soon")
         proc = subprocess.run([BINARY], env=env, stdin=subprocess.DEVNULL, capture_output=True,
                               text=True, timeout=60)
         self.assertNotEqual(proc.returncode, 0)
-        self.assertIn("SWOOP_ACESS_LOG: no such setting (did you mean SWOOP_ACCESS_LOG?)",
-                      proc.stderr)
+        self.assertNotIn("SWOOP_ACESS_LOG", proc.stderr)  # a typo is a warning, not the error
         self.assertIn("SWOOP_REQUEST_TIMEOUT='soon': expected a duration", proc.stderr)
         self.assertNotIn("listening", proc.stderr)
 
