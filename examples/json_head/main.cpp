@@ -17,6 +17,10 @@ int main(int argc, char** argv) {
     }
     // One client per request: its pool lives on this worker's loop and closes with it. The
     // address policy runs after DNS, so no spelling of a private address gets through.
+    // Bounds per URL (a visitor picks the upstream, so it may be hostile): the timeout for
+    // the whole HEAD, and the client's head limits (defaults: 64 KiB of status line and
+    // headers, 100 fields, 16 interim 1xx responses); past one the URL's answer is an error
+    // and its connection closes. So a request costs at most max_urls heads of 64 KiB.
     swoop::http::ClientOptions options{.max_per_host = flags.max_urls,
                                        .connect_timeout = flags.timeout,
                                        .request_timeout = flags.timeout};

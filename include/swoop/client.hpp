@@ -27,8 +27,9 @@ enum class ClientErrorKind {
   connect,    ///< no address of the host accepted a TCP connection
   tls,        ///< the TLS handshake failed (certificate, hostname, protocol)
   timeout,    ///< a connect, handshake or request timeout passed
-  protocol,   ///< malformed URL or response, connection lost mid-response, too many redirects
-  too_large,  ///< the response body exceeded max_body
+  protocol,   ///< malformed URL or response, connection lost mid-response, too many redirects,
+              ///< more interim (1xx) responses than ClientOptions::max_informational
+  too_large,  ///< the response passed max_body, max_header_size or max_header_count
   cancelled,  ///< reserved: cancellation surfaces as swoop::Cancelled, see Client
   refused,    ///< ClientOptions::allow_address refused a resolved address of the host
 };
@@ -110,7 +111,20 @@ struct ClientOptions {
   bool verify_tls = true;  ///< verify certificates and host names (false: insecure opt-out)
   std::string ca_file;     ///< an extra PEM CA file, trusted besides the system store
   std::size_t max_body = 16 * 1024 * 1024;  ///< largest response body accepted
-  std::string user_agent = "swoop";         ///< User-Agent sent unless a request sets one
+  /// Largest response head accepted: status line and header lines, line ends included,
+  /// counted for each head (1xx interim heads too) as its bytes arrive. The byte past it
+  /// fails the request with ClientError{too_large} and closes the connection, before
+  /// anything more is stored. Also bounds the trailer fields of a chunked body.
+  std::size_t max_header_size = 64 * 1024;
+  /// Most header fields in one response head (or trailer section); one more fails the
+  /// request with ClientError{too_large}. The default is the server's
+  /// (RunOptions::max_header_count).
+  std::size_t max_header_count = 100;
+  /// Most interim (1xx) responses before the final one; one more fails the request with
+  /// ClientError{protocol}, so a server cannot keep a request going with endless
+  /// `100 Continue` heads.
+  std::size_t max_informational = 16;
+  std::string user_agent = "swoop";  ///< User-Agent sent unless a request sets one
   /// The address policy: called for every address the host resolves to, after DNS and
   /// before connecting (so for every redirect hop too); when it returns false for any of
   /// them the request fails with ClientError{refused}. Empty: every address is allowed.

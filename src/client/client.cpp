@@ -178,20 +178,26 @@ Task<ClientResponse> Client::Impl::exchange(Url url, std::string method, std::st
     Connection& conn = *lease.get();
     const bool reused = conn.reused;
     ClientResponse res;
-    ResponseParser parser(res, method == "HEAD", max_body);
+    ResponseParser parser(res, method == "HEAD", max_body,
+                          {.max_header_size = options.max_header_size,
+                           .max_header_count = options.max_header_count,
+                           .max_informational = options.max_informational});
     try {
       co_await conn.send(bytes);
       for (;;) {
         const std::string chunk = co_await conn.receive();
         const auto state = chunk.empty() ? parser.finish() : parser.feed(chunk);
         if (state == ResponseParser::State::complete) break;
+        // A passed bound ends the exchange here; the lease then closes the connection.
         if (state == ResponseParser::State::too_large) {
-          throw ClientError(ClientErrorKind::too_large, "response body from " + peer + " exceeds " +
-                                                            std::to_string(max_body) + " bytes");
+          throw ClientError(ClientErrorKind::too_large,
+                            "response from " + peer + ": " + parser.error());
         }
         if (state == ResponseParser::State::error) {
+          const bool bound = parser.limit() != ResponseParser::Limit::none;
           throw ClientError(ClientErrorKind::protocol,
-                            "malformed response from " + peer + ": " + parser.error());
+                            (bound ? "response from " : "malformed response from ") + peer + ": " +
+                                parser.error());
         }
         if (chunk.empty()) {
           throw ClientError(ClientErrorKind::protocol,

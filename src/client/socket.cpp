@@ -193,7 +193,7 @@ struct ReadWaiter : CancellableAwaiter<ReadWaiter> {
   void stop() noexcept { socket->close(); }
   std::string await_resume() {
     if (cancelled) throw Cancelled{};
-    if (!socket->in_.empty()) return std::exchange(socket->in_, {});
+    if (!socket->in_.empty()) return socket->take_input();
     if (socket->status_ == 0 && socket->closing_) throw Cancelled{};
     if (socket->status_ == UV_EOF) return {};
     throw SystemError(uv_error(socket->status_), "read");
@@ -223,6 +223,12 @@ void Socket::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t*) noexcept {
   if (n == 0) return;
   if (n > 0) {
     self->in_.append(self->buf_, static_cast<std::size_t>(n));
+    // Nobody is reading (a write is pending, say): stop taking bytes until someone does, so
+    // the kernel's buffers and TCP flow control hold the peer back instead of our memory.
+    if (self->in_.size() >= max_buffered && self->reader_ == nullptr && !self->idle_) {
+      uv_read_stop(s);
+      self->paused_ = true;
+    }
   } else {
     self->status_ = static_cast<int>(n);
     uv_read_stop(s);
@@ -233,6 +239,15 @@ void Socket::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t*) noexcept {
     return;
   }
   if (ReadWaiter* r = std::exchange(self->reader_, nullptr)) r->complete();
+}
+
+std::string Socket::take_input() noexcept {
+  std::string out = std::exchange(in_, {});
+  if (paused_ && !closing_ && status_ == 0) {
+    paused_ = false;
+    start_reading();
+  }
+  return out;
 }
 
 void Socket::close() noexcept {

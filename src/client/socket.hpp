@@ -4,6 +4,7 @@
 
 #include <uv.h>
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -27,9 +28,14 @@ struct ReadWaiter;
 /// A TCP socket of the client. Heap-only; freed by its close callback, never by delete.
 ///
 /// Reading starts after connect and stays on while the socket is open, so EOF or stray bytes
-/// on an idle pooled connection are noticed (is_usable() becomes false).
+/// on an idle pooled connection are noticed (is_usable() becomes false). It pauses while
+/// max_buffered bytes wait unread (say, while a request body is still being written) and
+/// resumes when read() takes them, so a peer cannot make the socket buffer without bound.
 class Socket {
  public:
+  /// Unread bytes at which reading pauses (one full read's worth).
+  static constexpr std::size_t max_buffered = 65536;
+
   /// Creates an unconnected socket on the current loop.
   static Socket* create();
   Socket(const Socket&) = delete;
@@ -64,6 +70,7 @@ class Socket {
   static void on_read(uv_stream_t* s, ssize_t n, const uv_buf_t* buf) noexcept;
   static void on_close(uv_handle_t* h) noexcept;
   void start_reading() noexcept;
+  std::string take_input() noexcept;
 
   uv_tcp_t tcp_{};
   std::string in_;  // bytes received and not read yet
@@ -72,7 +79,8 @@ class Socket {
   Socket** owner_ = nullptr;
   bool closing_ = false;
   bool idle_ = false;
-  char buf_[65536];
+  bool paused_ = false;  // reading stopped at max_buffered
+  char buf_[max_buffered];
 };
 
 }  // namespace swoop::http::detail
