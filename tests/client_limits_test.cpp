@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "client/response_parser.hpp"
+#include "support/raw_socket.hpp"
 #include "support/run_task.hpp"
 #include "swoop/swoop.hpp"
 
@@ -102,15 +103,7 @@ class FloodServer {
   /// read_request false: the script starts at once, and the request is never read.
   explicit FloodServer(Plan plan, bool read_request = true)
       : plan_(std::move(plan)), read_request_(read_request) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = swoop::test::listen_loopback(port_);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~FloodServer() {

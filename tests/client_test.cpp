@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "client/socket.hpp"
+#include "support/raw_socket.hpp"
 #include "support/run_task.hpp"
 #include "support/test_certs.hpp"
 #include "swoop/swoop.hpp"
@@ -48,15 +49,7 @@ class RawServer {
  public:
   using Handler = std::function<bool(int fd, const std::string& head)>;
   explicit RawServer(Handler handler) : handler_(std::move(handler)) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
+    fd_ = swoop::test::listen_loopback(port_);
     acceptor_ = std::thread([this] { accept_loop(); });
   }
   ~RawServer() {

@@ -24,6 +24,8 @@
 #include <thread>
 #include <vector>
 
+#include "support/raw_socket.hpp"
+
 namespace swoop::test {
 
 /// A loopback port free a moment ago (bound to port 0, read, released).
@@ -43,17 +45,7 @@ inline std::uint16_t free_port() {
 /// then hear nothing. Closed by the destructor.
 class Blackhole {
  public:
-  Blackhole() {
-    fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 64) == 0);
-    socklen_t len = sizeof addr;
-    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
-    port_ = ntohs(addr.sin_port);
-  }
+  Blackhole() { fd_ = swoop::test::listen_loopback(port_); }
   ~Blackhole() { ::close(fd_); }
   Blackhole(const Blackhole&) = delete;
   Blackhole& operator=(const Blackhole&) = delete;

@@ -18,6 +18,25 @@
 
 namespace swoop::test {
 
+/// Opens a socket listening on 127.0.0.1 at a port the kernel picks; returns the descriptor
+/// and sets port. Throws std::runtime_error when that fails.
+inline int listen_loopback(std::uint16_t& port, int backlog = 64) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
+      ::listen(fd, backlog) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    const int e = errno;
+    if (fd >= 0) ::close(fd);
+    throw std::runtime_error("listen on 127.0.0.1: " + std::to_string(e));
+  }
+  port = ntohs(addr.sin_port);
+  return fd;
+}
+
 /// A connected socket to 127.0.0.1:port; closed (or reset) on destruction.
 class RawSocket {
  public:
