@@ -5,6 +5,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -415,10 +417,10 @@ TEST_SUITE("structure") {
 
   TEST_CASE("listeners run once per worker in order, stop listeners in reverse") {
     std::mutex m;
-    std::vector<std::string> events;
+    std::map<std::thread::id, std::vector<std::string>> events;  // per worker thread
     auto record = [&](std::string what) {
       std::lock_guard lock{m};
-      events.push_back(std::move(what));
+      events[std::this_thread::get_id()].push_back(std::move(what));
     };
     swoop::App app;
     app.before_server_start([&](swoop::App&) { record("before_start 1"); });
@@ -436,17 +438,20 @@ TEST_SUITE("structure") {
     bp.after_server_stop([&](swoop::App&) { record("after_stop bp"); });
     app.blueprint(bp);
     {
-      TestClient client{app};
-      auto count = [&] {
+      TestClient client{app, {.workers = 2}};
+      auto started = [&] {  // both workers ran their start listeners
         std::lock_guard lock{m};
-        return events.size();
+        return events.size() == 2 && events.begin()->second.size() == 4 &&
+               std::next(events.begin())->second.size() == 4;
       };
-      for (int i = 0; i < 50 && count() < 4; ++i) std::this_thread::sleep_for(10ms);
+      for (int i = 0; i < 200 && !started(); ++i) std::this_thread::sleep_for(10ms);
+      CHECK(started());
     }
     const std::vector<std::string> expected = {
         "before_start 1", "before_start 2", "before_start bp", "after_start", "before_stop 2",
         "before_stop 1",  "after_stop bp",  "after_stop 2",    "after_stop 1"};
-    CHECK(events == expected);
+    CHECK(events.size() == 2);  // two workers, each on its own thread
+    for (const auto& [thread, seen] : events) CHECK(seen == expected);
   }
 
   TEST_CASE("a failing before_server_start listener stops the server with its error") {
@@ -523,18 +528,34 @@ TEST_SUITE("structure") {
       std::string text;
     };
     struct Counter {
+      int worker = 0;
       int n = 0;
     };
+    std::atomic<int> workers{0};
     swoop::App app;
     app.ctx().emplace<Greeting>("hello");
-    app.before_server_start([](swoop::App&) { swoop::App::worker_ctx().emplace<Counter>(); });
-    app.get("/")([&app](Request&) {
-      int n = ++swoop::App::worker_ctx().get<Counter>().n;
-      return swoop::text(app.ctx().get<Greeting>().text + " " + std::to_string(n));
+    app.before_server_start([&workers](swoop::App&) {
+      swoop::App::worker_ctx().emplace<Counter>(Counter{++workers, 0});
     });
-    TestClient client{app};
-    CHECK(client.get("/").body == "hello 1");
-    CHECK(client.get("/").body == "hello 2");
+    app.get("/")([&app](Request&) {
+      Counter& c = swoop::App::worker_ctx().get<Counter>();
+      ++c.n;
+      return swoop::text(app.ctx().get<Greeting>().text + " " + std::to_string(c.worker) + " " +
+                         std::to_string(c.n));
+    });
+    TestClient client{app, {.workers = 2}};
+    std::map<int, int> counted;  // worker -> the requests it counted
+    // Each request is a new connection, which the kernel gives one worker or the other:
+    // 64 requests all landing on one of the two happens with probability 2^-63.
+    for (int i = 0; i < 64; ++i) {
+      const std::string body = client.get("/").body;
+      int worker = 0, n = 0;
+      REQUIRE(std::sscanf(body.c_str(), "hello %d %d", &worker, &n) == 2);
+      CHECK(n == counted[worker] + 1);  // each worker counts only its own requests
+      counted[worker] = n;
+    }
+    CHECK(workers == 2);
+    CHECK(counted.size() == 2);
     CHECK_THROWS_AS(swoop::App::worker_ctx(), std::logic_error);
   }
 
