@@ -10,9 +10,11 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "support/rss.hpp"
 #include "support/ws_client.hpp"
 #include "swoop/swoop.hpp"
 #include "websocket/deflate.hpp"
@@ -673,11 +675,17 @@ TEST_SUITE("websocket") {
     // Send until the server stops reading (its echo backs up because we never read).
     int sent = 0;
     ::fcntl(c.socket().native_handle(), F_SETFL, O_NONBLOCK);
+    swoop::test::RssPeak peak;
     for (; sent < 2000; ++sent) {
       const ssize_t n = ::send(c.socket().native_handle(), big.data(), big.size(), MSG_NOSIGNAL);
       if (n < static_cast<ssize_t>(big.size())) break;
     }
     CHECK(sent < 2000);
+    // What the server holds for it (its queued echo and unread messages) is bounded: the rest
+    // of what was sent waits in the kernel's socket buffers, outside the process.
+    const long growth = peak.growth_kib();
+    MESSAGE("sent ", sent, " frames of 64 KiB; peak RSS growth ", growth, " KiB");
+    CHECK(growth < 4 * 1024 * swoop::test::rss_scale);
   }
 
   TEST_CASE("compression: offers are negotiated per RFC 7692") {
@@ -762,14 +770,21 @@ TEST_SUITE("websocket") {
       c.send(op_text, deflate_raw("ok \xED\xA0\x80"), true, 4);
       expected = 1007;
     }
+    std::optional<swoop::test::RssPeak> peak;
     SUBCASE("a bomb: 64 MB of zeros in about 64 KB") {
-      const std::string zeros(64 * 1024 * 1024, '\0');
-      const std::string bomb = deflate_raw(zeros);
+      const std::string bomb = deflate_raw(std::string(64 * 1024 * 1024, '\0'));
       CHECK(bomb.size() < 100 * 1024);
+      peak.emplace();  // the 64 MB of zeros are gone again
       c.send(op_binary, bomb, true, 4);
       expected = 1009;
     }
     CHECK(c.read_close() == expected);
+    if (peak) {
+      // Inflated in bounded steps and stopped past max_message_size (1 MiB), not 64 MB.
+      const long growth = peak->growth_kib();
+      MESSAGE("peak RSS growth while the bomb was refused: ", growth, " KiB");
+      CHECK(growth < 8 * 1024 * swoop::test::rss_scale);
+    }
   }
 
   TEST_CASE("compression: without negotiation RSV1 is a protocol error") {
