@@ -37,6 +37,9 @@ struct SleepAwaiter : CancellableAwaiter<SleepAwaiter> {
 
   bool start() {
     box = TimerBox::create(this);
+    // libuv counts from the loop's cached time, which lags behind the clock by however long
+    // the loop has been busy since it last polled: without this, sleep(20ms) may end sooner.
+    uv_update_time(box->timer.loop);
     uv_timer_start(&box->timer, &on_timer, ms, 0);
     return true;
   }
@@ -65,6 +68,7 @@ struct TimeoutTimer {
 TimeoutTimer* timeout_start(std::uint64_t ms, CancelState& target) {
   auto* t = new TimeoutTimer{nullptr, &target};
   t->box = TimerBox::create(t);
+  uv_update_time(t->box->timer.loop);  // a deadline counts from now, not the loop's cached time
   uv_timer_start(
       &t->box->timer,
       [](uv_timer_t* h) noexcept {
