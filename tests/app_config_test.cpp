@@ -29,8 +29,9 @@ bool same(const swoop::RunOptions& a, const swoop::RunOptions& b) {
          a.tls.cert_file == b.tls.cert_file && a.tls.key_file == b.tls.key_file &&
          a.max_connections == b.max_connections && a.max_target_size == b.max_target_size &&
          a.max_header_size == b.max_header_size && a.max_header_count == b.max_header_count &&
-         a.max_body_size == b.max_body_size && a.request_timeout == b.request_timeout &&
-         a.response_timeout == b.response_timeout && a.keep_alive_timeout == b.keep_alive_timeout &&
+         a.max_body_size == b.max_body_size && a.buffered_body_budget == b.buffered_body_budget &&
+         a.request_timeout == b.request_timeout && a.response_timeout == b.response_timeout &&
+         a.keep_alive_timeout == b.keep_alive_timeout &&
          a.graceful_shutdown_timeout == b.graceful_shutdown_timeout &&
          a.linger_timeout == b.linger_timeout && a.drain_delay == b.drain_delay &&
          f.max_fields == g.max_fields && f.max_files == g.max_files && f.max_parts == g.max_parts &&

@@ -55,6 +55,13 @@ struct RunOptions {
   std::size_t max_header_size = 16384;           ///< request line + headers bytes (431 beyond)
   std::size_t max_header_count = 100;            ///< header fields (431 beyond)
   std::size_t max_body_size = 16 * 1024 * 1024;  ///< body bytes (413 beyond)
+  /// Bytes of large request heads and bodies one worker holds in memory at once, over all its
+  /// connections (what a connection receives fits a small pooled buffer until a request grows
+  /// past 16 KiB). When it is spent, a connection whose request needs more stops being read
+  /// until other requests finish (backpressure, nothing refused); one request is always let
+  /// through, even one larger than this. Memory for buffered bodies stays near this, whatever
+  /// the number of clients sending large bodies at once.
+  std::size_t buffered_body_budget = 256 * 1024 * 1024;
 
   /// Time for a whole request (head and body) to arrive once it started (408 and close
   /// beyond). A body read as it arrives (RouteOptions::stream_body) may take longer as long as

@@ -41,6 +41,9 @@ class Server {
   std::uint16_t port() const noexcept;
   /// The number of open client connections across workers (a snapshot). Thread-safe.
   std::size_t connections() const noexcept;
+  /// Bytes of large request heads and bodies the workers hold in memory now (a snapshot; each
+  /// worker keeps its share near RunOptions::buffered_body_budget). Thread-safe.
+  std::size_t buffered_bytes() const noexcept;
   /// Begins a graceful shutdown: stop accepting, finish in-flight requests within the grace
   /// period, close idle connections. Returns at once. Thread-safe and idempotent.
   void stop() noexcept;

@@ -304,6 +304,8 @@ const std::vector<ConfigEntry>& config_reference() {
       typed("max_header_size", T::size, "16K", "request line and header bytes (431 beyond)"),
       integer("max_header_count", 100, 1, big, "header fields per request (431 beyond)"),
       typed("max_body_size", T::size, "16M", "request body bytes (413 beyond)"),
+      typed("buffered_body_budget", T::size, "256M",
+            "large request bodies one worker holds at once (reading pauses beyond)"),
       typed("request_timeout", T::duration, "60s", "time for a whole request to arrive (408)"),
       typed("response_timeout", T::duration, "60s", "time a handler may run (503 beyond)"),
       typed("keep_alive_timeout", T::duration, "5s", "idle time before a keep-alive close"),
@@ -470,6 +472,7 @@ RunOptions AppConfig::apply(RunOptions o) const {
   take(o.max_header_size, d.max_header_size, get<std::size_t>("max_header_size"));
   take(o.max_header_count, d.max_header_count, get<std::size_t>("max_header_count"));
   take(o.max_body_size, d.max_body_size, get<std::size_t>("max_body_size"));
+  take(o.buffered_body_budget, d.buffered_body_budget, get<std::size_t>("buffered_body_budget"));
   take(o.request_timeout, d.request_timeout, get<ms>("request_timeout"));
   take(o.response_timeout, d.response_timeout, get<ms>("response_timeout"));
   take(o.keep_alive_timeout, d.keep_alive_timeout, get<ms>("keep_alive_timeout"));

@@ -224,6 +224,12 @@ std::size_t Server::connections() const noexcept {
   return n;
 }
 
+std::size_t Server::buffered_bytes() const noexcept {
+  std::size_t n = 0;
+  for (const auto& w : impl_->workers) n += w->buffered_bytes();
+  return n;
+}
+
 void Server::stop() noexcept {
   // Not ready first: /readyz answers 503 before any listener closes (after the drain delay).
   if (impl_->started) impl_->app.set_ready(false);

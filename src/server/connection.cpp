@@ -135,6 +135,11 @@ bool Connection::make_room() {
   const std::size_t limit = o.max_header_size + 2 * o.max_body_size + 4096;
   if (in_cap_ >= limit) return false;
   const std::size_t cap = std::min(limit, std::max(in_cap_ * 2, ex_ ? ex_->parser.needed() : 0));
+  const std::size_t held = in_cap_ == Worker::buffer_size ? 0 : in_cap_;
+  if (!worker_.draw_budget(this, held, cap - held)) {
+    budget_wait_ = true;  // reading stops (wants_input) until on_budget_returned()
+    return false;
+  }
   auto bigger = std::make_unique_for_overwrite<char[]>(cap);
   std::memcpy(bigger.get(), in_.get(), in_end_);
   if (in_cap_ == Worker::buffer_size) worker_.release_buffer(std::move(in_));
@@ -157,7 +162,7 @@ void Connection::on_read(uv_stream_t* s, ssize_t nread, const uv_buf_t* buf) noe
     c->in_end_ += static_cast<std::size_t>(nread);
     c->on_data();
   } else if (nread == UV_ENOBUFS) {
-    if (c->parsing_ && !c->handler_running_) {
+    if (c->parsing_ && !c->handler_running_ && !c->budget_wait_) {
       c->finish_error(413, "request too large", true);
     }
     c->pump();
@@ -597,7 +602,7 @@ void Connection::pump() {
 }
 
 bool Connection::wants_input() const noexcept {
-  if (closing_ || peer_eof_) return false;
+  if (closing_ || peer_eof_ || budget_wait_) return false;
   if (phase_ == Phase::websocket) {
     return ws_ != nullptr && !ws_close_ && ws_->wants_input() &&
            ws_buffered() < 4 * write_high_water;
@@ -634,11 +639,19 @@ void Connection::release_buffer_if_idle() {
 
 void Connection::drop_read_buffer() noexcept {
   in_start_ = in_end_ = 0;
-  if (in_cap_ == Worker::buffer_size)
+  if (in_cap_ == Worker::buffer_size) {
     worker_.release_buffer(std::move(in_));
-  else
+  } else {
     in_.reset();
+    worker_.return_budget(in_cap_);
+  }
   in_cap_ = 0;
+}
+
+void Connection::on_budget_returned() noexcept {
+  budget_wait_ = false;
+  if (!flush_deferred_) flush_deferred_ = worker_.defer_flush(this);
+  if (!flush_deferred_) update_reading();  // the worker is past its shutdown
 }
 
 void Connection::start_linger() {
@@ -688,8 +701,9 @@ void Connection::start_close() {
 void Connection::on_close(uv_handle_t* h) noexcept {
   auto* c = static_cast<Connection*>(h->data);
   if (c->flush_deferred_) c->worker_.cancel_flush(c);
+  if (c->budget_wait_) c->worker_.leave_budget_queue(c);
   c->worker_.on_connection_closed(c);
-  if (c->in_ && c->in_cap_ == Worker::buffer_size) c->worker_.release_buffer(std::move(c->in_));
+  if (c->in_) c->drop_read_buffer();
   if (c->ex_) c->worker_.release_exchange(std::move(c->ex_));
   delete c;
 }
@@ -719,6 +733,7 @@ bool Connection::tls_fill() {
       in_cap_ = Worker::buffer_size;
     }
     if (in_end_ == in_cap_ && !make_room()) {
+      if (budget_wait_) break;  // on_budget_returned() resumes
       if (parsing_ && !handler_running_) {
         finish_error(413, "request too large", true);
       } else {

@@ -84,8 +84,11 @@ class Connection final : private BodySink, private BodyReader {
   /// waits for I/O, so that the frames sent during one callback (an echo loop over the
   /// queued messages) leave in one write.
   void ws_flush(bool now = false);
-  /// The worker runs a flush that ws_flush() deferred.
+  /// The worker runs a flush that ws_flush() or on_budget_returned() deferred.
   void run_deferred_flush();
+  /// The worker's buffered body budget, which this connection waits for, has bytes again:
+  /// ask again before the loop next waits for I/O.
+  void on_budget_returned() noexcept;
   /// Bytes queued or being written.
   std::size_t ws_buffered() const noexcept { return out_.size() + writing_.size(); }
   /// Stop reading and close the sending side once everything queued is written.
@@ -191,7 +194,8 @@ class Connection final : private BodySink, private BodyReader {
   bool handler_running_ = false;  // an async handler holds req_
   bool dispatching_ = false;      // inside dispatch(): an async completion is stored, not run
   bool write_pending_ = false;
-  bool flush_deferred_ = false;  // on the worker's list of flushes to run (ws_flush)
+  bool flush_deferred_ = false;  // on the worker's list of flushes to run
+  bool budget_wait_ = false;     // reading waits for the worker's buffered body budget
   bool reading_ = false;
   bool close_after_write_ = false;  // the last response is queued; then shut down
   bool abandon_ = false;            // the response of the running handler is not wanted

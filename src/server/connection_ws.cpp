@@ -47,7 +47,7 @@ void Connection::run_deferred_flush() {
   if (phase_ == Phase::websocket && !closing_)
     ws_process();  // feeds input held back meanwhile, writes, and decides on reading and closing
   else
-    flush();
+    pump();  // writes, and reads again when the budget came back
 }
 
 std::uint64_t Connection::ws_now() const noexcept { return worker_.now(); }

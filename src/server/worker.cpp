@@ -352,6 +352,33 @@ std::unique_ptr<char[]> Worker::acquire_buffer() {
   return b;
 }
 
+bool Worker::draw_budget(Connection* c, std::size_t held, std::size_t more) {
+  if (buffered_ != held && buffered_ + more > options_.buffered_body_budget) {
+    try {
+      if (std::find(budget_queue_.begin(), budget_queue_.end(), c) == budget_queue_.end()) {
+        budget_queue_.push_back(c);
+      }
+    } catch (...) {  // out of memory: c waits for its request timeout instead
+    }
+    return false;
+  }
+  buffered_ += more;
+  buffered_published_.store(buffered_, std::memory_order_relaxed);
+  return true;
+}
+
+void Worker::return_budget(std::size_t bytes) noexcept {
+  buffered_ -= bytes;
+  buffered_published_.store(buffered_, std::memory_order_relaxed);
+  // Each queued connection asks again (from the loop, not from here); those that still do not
+  // fit queue up again behind the others.
+  std::vector<Connection*> queued;
+  queued.swap(budget_queue_);
+  for (Connection* c : queued) c->on_budget_returned();
+}
+
+void Worker::leave_budget_queue(Connection* c) noexcept { std::erase(budget_queue_, c); }
+
 std::unique_ptr<Exchange> Worker::acquire_exchange() {
   if (exchanges_.empty()) return std::make_unique<Exchange>(options_);
   auto e = std::move(exchanges_.back());

@@ -66,6 +66,21 @@ class Worker {
   void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
   static constexpr std::size_t buffer_size = 16 * 1024;
 
+  /// Read buffers grown past buffer_size (large heads and bodies) draw on the worker's
+  /// RunOptions::buffered_body_budget. A connection holding `held` bytes asks for `more`;
+  /// false when that would overspend the budget while other connections hold some: c is then
+  /// queued, and c->on_budget_returned() is called once bytes come back. A connection alone
+  /// always gets what it asks, so one request of any allowed size can proceed.
+  bool draw_budget(Connection* c, std::size_t held, std::size_t more);
+  /// Gives back bytes drawn earlier, waking the queued connections.
+  void return_budget(std::size_t bytes) noexcept;
+  /// Takes a queued connection that is going away off the queue.
+  void leave_budget_queue(Connection* c) noexcept;
+  /// Bytes drawn on the budget now; readable from any thread.
+  std::size_t buffered_bytes() const noexcept {
+    return buffered_published_.load(std::memory_order_relaxed);
+  }
+
   /// A connection's request state (parser and Request) from this worker's pool.
   std::unique_ptr<Exchange> acquire_exchange();
   /// Returns a connection's request state to the pool (its Request is reset first).
@@ -157,6 +172,9 @@ class Worker {
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;
   std::vector<std::unique_ptr<char[]>> buffers_;
+  std::size_t buffered_ = 0;                        // drawn on the buffered body budget
+  std::atomic<std::size_t> buffered_published_{0};  // buffered_, for Server::buffered_bytes()
+  std::vector<Connection*> budget_queue_;           // waiting for budget, oldest first
   std::vector<std::unique_ptr<Exchange>> exchanges_;
   static constexpr std::size_t date_at = 21;  // where the date starts in stamp_
   char stamp_[53] = "Server: swoop\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n";

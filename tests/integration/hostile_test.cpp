@@ -18,6 +18,7 @@
 
 #include "server/connection.hpp"
 #include "support/raw_socket.hpp"
+#include "support/rss.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -180,6 +181,89 @@ TEST_SUITE("hostile") {
     int status = 0;
     timed_get(client, "/hello", &status);
     CHECK(status == 200);  // other clients are unaffected
+  }
+
+  TEST_CASE("50 clients sending large bodies at once: reading pauses at the worker's budget") {
+    // Before: each connection grew its buffer for its body (by doubling, up to twice
+    // max_body_size) and nothing bounded the sum: here 50 to 100 MiB at once.
+    constexpr std::size_t max_body = 1 << 20;
+    constexpr std::size_t budget = 8 << 20;
+    constexpr int clients = 50;
+    swoop::App app;
+    app.post("/upload")(
+        [](Request& req) { return swoop::text(std::to_string(req.body().size())); });
+    swoop::Server server{app,
+                         {.port = 0, .max_body_size = max_body, .buffered_body_budget = budget}};
+    server.start();
+    const std::string body(max_body - 1, 'x');
+    const std::string head =
+        "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: " + std::to_string(body.size()) +
+        "\r\n\r\n";
+    std::vector<std::unique_ptr<RawSocket>> socks;
+    std::vector<std::size_t> sent(clients, 0);
+    for (int i = 0; i < clients; ++i) {
+      socks.push_back(std::make_unique<RawSocket>(server.port()));
+      socks.back()->send(head);
+      const int fd = socks.back()->native_handle();
+      ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
+    }
+    swoop::test::RssPeak rss;
+    std::size_t most_buffered = 0;
+    // Every body goes out 64 KiB at a time, round robin with a pause, so that all 50 are
+    // half-way at once; a connection the server stopped reading takes what its socket buffers
+    // hold, then waits (non-blocking sends).
+    const auto give_up = std::chrono::steady_clock::now() + 60s;
+    for (bool done = false; !done && std::chrono::steady_clock::now() < give_up;) {
+      done = true;
+      for (int i = 0; i < clients; ++i) {
+        const std::size_t n = std::min<std::size_t>(64 * 1024, body.size() - sent[i]);
+        const ssize_t w =
+            n == 0 ? 0 : ::send(socks[i]->native_handle(), body.data() + sent[i], n, MSG_NOSIGNAL);
+        if (w > 0) sent[i] += static_cast<std::size_t>(w);
+        done = done && sent[i] == body.size();
+      }
+      most_buffered = std::max(most_buffered, server.buffered_bytes());
+      std::this_thread::sleep_for(20ms);
+    }
+    int answered = 0;
+    for (auto& s : socks) {
+      const std::string got = s->read_until(std::to_string(body.size()), 30s);
+      most_buffered = std::max(most_buffered, server.buffered_bytes());
+      if (got.rfind("HTTP/1.1 200", 0) == 0 && got.ends_with(std::to_string(body.size()))) {
+        ++answered;
+      }
+    }
+    CHECK(answered == clients);  // all served in turn: paused, never refused
+    // The budget, or one request past it (a connection alone is always let through).
+    CHECK(most_buffered <= budget + max_body + 16 * 1024);
+    CHECK(wait_for([&] { return server.buffered_bytes() == 0; }, 2s));  // all given back
+    const long growth = rss.growth_kib();
+    MESSAGE("peak RSS growth ", growth, " KiB, most buffered ", most_buffered / 1024, " KiB");
+    // ASan keeps freed blocks in quarantine (256 MB), so RSS counts all 50 bodies there.
+    if (swoop::test::rss_is_measurable && !swoop::test::rss_keeps_freed) {
+      // Budget, one request past it, and 4 MiB of allocator and thread overhead.
+      CHECK(growth < static_cast<long>((budget + max_body) / 1024 + 4096));
+    }
+    server.stop();
+    server.wait();
+  }
+
+  TEST_CASE("a buffered body budget smaller than one request still lets requests through") {
+    swoop::App app;
+    app.post("/upload")(
+        [](Request& req) { return swoop::text(std::to_string(req.body().size())); });
+    TestClient client{app, {.max_body_size = 256 * 1024, .buffered_body_budget = 1024}};
+    std::vector<std::thread> threads;
+    std::atomic<int> ok{0};
+    for (int t = 0; t < 4; ++t) {
+      threads.emplace_back([&] {
+        for (int i = 0; i < 5; ++i) {
+          if (client.post("/upload", std::string(200 * 1024, 'y')).body == "204800") ++ok;
+        }
+      });
+    }
+    for (auto& t : threads) t.join();
+    CHECK(ok == 20);
   }
 
   TEST_CASE("100,000 pipelined requests are answered in order") {

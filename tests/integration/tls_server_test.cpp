@@ -5,6 +5,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "support/run_task.hpp"
 #include "support/test_certs.hpp"
@@ -91,6 +92,40 @@ TEST_SUITE("tls server") {
       return ClientError(ClientErrorKind::protocol, "");
     }();
     CHECK(e.kind() == ClientErrorKind::tls);
+    server.stop();
+    server.wait();
+  }
+
+  TEST_CASE("uploads over HTTPS wait for the buffered body budget, then all complete") {
+    // Decrypted input waits in the TLS session while the budget is spent: it must be taken up
+    // again when bytes come back, without new bytes from the socket to prompt it.
+    swoop_test::TestCerts certs;
+    swoop::App app;
+    add_routes(app);
+    swoop::RunOptions options;
+    options.port = 0;
+    options.tls = {.cert_file = certs.cert("signed"), .key_file = certs.key("signed")};
+    options.max_body_size = 1 << 20;
+    options.buffered_body_budget = 600 * 1024;
+    swoop::Server server{app, options};
+    server.start();
+    const std::string base = "https://localhost:" + std::to_string(server.port());
+    swoop::http::ClientOptions client_options;
+    client_options.ca_file = certs.cert("ca");
+    client_options.max_per_host = 6;
+    run([&]() -> Task<void> {
+      Client client{client_options};
+      std::vector<std::string> bodies;
+      std::vector<Task<swoop::http::ClientResponse>> uploads;
+      for (int i = 0; i < 6; ++i) bodies.push_back(std::string(512 * 1024, 'a' + i));
+      for (const std::string& body : bodies) uploads.push_back(client.post(base + "/echo", body));
+      const auto answers = co_await swoop::gather(std::move(uploads));
+      for (std::size_t i = 0; i < answers.size(); ++i) {
+        CHECK(answers[i].status == 200);
+        CHECK(answers[i].body == bodies[i]);
+      }
+    }());
+    CHECK(server.buffered_bytes() == 0);
     server.stop();
     server.wait();
   }

@@ -23,6 +23,16 @@ inline constexpr bool rss_is_measurable = false;
 inline constexpr bool rss_is_measurable = true;
 #endif
 
+/// Whether memory freed stays resident for a while: AddressSanitizer holds freed blocks in its
+/// quarantine (256 MB by default) to catch uses after free, so there the resident set counts
+/// what was allocated over a test, not what was held at once. (GCC defines
+/// __SANITIZE_ADDRESS__ for -fsanitize=address.)
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool rss_keeps_freed = true;
+#else
+inline constexpr bool rss_keeps_freed = false;
+#endif
+
 /// The process's resident set in KiB (/proc/self/statm).
 inline long resident_kib() {
   long pages = 0, resident = 0;
