@@ -337,7 +337,7 @@ TEST_SUITE("json") {
     CHECK(to_json("\x1f") == R"("\u001f")");
   }
 
-  TEST_CASE("quotes and backslashes are escaped; slash and DEL are not") {
+  TEST_CASE("quotes and backslashes are escaped, slash and DEL are not") {
     CHECK(to_json(R"(say "hi")") == R"("say \"hi\"")");
     CHECK(to_json(R"(C:\dir\)") == R"("C:\\dir\\")");
     CHECK(to_json("a/b") == R"("a/b")");

@@ -170,7 +170,7 @@ TEST_SUITE("json_view") {
           "field \"['\xC3\xA9\xC3\xA9']\" must be a string, not an integer");
   }
 
-  TEST_CASE("integers are range-checked for the requested type; doubles are not integers") {
+  TEST_CASE("integers are range-checked for the requested type, doubles are not integers") {
     Parsed p{R"([1e400000000000000000000000])"};
     Parsed big{R"([1e308])"};
     const JsonView v = big.root();

@@ -265,7 +265,7 @@ TEST_SUITE("json_writer") {
     CHECK(to_json(std::vector<std::vector<int>>{{1}, {}, {2, 3}}) == "[[1],[],[2,3]]");
   }
 
-  TEST_CASE("maps are objects; integer keys become decimal strings") {
+  TEST_CASE("maps are objects, integer keys become decimal strings") {
     CHECK(to_json(std::map<std::string, int>{}) == "{}");
     CHECK(to_json(std::map<std::string_view, bool>{{"k\n", true}}) == R"({"k\n":true})");
     CHECK(to_json(std::map<int, std::string>{{-1, "a"}, {20, "b"}}) == R"({"-1":"a","20":"b"})");

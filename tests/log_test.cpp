@@ -38,7 +38,7 @@ struct Capture {
 }  // namespace
 
 TEST_SUITE("log") {
-  TEST_CASE("level names parse in any case; unknown names do not") {
+  TEST_CASE("level names parse in any case, unknown names do not") {
     CHECK(swoop::parse_log_level("debug") == swoop::LogLevel::debug);
     CHECK(swoop::parse_log_level("INFO") == swoop::LogLevel::info);
     CHECK(swoop::parse_log_level("Warning") == swoop::LogLevel::warning);
@@ -48,7 +48,7 @@ TEST_SUITE("log") {
     CHECK_FALSE(swoop::parse_log_level(""));
   }
 
-  TEST_CASE("lines below the level are dropped; lines carry time and level") {
+  TEST_CASE("lines below the level are dropped, lines carry time and level") {
     Capture c;
     swoop::set_log_level(swoop::LogLevel::warning);
     swoop::log(swoop::LogLevel::info, "hidden {}", 1);

@@ -134,7 +134,7 @@ TEST_SUITE("tls stream") {
     CHECK_FALSE(p.server.error().empty());
   }
 
-  TEST_CASE("read() decrypts into a small buffer a piece at a time; the rest waits") {
+  TEST_CASE("read() decrypts into a small buffer a piece at a time, the rest waits") {
     swoop_test::TestCerts certs;
     ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
     ClientCtx client_ctx{certs.cert("good")};

@@ -40,7 +40,7 @@ bool accepts(std::uint16_t port) {
 }  // namespace
 
 TEST_SUITE("health") {
-  TEST_CASE("liveness is 200; readiness follows is_ready") {
+  TEST_CASE("liveness is 200, readiness follows is_ready") {
     swoop::App app{"health"};
     app.add_health_routes();
     CHECK_FALSE(app.is_ready());

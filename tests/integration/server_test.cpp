@@ -218,7 +218,7 @@ TEST_SUITE("server") {
     CHECK(client.get("/peer").body == "127.0.0.1");
   }
 
-  TEST_CASE("405 lists the allowed methods; OPTIONS is automatic; HEAD uses GET without a body") {
+  TEST_CASE("405 lists the allowed methods, OPTIONS is automatic, HEAD uses GET without a body") {
     swoop::App app;
     add_routes(app);
     TestClient client{app};

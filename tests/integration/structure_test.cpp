@@ -299,7 +299,7 @@ TEST_SUITE("structure") {
     CHECK(client.get("/ok").body == "ok");
   }
 
-  TEST_CASE("error handlers pick the most specific type; blueprint handlers come first") {
+  TEST_CASE("error handlers pick the most specific type, blueprint handlers come first") {
     swoop::App app;
     app.on_error<std::exception>([](Request&, const std::exception& e) {
       return swoop::text(std::string{"app exception: "} + e.what(), 500);
@@ -398,7 +398,7 @@ TEST_SUITE("structure") {
         R"({"error":{"status":500,"message":"Internal Server Error","detail":"std::out_of_range: index 9"}})");
   }
 
-  TEST_CASE("a handler's Connection: close is honoured; redirects check their status") {
+  TEST_CASE("a handler's Connection: close is honoured, redirects check their status") {
     swoop::App app;
     app.get("/bye")([](Request&) {
       Response r = swoop::text("bye");

@@ -130,7 +130,7 @@ TEST_SUITE("tls server") {
     server.wait();
   }
 
-  TEST_CASE("plain HTTP servers report http; the certificate files are checked at start") {
+  TEST_CASE("plain HTTP servers report http, the certificate files are checked at start") {
     swoop::App app;
     add_routes(app);
     CHECK(swoop::TestClient{app}.get("/scheme").body == "http");

@@ -407,7 +407,7 @@ TEST_SUITE("websocket") {
     CHECK(f->payload == "later");
   }
 
-  TEST_CASE("pings: the handler's pings reach the client; nothing is sent after close") {
+  TEST_CASE("pings: the handler's pings reach the client, nothing is sent after close") {
     Server s;
     handlers_done = 0;
     WsRawClient c{s.port(), "/ping-me"};
