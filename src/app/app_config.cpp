@@ -114,6 +114,20 @@ std::string expected(const ConfigEntry& e) {
   return "";
 }
 
+// text as an error message shows it: control characters as \xNN, so that a value can neither
+// end what() early (NUL) nor break the one-line-per-variable list (CR, LF).
+std::string shown(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f)
+      out += fmt::format("\\x{:02X}", byte);
+    else
+      out += c;
+  }
+  return out;
+}
+
 // The value of text as entry's type, or nullopt when it does not parse.
 std::optional<AppConfig::Value> parse(const ConfigEntry& e, std::string_view text) {
   switch (e.type) {
@@ -367,7 +381,7 @@ void AppConfig::set(std::string_view name, std::string_view text) {
   auto v = parse(s.entry, text);
   if (!v) {
     throw std::invalid_argument(
-        fmt::format("config: {}: '{}' is not {}", name, text, expected(s.entry)));
+        fmt::format("config: {}: '{}' is not {}", name, shown(text), expected(s.entry)));
   }
   s.value = std::move(*v);
   s.is_set = true;
@@ -411,7 +425,7 @@ std::vector<std::string> AppConfig::load(
       } else if (is_service_link_value(text)) {  // SWOOP_PORT=tcp://10.96.0.17:80
         links.push_back(var);
       } else {
-        errors += fmt::format("\n  {}='{}': expected {}", var, text, expected(s.entry));
+        errors += fmt::format("\n  {}='{}': expected {}", var, shown(text), expected(s.entry));
       }
     } else if (is_service_link_name(std::string_view{var}.substr(prefix.size())) ||
                is_service_link_value(text)) {

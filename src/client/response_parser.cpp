@@ -130,7 +130,8 @@ int ResponseParser::on_message_complete(llhttp_t* p) noexcept {
     return HPE_PAUSED;
   }
   self.state_ = State::complete;
-  self.reusable_ = llhttp_should_keep_alive(p) != 0;
+  // RFC 9110 15.2.2: after a 101 the connection speaks another protocol, never HTTP again.
+  self.reusable_ = status != 101 && llhttp_should_keep_alive(p) != 0;
   return HPE_PAUSED;
 }
 

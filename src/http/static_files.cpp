@@ -12,6 +12,7 @@
 #include <climits>
 #include <cstdlib>
 #include <ctime>
+#include <iterator>
 #include <memory>
 #include <random>
 #include <stdexcept>
@@ -19,6 +20,7 @@
 #include <vector>
 
 #include "http/file_body.hpp"
+#include "http/file_response.hpp"
 #include "http/html.hpp"
 #include "swoop/blocking.hpp"
 #include "swoop/error.hpp"
@@ -34,37 +36,6 @@ namespace {
 // thread-pool round trip instead of several, and the server's plain-response fast path.
 constexpr std::uint64_t small_file = 64 * 1024;
 constexpr std::size_t max_ranges = 64;  // more are ignored (RFC 9110 14.2 allows it)
-
-// An open file descriptor, closed with its owner.
-struct Fd {
-  int value = -1;
-  Fd() = default;
-  Fd(Fd&& o) noexcept : value(std::exchange(o.value, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      reset();
-      value = std::exchange(o.value, -1);
-    }
-    return *this;
-  }
-  ~Fd() { reset(); }
-  void reset() noexcept {
-    if (value >= 0) ::close(value);
-    value = -1;
-  }
-};
-
-struct Opened {
-  Fd fd;
-  bool found = false;
-  bool is_dir = false;
-  std::uint64_t size = 0;
-  std::int64_t mtime = 0;     // seconds
-  std::int64_t mtime_ns = 0;  // nanoseconds part
-  std::string content;        // a small file's bytes
-  std::string listing;        // a directory's listing (when asked for)
-  std::string name;           // the file name, for the content type
-};
 
 bool is_inside(const std::string& real, const std::string& root) {
   if (root == "/") return true;
@@ -174,10 +145,13 @@ int two_digits(std::string_view s, std::size_t at) {
 }
 
 // Parses an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT"). The obsolete formats of RFC 9110
-// 5.6.7 are not accepted: a condition with a date we cannot read is ignored, as the RFC says.
+// 5.6.7 are not accepted: a condition with a date we cannot read (also an unknown day name or
+// a day the month does not have) is ignored, as the RFC says.
 std::optional<std::int64_t> parse_http_date(std::string_view s) {
   if (s.size() != 29 || s[3] != ',' || s[4] != ' ' || s[7] != ' ' || s[11] != ' ' || s[16] != ' ' ||
-      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT") {
+      s[19] != ':' || s[22] != ':' || s.substr(25) != " GMT" ||
+      std::find(std::begin(day_names), std::end(day_names), s.substr(0, 3)) ==
+          std::end(day_names)) {
     return std::nullopt;
   }
   std::tm tm{};
@@ -194,7 +168,11 @@ std::optional<std::int64_t> parse_http_date(std::string_view s) {
       tm.tm_hour > 23 || tm.tm_min < 0 || tm.tm_min > 59 || tm.tm_sec < 0 || tm.tm_sec > 60) {
     return std::nullopt;
   }
-  tm.tm_year = century * 100 + year - 1900;
+  const int full_year = century * 100 + year;
+  const bool leap = full_year % 4 == 0 && (full_year % 100 != 0 || full_year % 400 == 0);
+  constexpr int month_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (tm.tm_mday > month_days[tm.tm_mon] + (tm.tm_mon == 1 && leap ? 1 : 0)) return std::nullopt;
+  tm.tm_year = full_year - 1900;
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
@@ -312,6 +290,8 @@ std::string fmt_etag(std::uint64_t size, std::int64_t mtime, std::int64_t mtime_
 
 bool is_get_or_head(const Request& req) { return req.method() == "GET" || req.method() == "HEAD"; }
 
+}  // namespace
+
 Response respond(const Request& req, Opened&& f, const FileOptions& o) {
   const std::string etag = fmt_etag(f.size, f.mtime, f.mtime_ns);
   const std::string modified = http_date(f.mtime);
@@ -399,6 +379,8 @@ Response respond(const Request& req, Opened&& f, const FileOptions& o) {
   res.set_body(std::move(body));
   return res;
 }
+
+namespace {
 
 // Whether a decoded relative path stays below its root: no "..", no backslash, no NUL.
 bool is_safe_relative(std::string_view rel) {

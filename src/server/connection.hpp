@@ -16,6 +16,7 @@
 #include "swoop/detail/root.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"
+#include "websocket/session.hpp"
 
 namespace swoop::detail {
 
@@ -47,7 +48,7 @@ void append_uint(std::string& out, std::size_t n, int base = 10);
 /// callback of its socket (start_close() begins that; it waits for a running handler first,
 /// because the handler holds a reference to the connection's Request). While a streamed body
 /// (BodySource) is sent, the connection is its BodySink and counts as running a handler.
-class Connection final : private BodySink, private BodyReader {
+class Connection final : public WsTransport, private BodySink, private BodyReader {
  public:
   explicit Connection(Worker& worker);
   ~Connection();
@@ -77,27 +78,27 @@ class Connection final : private BodySink, private BodyReader {
   /// response), moves the request out of the read buffer and feeds later input to session.
   void ws_upgrade(std::string_view head, WsSession* session);
   /// The session is going away; input is discarded from now on.
-  void ws_detach() noexcept;
+  void ws_detach() noexcept override;
   /// Where the session appends frames; ws_flush() starts writing them.
-  std::string& ws_out() noexcept { return out_; }
+  std::string& ws_out() noexcept override { return out_; }
   /// Writes what the session appended: now, or (the default) before the worker's loop next
   /// waits for I/O, so that the frames sent during one callback (an echo loop over the
   /// queued messages) leave in one write.
-  void ws_flush(bool now = false);
+  void ws_flush(bool now = false) override;
   /// The worker runs a flush that ws_flush() or on_budget_returned() deferred.
   void run_deferred_flush();
   /// The worker's buffered body budget, which this connection waits for, has bytes again:
   /// ask again before the loop next waits for I/O.
   void on_budget_returned() noexcept;
   /// Bytes queued or being written.
-  std::size_t ws_buffered() const noexcept { return out_.size() + writing_.size(); }
+  std::size_t ws_buffered() const noexcept override { return out_.size() + writing_.size(); }
   /// Stop reading and close the sending side once everything queued is written.
-  void ws_close_transport();
+  void ws_close_transport() override;
   /// Drops the connection at once (no close handshake).
-  void ws_abort() { start_close(); }
+  void ws_abort() override { start_close(); }
   /// Input may be wanted again (a message was taken): feed held input, read again.
-  void ws_resume();
-  std::uint64_t ws_now() const noexcept;
+  void ws_resume() override;
+  std::uint64_t ws_now() const noexcept override;
 
   Connection* prev = nullptr;  ///< intrusive list of the worker's connections
   Connection* next = nullptr;

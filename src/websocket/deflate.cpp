@@ -18,9 +18,10 @@ std::string_view trim(std::string_view s) noexcept {
   return s;
 }
 
-// Parses "8".."15" (a quoted value is allowed, RFC 7692 5.2).
+// Parses "8".."15" (a quoted value is allowed, RFC 7692 5.2; a leading zero is not, 7.1.2).
 std::optional<int> window_bits(std::string_view v) noexcept {
   if (v.size() >= 2 && v.front() == '"' && v.back() == '"') v = v.substr(1, v.size() - 2);
+  if (v.starts_with('0')) return {};
   int bits = 0;
   const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), bits);
   if (ec != std::errc{} || end != v.data() + v.size() || bits < 8 || bits > 15) return {};

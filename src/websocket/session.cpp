@@ -4,7 +4,6 @@
 
 #include <algorithm>
 
-#include "server/connection.hpp"
 #include "swoop/loop.hpp"
 
 namespace swoop::detail {
@@ -16,7 +15,7 @@ constexpr std::size_t max_queued_messages = 64;
 constexpr std::size_t max_unsent_factor = 16;
 }  // namespace
 
-WsSession::WsSession(Connection& conn, const WebSocketOptions& options, CancelState& cancel,
+WsSession::WsSession(WsTransport& conn, const WebSocketOptions& options, CancelState& cancel,
                      std::string subprotocol, std::optional<DeflateParams> deflate)
     : conn_(&conn), options_(options), cancel_(cancel), subprotocol_(std::move(subprotocol)) {
   last_input_ = conn.ws_now();
@@ -27,7 +26,7 @@ WsSession::~WsSession() { detach(); }
 
 void WsSession::detach() noexcept {
   if (conn_ == nullptr) return;
-  Connection* c = std::exchange(conn_, nullptr);
+  WsTransport* c = std::exchange(conn_, nullptr);
   c->ws_detach();
 }
 
@@ -282,7 +281,13 @@ bool WsSession::send_ready() const noexcept {
 void WsSession::start_close(std::uint16_t code, std::string_view reason) {
   if (!open_ || conn_ == nullptr) return;
   if (!is_valid_close_code(code)) code = close_normal;
-  reason = reason.substr(0, 123);
+  // RFC 6455 5.5: 125 payload bytes at most, 2 of them the code; 5.5.1: the reason is UTF-8,
+  // so the cut goes back to the start of a code point.
+  if (reason.size() > 123) {
+    std::size_t cut = 123;
+    while (cut > 0 && (static_cast<unsigned char>(reason[cut]) & 0xC0) == 0x80) --cut;
+    reason = reason.substr(0, cut);
+  }
   std::string payload;
   payload.push_back(static_cast<char>(code >> 8));
   payload.push_back(static_cast<char>(code & 0xFF));

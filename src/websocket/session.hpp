@@ -3,10 +3,12 @@
 #pragma once
 
 #include <coroutine>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "swoop/detail/cancel.hpp"
@@ -16,16 +18,42 @@
 
 namespace swoop::detail {
 
-class Connection;
+/// What a WsSession needs of the byte stream under it: the server's Connection implements
+/// it, and tests/fuzz/wssession_fuzz.cpp a fake that records what is written. The session
+/// makes one virtual call per frame or event, never per byte.
+///
+/// Lifetime: outlives the session, or is told to forget it first (ws_detach()).
+class WsTransport {
+ public:
+  /// The loop time in milliseconds (idle and close timeouts count in it).
+  virtual std::uint64_t ws_now() const noexcept = 0;
+  /// Where the session appends frames; ws_flush() starts writing them.
+  virtual std::string& ws_out() noexcept = 0;
+  /// Writes what the session appended: now, or before the loop next waits for I/O.
+  virtual void ws_flush(bool now = false) = 0;
+  /// Bytes queued or being written.
+  virtual std::size_t ws_buffered() const noexcept = 0;
+  /// Stop reading and close the sending side once everything queued is written.
+  virtual void ws_close_transport() = 0;
+  /// Drops the connection at once (no close handshake).
+  virtual void ws_abort() = 0;
+  /// Input may be wanted again (a message was taken): feed held input, read again.
+  virtual void ws_resume() = 0;
+  /// The session is going away; input is discarded from now on.
+  virtual void ws_detach() noexcept = 0;
+
+ protected:
+  ~WsTransport() = default;
+};
 
 /// Parses incoming frames, assembles messages, answers pings, runs the close handshake and
 /// resumes the handler's awaiters (always through the loop, never inline).
 ///
-/// Lifetime: owned by the WebSocket in the handler's frame; the Connection points to it from
-/// the upgrade until the WebSocket's destructor calls Connection::ws_detach().
+/// Lifetime: owned by the WebSocket in the handler's frame; the transport (the Connection)
+/// points to it from the upgrade until the WebSocket's destructor calls ws_detach() on it.
 class WsSession {
  public:
-  WsSession(Connection& conn, const WebSocketOptions& options, CancelState& cancel,
+  WsSession(WsTransport& conn, const WebSocketOptions& options, CancelState& cancel,
             std::string subprotocol, std::optional<DeflateParams> deflate);
   WsSession(const WsSession&) = delete;
   WsSession& operator=(const WsSession&) = delete;
@@ -74,7 +102,7 @@ class WsSession {
   void wake_all() noexcept;
   static void wake(std::coroutine_handle<>& h) noexcept;
 
-  Connection* conn_;
+  WsTransport* conn_;
   const WebSocketOptions& options_;
   CancelState& cancel_;
   std::string subprotocol_;

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Websocket routes: the opening handshake (RFC 6455 section 4.2) and the handler's run.
+#include "websocket/upgrade.hpp"
+
 #include <memory>
 #include <optional>
 #include <string>
@@ -122,27 +124,37 @@ std::string response_head(const Request& req, std::string_view subprotocol,
   return head;
 }
 
-Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> route) {
-  if (std::optional<Response> refusal = check_handshake(req, route->options)) {
-    co_return std::move(*refusal);
+}  // namespace
+
+Handshake answer_handshake(const Request& req, const WebSocketOptions& options) {
+  Handshake out;
+  out.refusal = check_handshake(req, options);
+  if (out.refusal) return out;
+  out.subprotocol = choose_subprotocol(req, options);
+  std::string extensions;
+  if (options.compression) {
+    out.deflate = negotiate_deflate(req.headers().get_all("Sec-WebSocket-Extensions"),
+                                    options.compression_no_context_takeover, extensions);
   }
+  out.head = response_head(req, out.subprotocol, extensions);
+  return out;
+}
+
+namespace {
+
+Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> route) {
+  Handshake handshake = answer_handshake(req, route->options);
+  if (handshake.refusal) co_return std::move(*handshake.refusal);
   // The request was cancelled (deadline, disconnect) while middleware ran: no upgrade.
   if (RequestBuilder::cancel_state(req).is_cancelled()) throw Cancelled{};
   Connection* conn = RequestBuilder::connection(req);
   if (conn == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
-  std::string subprotocol = choose_subprotocol(req, route->options);
-  std::optional<DeflateParams> deflate;
-  std::string extensions;
-  if (route->options.compression) {
-    deflate = negotiate_deflate(req.headers().get_all("Sec-WebSocket-Extensions"),
-                                route->options.compression_no_context_takeover, extensions);
-  }
-  const std::string head = response_head(req, subprotocol, extensions);
-  auto session = std::make_unique<WsSession>(
-      *conn, route->options, RequestBuilder::cancel_state(req), std::move(subprotocol), deflate);
+  auto session =
+      std::make_unique<WsSession>(*conn, route->options, RequestBuilder::cancel_state(req),
+                                  std::move(handshake.subprotocol), handshake.deflate);
   WsSession* s = session.get();
   WebSocket ws{std::move(session)};
-  conn->ws_upgrade(head, s);
+  conn->ws_upgrade(handshake.head, s);
   std::exception_ptr error;
   try {
     co_await route->handler(req, ws);
