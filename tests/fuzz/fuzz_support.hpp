@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Helpers shared by the fuzz targets: an invariant check that aborts with a message, and a
-// reader that splits a fuzz input into small choices and strings.
+// Helpers shared by the fuzz targets: an invariant check that aborts with a message, a reader
+// that splits a fuzz input into small choices and strings, and the models' text helpers.
 #pragma once
 
 #include <cstddef>
@@ -18,6 +18,23 @@ inline void check(bool ok, const char* what, const char* file = __builtin_FILE()
   if (ok) return;
   std::fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", what, file, line);
   std::abort();
+}
+
+/// The models' own text helpers (written here, not swoop's, so a model does not share the
+/// code it checks): OWS (space, tab) trimmed from both ends; ASCII case-insensitive equality.
+inline std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+inline bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
 }
 
 /// Reads a fuzz input front to back: single bytes as choices, and strings cut at a separator.

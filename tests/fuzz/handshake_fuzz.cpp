@@ -38,6 +38,8 @@
 namespace {
 
 using swoop_fuzz::check;
+using swoop_fuzz::iequals;
+using swoop_fuzz::trim;
 
 // ---- SHA-1 (FIPS 180-4) and base64 (RFC 4648), independent of OpenSSL ----------------------
 
@@ -104,21 +106,6 @@ std::string accept_value(std::string_view key) {
 }
 
 // ---- the model ------------------------------------------------------------------------------
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
-}
 
 // The trimmed, non-empty elements of every value of a comma-separated header.
 std::vector<std::string_view> tokens(const swoop::Request& req, std::string_view name) {

@@ -36,6 +36,8 @@
 namespace {
 
 using swoop_fuzz::check;
+using swoop_fuzz::iequals;
+using swoop_fuzz::trim;
 
 constexpr std::array<std::string_view, 7> day_names = {"Sun", "Mon", "Tue", "Wed",
                                                        "Thu", "Fri", "Sat"};
@@ -121,12 +123,6 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
          number(minute) * 60 + number(second);
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Splits a comma-separated list, trimming each element and skipping empty ones.
 std::vector<std::string_view> elements(std::string_view list) {
   std::vector<std::string_view> out;
@@ -150,15 +146,6 @@ bool etag_listed(std::string_view list, std::string_view etag, bool weak) {
     if (tag == etag) return true;
   }
   return false;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c; };
-    if (lower(a[i]) != lower(b[i])) return false;
-  }
-  return true;
 }
 
 std::uint64_t to_u64(std::string_view s) {  // saturating, like any length beyond the file
