@@ -22,6 +22,7 @@
 #include "support/raw_socket.hpp"
 #include "support/rss.hpp"
 #include "support/run_task.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -86,12 +87,7 @@ class FloodServer {
   std::size_t sent() const { return sent_; }
   /// Waits until the client closed n connections; false when limit passed first.
   bool wait_client_closed(int n, std::chrono::milliseconds limit) const {
-    const auto end = Clock::now() + limit;
-    while (client_closed_ < n) {
-      if (Clock::now() > end) return false;
-      std::this_thread::sleep_for(5ms);
-    }
-    return true;
+    return swoop::test::wait_for([this, n] { return client_closed_ >= n; }, limit);
   }
 
  private:

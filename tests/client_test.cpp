@@ -27,6 +27,7 @@
 #include "support/raw_socket.hpp"
 #include "support/run_task.hpp"
 #include "support/test_certs.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -39,7 +40,9 @@ using swoop::http::ClientErrorKind;
 using swoop::http::ClientOptions;
 using swoop::http::ClientResponse;
 using swoop::test::client_error;
+using swoop::test::eventually;
 using swoop::test::run;
+using swoop::test::wait_for;
 
 namespace {
 
@@ -318,7 +321,7 @@ TEST_SUITE("client") {
       const ClientResponse res = co_await client.get(base + "/port");
       CHECK(res.status == 200);
       CHECK(client.open_connections() == 1);
-      co_await swoop::sleep(200ms);
+      co_await eventually([&client] { return client.open_connections() == 0; }, 10s);
       CHECK(client.open_connections() == 0);  // closed by the idle sweep
     };
     run(expiry(base));
@@ -366,21 +369,24 @@ TEST_SUITE("client") {
       RawServer::send_all(fd, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
       return false;  // closes without Connection: close
     }};
-    auto task = [](std::string url) -> Task<void> {
+    auto task = [](std::string url, const RawServer& raw) -> Task<void> {
       Client client;
       for (int i = 0; i < 3; ++i) {
         {
           auto r9 = co_await client.get(url);
           CHECK(r9.body == "ok");
         }
-        co_await swoop::sleep(20ms);  // let the EOF arrive on the idle connection
+        // Once the server closed it, one more pass of the loop's I/O phase reads the EOF on
+        // the idle connection (the sweep, which would drop it too, runs only every second).
+        co_await eventually([&raw, i] { return raw.closed() > i; }, 10s);
+        co_await swoop::sleep(1ms);
       }
       {  // at once: the retry covers a race
         auto r10 = co_await client.get(url);
         CHECK(r10.body == "ok");
       }
     };
-    run(task(raw.url()));
+    run(task(raw.url(), raw));
     CHECK(raw.connections() == 4);
   }
 
@@ -627,7 +633,7 @@ TEST_SUITE("client") {
       co_await client.close();
     };
     run(task(raw.url()));
-    for (int i = 0; i < 100 && raw.closed() == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&raw] { return raw.closed() != 0; }, 10s);
     CHECK(raw.closed() == 1);
   }
   TEST_CASE("TLS: certificates and host names are verified unless turned off") {

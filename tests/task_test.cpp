@@ -10,11 +10,13 @@
 
 #include "support/counted.hpp"
 #include "support/loop_fixture.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
 using swoop::Task;
 using swoop::test::Counted;
+using swoop::test::eventually;
 
 namespace {
 
@@ -194,7 +196,7 @@ TEST_SUITE("task") {
       }(result);
     });
     CHECK(result == 0);
-    swoop::sync_wait(loop, swoop::sleep(30ms));
+    swoop::sync_wait(loop, eventually([&result] { return result == 42; }, 10s));
     CHECK(result == 42);
   }
 
@@ -203,7 +205,7 @@ TEST_SUITE("task") {
     logged.clear();
     swoop::set_log_writer([](std::string_view line) noexcept { logged += line; });
     swoop::spawn(thrower());
-    swoop::sync_wait(loop, swoop::sleep(5ms));
+    swoop::sync_wait(loop, eventually([] { return !logged.empty(); }, 10s));
     swoop::set_log_writer(nullptr);
     CHECK(logged.find("[ERROR] exception escaped spawned task: boom") != std::string::npos);
     CHECK(swoop::sync_wait(loop, add_one(41)) == 42);  // the loop goes on
@@ -211,21 +213,23 @@ TEST_SUITE("task") {
 
   TEST_CASE_FIXTURE(swoop::test::LoopFixture,
                     "a spawned task can be cancelled through its handle") {
-    bool saw_cancel = false;
-    auto handle = swoop::spawn([&saw_cancel]() -> Task<void> {
-      return [](bool& flag) -> Task<void> {
+    bool started = false, saw_cancel = false;
+    auto handle = swoop::spawn([&started, &saw_cancel]() -> Task<void> {
+      return [](bool& running, bool& flag) -> Task<void> {
+        running = true;
         try {
           co_await swoop::sleep(10s);
         } catch (const swoop::Cancelled&) {
           flag = true;
           throw;
         }
-      }(saw_cancel);
+      }(started, saw_cancel);
     });
-    swoop::sync_wait(loop, swoop::sleep(5ms));
+    // Cancelled in its sleep, not before its start: that would be another path.
+    swoop::sync_wait(loop, eventually([&started] { return started; }, 10s));
     CHECK_FALSE(handle.is_done());
     handle.cancel();
-    swoop::sync_wait(loop, swoop::sleep(5ms));
+    swoop::sync_wait(loop, eventually([&handle] { return handle.is_done(); }, 10s));
     CHECK(saw_cancel);
     CHECK(handle.is_done());
   }
@@ -234,7 +238,7 @@ TEST_SUITE("task") {
     bool ran = false;
     std::thread t{[&] { loop.post([&] { ran = true; }); }};
     t.join();
-    swoop::sync_wait(loop, swoop::sleep(5ms));
+    swoop::sync_wait(loop, eventually([&ran] { return ran; }, 10s));
     CHECK(ran);
   }
 }

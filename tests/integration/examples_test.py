@@ -320,7 +320,10 @@ class BackgroundTest(unittest.TestCase):
             target = f"http://127.0.0.1:{hello.port}/json"
             res, _ = post_json(bg.port, "/", {"url": target})
             self.assertEqual(res.status, 202)
-            time.sleep(0.8)  # a few refused tries with backoff
+            deadline = time.monotonic() + 15  # a few refused tries with backoff, as logged
+            while "".join(bg.log).count("retrying") < 2:
+                self.assertLess(time.monotonic(), deadline, "".join(bg.log))
+                time.sleep(0.02)
             collector = Collector(port=port)
             self.assertEqual(collector.wait_for(1), [{"url": target, "status": 200, "length": 27}])
             self.assertIn("retrying", "".join(bg.log))

@@ -10,7 +10,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -19,6 +18,7 @@
 #include "server/connection.hpp"
 #include "support/raw_socket.hpp"
 #include "support/rss.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -27,6 +27,7 @@ using swoop::Response;
 using swoop::Task;
 using swoop::TestClient;
 using swoop::test::RawSocket;
+using swoop::test::wait_for;
 
 namespace {
 
@@ -34,10 +35,6 @@ void add_routes(swoop::App& app) {
   app.get("/hello")([](Request&) { return swoop::text("hello"); });
   app.get("/n/<n:int>")([](Request& req) { return swoop::text(std::string{req.param("n")}); });
   app.get("/big")([](Request&) { return swoop::text(std::string(64 * 1024, 'b')); });
-  app.get("/block")([](Request&) {
-    std::this_thread::sleep_for(200ms);  // blocks the worker's loop: don't do this
-    return swoop::text("blocked");
-  });
 }
 
 long resident_mib() {
@@ -47,15 +44,6 @@ long resident_mib() {
     std::fclose(f);
   }
   return resident * ::sysconf(_SC_PAGESIZE) / (1024 * 1024);
-}
-
-bool wait_for(const std::function<bool()>& cond, std::chrono::milliseconds limit) {
-  const auto end = std::chrono::steady_clock::now() + limit;
-  while (!cond()) {
-    if (std::chrono::steady_clock::now() > end) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
 }
 
 std::chrono::milliseconds timed_get(TestClient& client, const char* path, int* status) {
@@ -346,11 +334,17 @@ TEST_SUITE("hostile") {
   }
 
   TEST_CASE("a handler that blocks the loop delays that worker, then the server recovers") {
+    std::atomic<bool> blocking{false};
     swoop::App app;
     add_routes(app);
+    app.get("/block")([&blocking](Request&) {
+      blocking = true;
+      std::this_thread::sleep_for(200ms);  // blocks the worker's loop: don't do this
+      return swoop::text("blocked");
+    });
     TestClient client{app};
     std::thread blocker{[&] { CHECK(client.get("/block").body == "blocked"); }};
-    std::this_thread::sleep_for(50ms);
+    CHECK(wait_for([&blocking] { return blocking.load(); }, 10s));
     int status = 0;
     const auto took = timed_get(client, "/hello", &status);
     blocker.join();
@@ -360,11 +354,12 @@ TEST_SUITE("hostile") {
   }
 
   TEST_CASE("tasks started by a handler whose client left are cancelled, nothing dangles") {
-    std::atomic<int> cancelled{0};
+    std::atomic<int> started{0}, cancelled{0};
     swoop::App app;
-    app.get("/fanout")([&cancelled](Request& req) -> Task<Response> {
-      return [](Request& r, std::atomic<int>& c) -> Task<Response> {
-        auto child = [](std::atomic<int>& c2, std::string path) -> Task<int> {
+    app.get("/fanout")([&started, &cancelled](Request& req) -> Task<Response> {
+      return [](Request& r, std::atomic<int>& s, std::atomic<int>& c) -> Task<Response> {
+        auto child = [](std::atomic<int>& s2, std::atomic<int>& c2, std::string path) -> Task<int> {
+          ++s2;
           try {
             co_await swoop::sleep(10s);
           } catch (const swoop::Cancelled&) {
@@ -373,17 +368,17 @@ TEST_SUITE("hostile") {
           }
           co_return static_cast<int>(path.size());
         };
-        auto [a, b] = co_await swoop::gather(child(c, std::string{r.path()}),
-                                             child(c, std::string{r.path()}));
+        auto [a, b] = co_await swoop::gather(child(s, c, std::string{r.path()}),
+                                             child(s, c, std::string{r.path()}));
         co_return swoop::text(std::to_string(a + b));
-      }(req, cancelled);
+      }(req, started, cancelled);
     });
     app.get("/hello")([](Request&) { return swoop::text("hello"); });
     TestClient client{app};
     {
       RawSocket s{client.port()};
       s.send("GET /fanout HTTP/1.1\r\nHost: a\r\n\r\n");
-      std::this_thread::sleep_for(50ms);
+      CHECK(wait_for([&] { return started == 2; }, 10s));
     }
     CHECK(wait_for([&] { return cancelled == 2; }, 3s));
     CHECK(client.get("/hello").status == 200);

@@ -5,9 +5,9 @@
 #include <atomic>
 #include <chrono>
 #include <string>
-#include <thread>
 
 #include "support/raw_socket.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -16,6 +16,7 @@ using swoop::Response;
 using swoop::Task;
 using swoop::TestClient;
 using swoop::test::RawSocket;
+using swoop::test::wait_for;
 
 namespace {
 
@@ -264,7 +265,7 @@ TEST_SUITE("limits") {
     auto r = client.get("/slow");
     CHECK(r.status == 503);
     CHECK(std::chrono::steady_clock::now() - start < 3s);
-    for (int i = 0; i < 100 && flags.cancelled == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&] { return flags.cancelled != 0; }, 10s);
     CHECK(flags.cancelled == 1);
     CHECK(flags.finished == 0);
     CHECK(client.get("/hello").status == 200);
@@ -278,9 +279,9 @@ TEST_SUITE("limits") {
     {
       RawSocket s{client.port()};
       s.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
-      std::this_thread::sleep_for(50ms);
+      CHECK(wait_for([&] { return flags.started == 1; }, 10s));
     }
-    for (int i = 0; i < 200 && flags.cancelled == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&] { return flags.cancelled != 0; }, 10s);
     CHECK(flags.cancelled == 1);
     CHECK(client.get("/hello").status == 200);
   }
@@ -310,7 +311,7 @@ TEST_SUITE("limits") {
     RawSocket b{client.port()};
     a->send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
     b.send("GET /slow HTTP/1.1\r\nHost: a\r\n\r\n");
-    for (int i = 0; i < 200 && flags.started < 2; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&] { return flags.started >= 2; }, 10s);
     REQUIRE(flags.started == 2);
     RawSocket c{client.port()};  // the kernel completes the handshake; swoop does not accept
     c.send("GET /hello HTTP/1.1\r\nHost: a\r\n\r\n");

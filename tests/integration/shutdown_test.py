@@ -14,6 +14,19 @@ from serverproc import ServerProcess
 BINARY = None
 
 
+def untaken(port):
+    """What the server on 127.0.0.1:port has yet to take from its clients (/proc/net/tcp): the
+    bytes they sent that it has not acknowledged or not read, and its accept backlogs."""
+    address = f"0100007F:{port:04X}"
+    count = 0
+    with open("/proc/net/tcp") as f:
+        for line in f.readlines()[1:]:
+            local, remote, _, queues = line.split()[1:5]
+            sent, unread = (int(q, 16) for q in queues.split(":"))
+            count += unread if local == address else sent if remote == address else 0
+    return count
+
+
 def read_responses(sock):
     """Reads until the server closes; returns the responses; h11 raises on a truncated one."""
     conn = h11.Connection(h11.CLIENT)
@@ -60,7 +73,11 @@ class ShutdownTest(unittest.TestCase):
             idle.append(s)
         big = socket.create_connection(("127.0.0.1", server.port))
         big.sendall(b"GET /big?n=5000000 HTTP/1.1\r\nHost: x\r\n\r\n")
-        time.sleep(0.15)
+        # SIGTERM once every request was read: one the server never saw is not in flight.
+        deadline = time.monotonic() + 15
+        while untaken(server.port):
+            self.assertLess(time.monotonic(), deadline, "the server did not read the requests")
+            time.sleep(0.01)
         start = time.monotonic()
         server.proc.send_signal(signal.SIGTERM)
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Streamed responses and server-sent events over real sockets.
 #include <doctest/doctest.h>
+#include <poll.h>
 
 #include <atomic>
 #include <chrono>
@@ -8,12 +9,14 @@
 #include <thread>
 
 #include "support/raw_socket.hpp"
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using swoop::Request;
 using swoop::Response;
 using swoop::ResponseStream;
 using swoop::TestClient;
+using swoop::test::wait_for;
 
 namespace {
 
@@ -178,13 +181,9 @@ TEST_SUITE("stream") {
       s.send("GET /forever HTTP/1.1\r\nHost: x\r\n\r\n");
       CHECK(s.read_until("200 OK", std::chrono::seconds{5}).find("200 OK") != std::string::npos);
     }  // closed without reading the rest
-    for (int i = 0; i < 500 && cancelled_writes.load() == before; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
+    wait_for([&] { return cancelled_writes.load() != before; }, std::chrono::seconds{10});
     CHECK(cancelled_writes.load() == before + 1);
-    for (int i = 0; i < 500 && client.connections() != 0; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds{10});
-    }
+    wait_for([&] { return client.connections() == 0; }, std::chrono::seconds{10});
     CHECK(client.connections() == 0);
   }
 
@@ -197,6 +196,10 @@ TEST_SUITE("stream") {
     ::setsockopt(s.native_handle(), SOL_SOCKET, SO_RCVBUF, &small, sizeof small);
     const int before = finished_streams.load();
     s.send("GET /big?n=20000000 HTTP/1.1\r\nHost: x\r\n\r\n");
+    pollfd streaming{s.native_handle(), POLLIN, 0};  // the writer has started
+    CHECK(::poll(&streaming, 1, 10000) == 1);
+    // Not synchronization: a window in which a writer that ignored backpressure would finish.
+    // What is checked is that nothing happens, so there is no event to wait for.
     std::this_thread::sleep_for(std::chrono::milliseconds{300});
     CHECK(finished_streams.load() == before);  // held back: the client reads nothing
     // Now read at full speed: with the 16 KiB window, delayed ACKs make 20 MB take minutes.

@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/wait.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -20,6 +21,7 @@ using swoop::Request;
 using swoop::Response;
 using swoop::Task;
 using swoop::TestClient;
+using swoop::test::wait_for;
 
 namespace {
 
@@ -444,8 +446,7 @@ TEST_SUITE("structure") {
         return events.size() == 2 && events.begin()->second.size() == 4 &&
                std::next(events.begin())->second.size() == 4;
       };
-      for (int i = 0; i < 200 && !started(); ++i) std::this_thread::sleep_for(10ms);
-      CHECK(started());
+      CHECK(wait_for(started, 10s));
     }
     const std::vector<std::string> expected = {
         "before_start 1", "before_start 2", "before_start bp", "after_start", "before_stop 2",
@@ -515,7 +516,7 @@ TEST_SUITE("structure") {
     app.after_server_stop([&](swoop::App&) { stop_saw_cancelled = cancelled.load(); });
     {
       TestClient client{app, {.workers = 2}};
-      for (int i = 0; i < 100 && started < 2; ++i) std::this_thread::sleep_for(10ms);
+      wait_for([&] { return started >= 2; }, 10s);
       CHECK(started == 2);
     }
     CHECK(cancelled == 2);

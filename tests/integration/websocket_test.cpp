@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "support/rss.hpp"
+#include "support/wait.hpp"
 #include "support/ws_client.hpp"
 #include "swoop/swoop.hpp"
 #include "websocket/deflate.hpp"
@@ -30,6 +31,7 @@ using swoop::Request;
 using swoop::Task;
 using swoop::TestClient;
 using swoop::WebSocket;
+using swoop::test::wait_for;
 using swoop::test::ws_close_payload;
 using swoop::test::WsRawClient;
 
@@ -428,7 +430,7 @@ TEST_SUITE("websocket") {
     c.send(op_close, ws_close_payload(1000));
     CHECK_FALSE(c.read(300ms));
     CHECK(c.wait_closed());
-    for (int i = 0; i < 100 && handlers_done == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([] { return handlers_done != 0; }, 10s);
     CHECK(handlers_done == 1);
   }
 
@@ -635,7 +637,7 @@ TEST_SUITE("websocket") {
     REQUIRE(c.opened());
     CHECK(c.read_close() == 1000);
     CHECK(c.wait_closed(3000ms));
-    for (int i = 0; i < 100 && handlers_done == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([] { return handlers_done != 0; }, 10s);
     CHECK(handlers_done == 1);
   }
 
@@ -657,10 +659,10 @@ TEST_SUITE("websocket") {
       CHECK(c.read());
       c.socket().reset();
     }
-    for (int i = 0; i < 200 && handlers_done == 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([] { return handlers_done != 0; }, 10s);
     CHECK(handlers_done == 1);
     CHECK(last_close_code == 1006);
-    for (int i = 0; i < 200 && s.client->connections() > 0; ++i) std::this_thread::sleep_for(10ms);
+    wait_for([&s] { return s.client->connections() == 0; }, 10s);
     CHECK(s.client->connections() == 0);
   }
 
