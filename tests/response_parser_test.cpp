@@ -82,6 +82,20 @@ TEST_SUITE("client response parser") {
         parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok").reusable);
   }
 
+  TEST_CASE("a 101 response never leaves the connection reusable, whatever Connection says") {
+    // RFC 9110 15.2.2: after a 101 the connection speaks another protocol.
+    const Parsed upgrade = parse(
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n");
+    REQUIRE(upgrade.state == State::complete);
+    CHECK(upgrade.response.status == 101);
+    CHECK_FALSE(upgrade.reusable);
+    CHECK_FALSE(parse("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                      "Connection: keep-alive\r\n\r\n")
+                    .reusable);
+    CHECK_FALSE(parse("HTTP/1.1 101 Switching Protocols\r\n\r\n").reusable);
+    CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").reusable);
+  }
+
   TEST_CASE("a HEAD response has no body whatever Content-Length says") {
     const Parsed p = parse("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", true);
     REQUIRE(p.state == State::complete);

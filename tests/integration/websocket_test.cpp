@@ -22,9 +22,11 @@
 #include "support/rss.hpp"
 #include "support/wait.hpp"
 #include "support/ws_client.hpp"
+#include "swoop/detail/cancel.hpp"
 #include "swoop/swoop.hpp"
 #include "websocket/deflate.hpp"
 #include "websocket/frame.hpp"
+#include "websocket/session.hpp"
 
 using namespace std::chrono_literals;
 using swoop::Request;
@@ -190,6 +192,37 @@ std::string http_get(std::uint16_t port, std::string_view head) {
   s.send(head);
   s.wait_closed(2000ms);
   return s.received();
+}
+
+// Stands for the server's Connection under a WsSession: keeps what the session writes, so a
+// test reads its frames without a socket (as tests/fuzz/wssession_fuzz.cpp does).
+class RecordingTransport final : public swoop::detail::WsTransport {
+ public:
+  std::string out;
+
+  std::uint64_t ws_now() const noexcept override { return 0; }
+  std::string& ws_out() noexcept override { return out; }
+  void ws_flush(bool) override {}
+  std::size_t ws_buffered() const noexcept override { return out.size(); }
+  void ws_close_transport() override {}
+  void ws_abort() override {}
+  void ws_resume() override {}
+  void ws_detach() noexcept override {}
+};
+
+// The payload of the close frame a server-side session writes for start_close(code, reason).
+std::string server_close_payload(std::uint16_t code, std::string_view reason) {
+  const swoop::WebSocketOptions options;
+  swoop::detail::CancelState cancel;
+  RecordingTransport t;
+  swoop::detail::WsSession session{t, options, cancel, "", std::nullopt};
+  session.start_close(code, reason);
+  swoop::detail::FrameHeader h;
+  const int size = swoop::detail::parse_frame_header(t.out.data(), t.out.size(), h);
+  REQUIRE(size > 0);
+  REQUIRE(h.opcode == op_close);
+  REQUIRE(t.out.size() == static_cast<std::size_t>(size) + h.length);
+  return t.out.substr(static_cast<std::size_t>(size));
 }
 
 }  // namespace
@@ -628,6 +661,37 @@ TEST_SUITE("websocket") {
     CHECK(f->payload.substr(2) == "bye");
     c.send(op_close, ws_close_payload(4000));
     CHECK(c.wait_closed());
+  }
+
+  TEST_CASE("close handling: a long reason is cut back to the start of a code point") {
+    // RFC 6455 5.5: 125 payload bytes, 2 of them the code, so the reason is cut to 123 bytes;
+    // 5.5.1: the reason is UTF-8, so a code point cut at byte 123 is dropped whole.
+    std::string e_acute;  // 61 x U+00E9
+    for (int i = 0; i < 61; ++i) e_acute += "\xC3\xA9";
+    const std::string euros = "\xE2\x82\xAC\xE2\x82\xAC";
+    std::string smileys = "a";  // then 31 x U+1F600
+    for (int i = 0; i < 31; ++i) smileys += "\xF0\x9F\x98\x80";
+    struct Case {
+      std::string reason;
+      std::size_t kept;  // bytes of it the close frame carries
+    };
+    // The offset is that of the first byte cut off.
+    const Case cases[] = {
+        {e_acute + euros, 122},            // offset 123 is inside the first U+20AC
+        {smileys, 121},                    // offset 123 is inside the last U+1F600
+        {e_acute.substr(2) + euros, 123},  // offset 123 starts the second U+20AC
+    };
+    for (const Case& c : cases) {
+      CAPTURE(c.reason.size());
+      const std::string payload = server_close_payload(4000, c.reason);
+      CHECK(payload.size() <= 125);
+      REQUIRE(payload.size() >= 2);
+      CHECK(payload.substr(0, 2) == "\x0F\xA0");  // 4000
+      const std::string reason = payload.substr(2);
+      CHECK(swoop::detail::is_valid_utf8(reason));
+      CHECK(c.reason.starts_with(reason));
+      CHECK(reason.size() == c.kept);
+    }
   }
 
   TEST_CASE("close handling: a client that never answers a close is dropped after the timeout") {
