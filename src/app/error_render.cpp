@@ -8,8 +8,9 @@
 #include <typeinfo>
 
 #include "app/app_state.hpp"
+#include "http/grammar.hpp"
 #include "http/html.hpp"
-#include "server/request_parser.hpp"
+#include "http/request_builder.hpp"
 #include "swoop/json.hpp"
 #include "swoop/log.hpp"
 
@@ -19,28 +20,14 @@ namespace {
 
 enum class Format { text, json, html };
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-/// The q-value the Accept header gives type, and how specifically (3 exact, 2 type/*, 1 */*).
-std::pair<double, int> quality(std::string_view accept, std::string_view type) {
+/// The weight the Accept header gives type (in thousandths), and how specifically it names it
+/// (3 exact, 2 type/*, 1 */*).
+std::pair<int, int> quality(std::string_view accept, std::string_view type) {
   const std::string_view major = type.substr(0, type.find('/'));
-  double best_q = 0;
-  int best_spec = 0;
-  while (!accept.empty()) {
-    const std::size_t comma = accept.find(',');
-    std::string_view item = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-    const std::size_t semi = item.find(';');
-    const std::string_view range = trim(item.substr(0, semi));
-    double q = 1;
-    if (semi != std::string_view::npos) {
-      const std::size_t qpos = item.find("q=", semi);
-      if (qpos != std::string_view::npos) q = std::atof(std::string{item.substr(qpos + 2)}.c_str());
-    }
+  int best_q = 0, best_spec = 0;
+  for (const std::string_view item : ListItems{accept}) {
+    std::string_view params;
+    const std::string_view range = split_parameters(item, params);
     int spec = 0;
     if (iequals(range, type))
       spec = 3;
@@ -49,7 +36,7 @@ std::pair<double, int> quality(std::string_view accept, std::string_view type) {
       spec = 2;
     else if (range == "*/*")
       spec = 1;
-    if (spec > best_spec) best_spec = spec, best_q = q;
+    if (spec > best_spec) best_spec = spec, best_q = weight(params).value_or(0);
   }
   return {best_q, best_spec};
 }

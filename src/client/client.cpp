@@ -37,14 +37,6 @@ bool is_idempotent(std::string_view method) noexcept {
          method == "OPTIONS";
 }
 
-bool is_token(std::string_view s) noexcept {
-  if (s.empty()) return false;
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == ':' || c == 0x7f) return false;
-  }
-  return true;
-}
-
 std::string build_head(std::string_view method, const Url& url, const ClientHeaders& headers,
                        std::size_t body_size, const std::string& user_agent) {
   if (!is_token(method)) throw ClientError(ClientErrorKind::protocol, "invalid method");

@@ -13,21 +13,19 @@
 #include <string_view>
 #include <vector>
 
+#include "http/grammar.hpp"
+
 namespace swoop {
 
 namespace {
+
+using detail::trim_ows;
 
 constexpr std::size_t npos = std::string_view::npos;
 
 bool is_control(char c) noexcept {
   const auto byte = static_cast<unsigned char>(c);
   return byte < 0x20 || byte == 0x7F;
-}
-
-std::string_view trim(std::string_view s) noexcept {
-  const std::size_t first = s.find_first_not_of(" \t");
-  if (first == npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
 }
 
 // Appends the pairs of one Cookie header to `out` until it holds `max` of them.
@@ -42,8 +40,8 @@ void append_cookies(std::string_view header, std::size_t max,
 
     const std::size_t eq = pair.find('=');
     if (eq == npos) continue;
-    const std::string_view name = trim(pair.substr(0, eq));
-    std::string_view value = trim(pair.substr(eq + 1));
+    const std::string_view name = trim_ows(pair.substr(0, eq));
+    std::string_view value = trim_ows(pair.substr(eq + 1));
     if (name.empty() || std::any_of(name.begin(), name.end(), is_control) ||
         std::any_of(value.begin(), value.end(), is_control)) {
       continue;

@@ -17,14 +17,9 @@ namespace swoop {
 
 namespace {
 
-constexpr std::size_t npos = std::string_view::npos;
+using detail::hex_value;
 
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+constexpr std::size_t npos = std::string_view::npos;
 
 // WHATWG URL "application/x-www-form-urlencoded parsing": '+' is a space, %XX is a byte and a
 // malformed escape stays as it is (percent_decode refuses those instead, hence this copy).
@@ -114,51 +109,6 @@ std::string_view find_boundary(std::string_view params) {
 }  // namespace
 
 namespace detail {
-
-std::string_view trim_ows(std::string_view s) noexcept {
-  const std::size_t first = s.find_first_not_of(" \t");
-  if (first == npos) return {};
-  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
-}
-
-std::string_view split_parameters(std::string_view value, std::string_view& params) noexcept {
-  const std::size_t semi = value.find(';');
-  params = semi == npos ? std::string_view{} : value.substr(semi + 1);
-  return trim_ows(value.substr(0, semi));
-}
-
-ParamResult next_parameter(std::string_view& params, HeaderParam& out) noexcept {
-  for (;;) {
-    const std::size_t first = params.find_first_not_of(" \t;");
-    if (first == npos) {
-      params = {};
-      return ParamResult::end;
-    }
-    params.remove_prefix(first);
-    const std::size_t stop = params.find_first_of("=;");
-    if (stop == npos || params[stop] == ';') {
-      params.remove_prefix(stop == npos ? params.size() : stop);
-      continue;  // a parameter without a value: ignored
-    }
-    out.name = trim_ows(params.substr(0, stop));
-    params.remove_prefix(stop + 1);
-    params.remove_prefix(std::min(params.find_first_not_of(" \t"), params.size()));
-    out.quoted = !params.empty() && params.front() == '"';
-    if (out.quoted) {
-      std::size_t close = 1;
-      while (close < params.size() && params[close] != '"') close += params[close] == '\\' ? 2 : 1;
-      if (close >= params.size()) return ParamResult::malformed;
-      out.value = params.substr(1, close - 1);
-      params.remove_prefix(close + 1);
-    }
-    // For a token, the value runs to the next ';'; after a quoted string, the rest up to it
-    // is ignored.
-    const std::size_t next = params.find(';');
-    if (!out.quoted) out.value = trim_ows(params.substr(0, next));
-    params.remove_prefix(next == npos ? params.size() : next);
-    if (!out.name.empty()) return ParamResult::found;
-  }
-}
 
 std::string_view parameter_value(const HeaderParam& param, FormBuilder& out) {
   const std::string_view v = param.value;

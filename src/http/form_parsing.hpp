@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "http/grammar.hpp"
 #include "swoop/error.hpp"
 #include "swoop/form.hpp"
 
@@ -41,27 +42,6 @@ class FormBuilder {
 [[noreturn]] inline void form_error(int status, const char* message) {
   throw HttpError{status, message, {}, true};
 }
-
-/// Removes spaces and tabs (RFC 9110 OWS) from both ends of s.
-std::string_view trim_ows(std::string_view s) noexcept;
-
-/// One parameter of a header value such as `form-data; name="a"` (RFC 9110 section 5.6.6).
-struct HeaderParam {
-  std::string_view name;   // as sent; compare case-insensitively
-  std::string_view value;  // a token, or the inside of a quoted string with escapes still in
-  bool quoted = false;
-};
-
-/// Splits a header value at its first ';': returns the trimmed leading value (a media type or
-/// a disposition type) and leaves the parameter list in `params`.
-std::string_view split_parameters(std::string_view value, std::string_view& params) noexcept;
-
-enum class ParamResult { found, end, malformed };
-
-/// Reads the next parameter from `params` (as left by split_parameters) and consumes it.
-/// Empty list elements and parameters without '=' or without a name are skipped; an
-/// unterminated quoted string is `malformed`.
-ParamResult next_parameter(std::string_view& params, HeaderParam& out) noexcept;
 
 /// Returns the value of a quoted parameter with `\"` and `\\` unescaped (other backslashes
 /// kept, as browsers do not escape them in file names); a view into `param` when nothing needed

@@ -7,13 +7,11 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "server/head_validator.hpp"
+#include "http/grammar.hpp"
 
 namespace swoop {
 
 namespace {
-char lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
-
 void check_field(std::string_view name, std::string_view value) {
   if (!is_token(name)) {
     throw std::invalid_argument("invalid header name: must be a non-empty token");
@@ -27,7 +25,7 @@ void check_field(std::string_view name, std::string_view value) {
 bool iequals(std::string_view a, std::string_view b) noexcept {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (lower(a[i]) != lower(b[i])) return false;
+    if (detail::ascii_lower(a[i]) != detail::ascii_lower(b[i])) return false;
   }
   return true;
 }

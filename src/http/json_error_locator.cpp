@@ -7,6 +7,7 @@
 #include <string>
 #include <system_error>
 
+#include "http/grammar.hpp"
 #include "http/json_document.hpp"
 #include "http/utf8.hpp"
 
@@ -18,13 +19,6 @@ bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\n' || c 
 bool is_digit(const char* p, const char* end) noexcept { return p < end && *p >= '0' && *p <= '9'; }
 bool ends_token(const char* p, const char* end) noexcept {
   return p == end || is_space(*p) || *p == ',' || *p == ']' || *p == '}';
-}
-
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // Reads "\uXXXX" at p; returns the code unit, or -1.

@@ -7,6 +7,7 @@
 #include <string>
 #include <type_traits>
 
+#include "http/grammar.hpp"
 #include "http/json_document.hpp"
 #include "swoop/error.hpp"
 #include "swoop/headers.hpp"
@@ -52,9 +53,8 @@ Pool& pool() noexcept {
 // RFC 9110 section 8.3.1: media-type = type "/" subtype parameters, case-insensitive. JSON is
 // application/json (RFC 8259 section 11) or any type with the +json suffix (RFC 6839 3.1).
 bool is_json_media_type(std::string_view value) noexcept {
-  value = value.substr(0, value.find(';'));
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  std::string_view params;
+  value = split_parameters(value, params);
   const std::size_t slash = value.find('/');
   if (slash == std::string_view::npos) return false;
   const std::string_view type = value.substr(0, slash);

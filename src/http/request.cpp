@@ -4,7 +4,7 @@
 
 #include <cstdint>
 
-#include "server/request_parser.hpp"
+#include "http/request_builder.hpp"
 
 namespace swoop {
 

@@ -21,6 +21,7 @@
 
 #include "http/file_body.hpp"
 #include "http/file_response.hpp"
+#include "http/grammar.hpp"
 #include "http/html.hpp"
 #include "swoop/blocking.hpp"
 #include "swoop/error.hpp"
@@ -176,23 +177,14 @@ std::optional<std::int64_t> parse_http_date(std::string_view s) {
   return static_cast<std::int64_t>(timegm(&tm));
 }
 
-std::string trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return std::string{s};
-}
-
 // Whether a list of entity tags (If-None-Match, If-Match) names etag; weak comparison drops
 // the W/ prefix on both sides (RFC 9110 8.8.3.2).
 bool etag_listed(std::string_view list, std::string_view etag, bool weak) {
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    std::string tag = trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
+  for (std::string_view tag : detail::ListItems{list}) {
     if (tag == "*") return true;
     if (tag.starts_with("W/")) {
       if (!weak) continue;
-      tag.erase(0, 2);
+      tag.remove_prefix(2);
     }
     if (tag == etag) return true;
   }
@@ -221,22 +213,17 @@ bool parse_number(std::string_view s, std::uint64_t& out) {
 // many ranges); an empty list when no range is satisfiable; otherwise sorted, merged ranges.
 std::optional<std::vector<ByteRange>> parse_ranges(std::string_view spec, std::uint64_t len) {
   const std::size_t eq = spec.find('=');
-  if (eq == std::string_view::npos || !iequals(trim(spec.substr(0, eq)), "bytes")) {
+  if (eq == std::string_view::npos || !iequals(detail::trim_ows(spec.substr(0, eq)), "bytes")) {
     return std::nullopt;
   }
-  std::string_view list = spec.substr(eq + 1);
   std::vector<ByteRange> out;
   std::size_t count = 0;
-  while (!list.empty()) {
-    const std::size_t comma = list.find(',');
-    const std::string item = trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    if (item.empty()) continue;  // RFC 9110 5.6.1: empty list elements do not count
+  for (const std::string_view item : detail::ListItems{spec.substr(eq + 1)}) {
     if (++count > max_ranges) return std::nullopt;
     const std::size_t dash = item.find('-');
-    if (dash == std::string::npos) return std::nullopt;
-    const std::string_view a = std::string_view{item}.substr(0, dash);
-    const std::string_view b = std::string_view{item}.substr(dash + 1);
+    if (dash == std::string_view::npos) return std::nullopt;
+    const std::string_view a = item.substr(0, dash);
+    const std::string_view b = item.substr(dash + 1);
     std::uint64_t first = 0, last = 0;
     if (a.empty()) {  // suffix: the last b bytes
       if (!parse_number(b, last)) return std::nullopt;
@@ -329,7 +316,7 @@ Response respond(const Request& req, Opened&& f, const FileOptions& o) {
     bool applies = true;
     if (const auto if_range = req.header("If-Range")) {
       // RFC 9110 13.1.5: a strong entity tag match, or exactly the Last-Modified date.
-      const std::string v = trim(*if_range);
+      const std::string_view v = detail::trim_ows(*if_range);
       applies = v.starts_with("\"") ? v == etag : v == modified;
     }
     if (applies) ranges = parse_ranges(*range, f.size);

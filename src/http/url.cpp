@@ -2,16 +2,12 @@
 // Percent decoding and encoding (RFC 3986 section 2) and query-string parsing.
 #include "swoop/url.hpp"
 
+#include "http/grammar.hpp"
+
 namespace swoop {
 namespace {
 
-// Returns the value of a hex digit, or -1.
-int hex_value(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
+using detail::hex_value;
 
 // Decodes the escape starting at in[i] (which is '%'); returns -1 when it is malformed.
 int decode_escape(std::string_view in, std::size_t i) noexcept {

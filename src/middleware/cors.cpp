@@ -5,6 +5,7 @@
 #include <regex>
 #include <stdexcept>
 
+#include "http/grammar.hpp"
 #include "swoop/builtin_middleware.hpp"
 
 namespace swoop {
@@ -33,14 +34,7 @@ struct CorsPolicy {
   }
   bool allows_headers(std::string_view requested) const {
     if (any_header) return true;
-    while (!requested.empty()) {
-      const std::size_t comma = requested.find(',');
-      std::string_view h = requested.substr(0, comma);
-      requested =
-          comma == std::string_view::npos ? std::string_view{} : requested.substr(comma + 1);
-      while (!h.empty() && (h.front() == ' ' || h.front() == '\t')) h.remove_prefix(1);
-      while (!h.empty() && (h.back() == ' ' || h.back() == '\t')) h.remove_suffix(1);
-      if (h.empty()) continue;
+    for (const std::string_view h : detail::ListItems{requested}) {
       if (std::none_of(o.headers.begin(), o.headers.end(),
                        [&](const std::string& a) { return iequals(a, h); })) {
         return false;

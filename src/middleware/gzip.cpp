@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "http/grammar.hpp"
 #include "swoop/builtin_middleware.hpp"
 
 namespace swoop {
@@ -12,27 +13,13 @@ namespace swoop {
 namespace {
 
 bool accepts_gzip(std::string_view accept) {
-  while (!accept.empty()) {
-    const std::size_t comma = accept.find(',');
-    std::string_view item = accept.substr(0, comma);
-    accept = comma == std::string_view::npos ? std::string_view{} : accept.substr(comma + 1);
-    const std::size_t semi = item.find(';');
-    std::string_view coding = item.substr(0, semi);
-    while (!coding.empty() && coding.front() == ' ') coding.remove_prefix(1);
-    while (!coding.empty() && coding.back() == ' ') coding.remove_suffix(1);
+  for (const std::string_view item : detail::ListItems{accept}) {
+    std::string_view params;
+    const std::string_view coding = detail::split_parameters(item, params);
     if (!iequals(coding, "gzip") && coding != "*") continue;
-    // RFC 9110 12.5.3: q=0 means "not acceptable".
-    if (semi != std::string_view::npos) {
-      const std::size_t q = item.find("q=", semi);
-      if (q != std::string_view::npos) {
-        const std::string_view v = item.substr(q + 2);
-        if (!v.empty() && v.front() == '0' &&
-            v.find_first_not_of("0. ") == std::string_view::npos) {
-          return false;
-        }
-      }
-    }
-    return true;
+    // RFC 9110 12.5.3: q=0 means "not acceptable"; so does a weight that cannot be read.
+    const std::optional<int> q = detail::weight(params);
+    return q && *q > 0;
   }
   return false;
 }

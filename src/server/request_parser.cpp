@@ -14,13 +14,10 @@ constexpr std::size_t max_chunk_extension = 256;
 
 RequestParser& self_of(llhttp_t* p) noexcept { return *static_cast<RequestParser*>(p->data); }
 
-// The last element of a comma-separated list, trimmed.
+// What follows the last comma of a list, trimmed (empty after a trailing comma).
 std::string_view last_element(std::string_view list) noexcept {
   const std::size_t comma = list.rfind(',');
-  std::string_view last = comma == std::string_view::npos ? list : list.substr(comma + 1);
-  while (!last.empty() && (last.front() == ' ' || last.front() == '\t')) last.remove_prefix(1);
-  while (!last.empty() && (last.back() == ' ' || last.back() == '\t')) last.remove_suffix(1);
-  return last;
+  return trim_ows(comma == std::string_view::npos ? list : list.substr(comma + 1));
 }
 
 }  // namespace
@@ -162,7 +159,6 @@ RequestParser::State RequestParser::execute(char* base, const char* from, std::s
       fed_ = consumed_;
       RequestBuilder::set_body_span(*req_, static_cast<std::uint32_t>(body_off_ - lead_),
                                     static_cast<std::uint32_t>(streaming_ ? 0 : body_len_));
-      RequestBuilder::set_keep_alive(*req_, llhttp_should_keep_alive(&llhttp_) != 0);
       state_ = State::complete;
       return state_;
     }
@@ -243,6 +239,7 @@ HeadError RequestParser::check_framing() noexcept {
   const RequestHeaders& fields = req_->headers();
   std::size_t hosts = 0, lengths = 0, encodings = 0;
   std::string_view te, expect;
+  bool close = false, keep = false;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     auto [name, value] = fields[i];
     if (iequals(name, "host"))
@@ -253,8 +250,13 @@ HeadError RequestParser::check_framing() noexcept {
       ++encodings, te = value;
     else if (iequals(name, "expect"))
       expect = value;
+    else if (iequals(name, "connection"))
+      close |= has_list_token(value, "close"), keep |= has_list_token(value, "keep-alive");
   }
   const bool http11 = llhttp_.http_minor == 1;
+  // RFC 9112 9.3, from the trimmed fields as on the plain path: llhttp takes `close` followed
+  // by a tab for another token.
+  RequestBuilder::set_keep_alive(*req_, http11 ? !close : keep && !close);
   // RFC 9112 3.2: exactly one Host in HTTP/1.1, at most one otherwise.
   if ((http11 && hosts != 1) || hosts > 1) return {400, "missing or repeated Host header"};
   // RFC 9112 6.1 and 6.3: anything that could be framed two ways is refused.

@@ -8,54 +8,12 @@
 #include <cstdint>
 #include <string>
 
+#include "http/request_builder.hpp"
 #include "server/head_validator.hpp"
 #include "swoop/options.hpp"
 #include "swoop/request.hpp"
 
 namespace swoop::detail {
-
-/// Fills the private fields of a Request (the only code that may).
-class RequestBuilder {
- public:
-  static void reset(Request& req) noexcept;
-  /// Frees what a reset request still holds for reuse (an owned body, a decoded path).
-  static void shrink(Request& req) noexcept;
-  static void set_base(Request& req, const char* base) noexcept;
-  static void set_head(Request& req, const HeadLayout& layout, int version);
-  static void set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept;
-  static void set_keep_alive(Request& req, bool keep_alive) noexcept {
-    req.keep_alive_ = keep_alive;
-  }
-  static void set_peer(Request& req, std::string_view addr, std::uint16_t port,
-                       bool secure) noexcept;
-  static RequestHeaders& headers(Request& req) noexcept { return req.headers_; }
-  static PathParams& params(Request& req) noexcept { return req.params_; }
-  static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }
-  static const char* base(const Request& req) noexcept { return req.base_; }
-  /// The server connection a request arrived on (for the websocket upgrade); kept by reset().
-  static void set_connection(Request& req, Connection* c) noexcept { req.connection_ = c; }
-  static Connection* connection(const Request& req) noexcept { return req.connection_; }
-  /// Whether req.json() accepts any Content-Type (default false: application/json or
-  /// +json only). Kept across reset(): set it once per connection or before each dispatch.
-  static void set_json_any_content_type(Request& req, bool any) noexcept {
-    req.json_any_content_type_ = any;
-  }
-  static void set_route_result(Request& req, int status, std::string_view allow) noexcept {
-    req.route_status_ = status;
-    req.allow_ = allow;
-  }
-  static int route_status(const Request& req) noexcept { return req.route_status_; }
-  /// Gives back what a finished request borrowed (its JSON parser) before the next one.
-  static void release(Request& req) noexcept { req.json_.reset(); }
-  static void set_form_limits(Request& req, const FormLimits* limits) noexcept {
-    req.form_limits_ = limits;
-  }
-  static std::string_view allow(const Request& req) noexcept { return req.allow_; }
-  /// Makes req.stream() read from reader (nullptr: from the received body).
-  static void set_body_reader(Request& req, BodyReader* reader) noexcept;
-  /// Decodes the path; returns false when it holds a malformed escape or a NUL.
-  static bool decode_path(Request& req);
-};
 
 /// Parses one request at a time from a buffer the connection owns.
 ///

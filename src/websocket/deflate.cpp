@@ -6,17 +6,12 @@
 
 #include <charconv>
 
+#include "http/grammar.hpp"
 #include "swoop/headers.hpp"
 
 namespace swoop::detail {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Parses "8".."15" (a quoted value is allowed, RFC 7692 5.2; a leading zero is not, 7.1.2).
 std::optional<int> window_bits(std::string_view v) noexcept {
@@ -31,17 +26,17 @@ std::optional<int> window_bits(std::string_view v) noexcept {
 // One offer: "permessage-deflate; param[=value]; ...". Nothing if it cannot be accepted.
 std::optional<DeflateParams> parse_offer(std::string_view offer) {
   std::size_t semi = offer.find(';');
-  if (!iequals(trim(offer.substr(0, semi)), "permessage-deflate")) return {};
+  if (!iequals(trim_ows(offer.substr(0, semi)), "permessage-deflate")) return {};
   DeflateParams p;
   bool seen_snct = false, seen_cnct = false, seen_smwb = false, seen_cmwb = false;
   while (semi != std::string_view::npos) {
     offer.remove_prefix(semi + 1);
     semi = offer.find(';');
-    const std::string_view param = trim(offer.substr(0, semi));
+    const std::string_view param = trim_ows(offer.substr(0, semi));
     const std::size_t eq = param.find('=');
-    const std::string_view name = trim(param.substr(0, eq));
+    const std::string_view name = trim_ows(param.substr(0, eq));
     const std::optional<std::string_view> value =
-        eq == std::string_view::npos ? std::nullopt : std::optional{trim(param.substr(eq + 1))};
+        eq == std::string_view::npos ? std::nullopt : std::optional{trim_ows(param.substr(eq + 1))};
     // RFC 7692 7.1: an unknown parameter, a repeated one or a bad value declines the offer.
     if (iequals(name, "server_no_context_takeover")) {
       if (seen_snct || value) return {};
@@ -70,10 +65,9 @@ std::optional<DeflateParams> parse_offer(std::string_view offer) {
 
 std::optional<DeflateParams> negotiate_deflate(const std::vector<std::string_view>& offers,
                                                bool no_context_takeover, std::string& response) {
-  for (std::string_view value : offers) {
-    while (!value.empty()) {
-      const std::size_t comma = value.find(',');
-      if (auto p = parse_offer(value.substr(0, comma))) {
+  for (const std::string_view value : offers) {
+    for (const std::string_view offer : ListItems{value}) {
+      if (auto p = parse_offer(offer)) {
         if (no_context_takeover)
           p->server_no_context_takeover = p->client_no_context_takeover = true;
         response = "permessage-deflate";
@@ -85,8 +79,6 @@ std::optional<DeflateParams> negotiate_deflate(const std::vector<std::string_vie
         }
         return p;
       }
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
     }
   }
   return std::nullopt;

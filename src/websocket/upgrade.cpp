@@ -2,12 +2,14 @@
 // Websocket routes: the opening handshake (RFC 6455 section 4.2) and the handler's run.
 #include "websocket/upgrade.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "http/grammar.hpp"
+#include "http/request_builder.hpp"
 #include "server/connection.hpp"
-#include "server/request_parser.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/error.hpp"
 #include "swoop/registry.hpp"
@@ -26,30 +28,20 @@ struct WsRoute {
   WebSocketHandler handler;
 };
 
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // Calls fn for each element of every comma-separated value of header name; stops when fn
 // returns true and returns whether it did.
 template <typename F>
 bool any_token(const Request& req, std::string_view name, F fn) {
-  for (std::string_view value : req.headers().get_all(name)) {
-    while (!value.empty()) {
-      const std::size_t comma = value.find(',');
-      const std::string_view item = trim(value.substr(0, comma));
-      if (!item.empty() && fn(item)) return true;
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
-    }
+  for (const std::string_view value : req.headers().get_all(name)) {
+    if (std::ranges::any_of(ListItems{value}, fn)) return true;
   }
   return false;
 }
 
 bool has_token(const Request& req, std::string_view name, std::string_view token) {
-  return any_token(req, name, [token](std::string_view item) { return iequals(item, token); });
+  return std::ranges::any_of(req.headers().get_all(name), [token](std::string_view value) {
+    return has_list_token(value, token);
+  });
 }
 
 Response refuse(int status, std::string_view message) {
@@ -73,20 +65,20 @@ std::optional<Response> check_handshake(const Request& req, const WebSocketOptio
     return refuse(400, "a websocket handshake needs \"Connection: Upgrade\"");
   }
   const auto version = req.header("Sec-WebSocket-Version");
-  if (!version || trim(*version) != "13") {
+  if (!version || trim_ows(*version) != "13") {
     Response r = refuse(426, "unsupported websocket version");
     r.set_header("Sec-WebSocket-Version", "13");
     return r;
   }
   const auto keys = req.headers().get_all("Sec-WebSocket-Key");
-  if (keys.size() != 1 || !is_valid_ws_key(trim(keys[0]))) {
+  if (keys.size() != 1 || !is_valid_ws_key(trim_ows(keys[0]))) {
     return refuse(400, "missing or malformed Sec-WebSocket-Key");
   }
   if (!options.allowed_origins.empty()) {
     const auto origin = req.header("Origin");
     bool allowed = false;
     for (const std::string& o : options.allowed_origins) {
-      allowed = allowed || (origin && iequals(trim(*origin), o));
+      allowed = allowed || (origin && iequals(trim_ows(*origin), o));
     }
     if (!allowed) return refuse(403, "origin not allowed");
   }
@@ -108,7 +100,7 @@ std::string response_head(const Request& req, std::string_view subprotocol,
   std::string head =
       "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
       "Sec-WebSocket-Accept: ";
-  head += ws_accept_value(trim(*req.header("Sec-WebSocket-Key")));
+  head += ws_accept_value(trim_ows(*req.header("Sec-WebSocket-Key")));
   head += "\r\n";
   if (!subprotocol.empty()) {
     head += "Sec-WebSocket-Protocol: ";

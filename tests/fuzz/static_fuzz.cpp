@@ -123,16 +123,28 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
          number(minute) * 60 + number(second);
 }
 
-// Splits a comma-separated list, trimming each element and skipping empty ones.
+// Splits a comma-separated list, trimming each element and skipping empty ones. A comma inside
+// a quoted string (an entity tag may hold one, RFC 9110 8.8.3) is part of the element.
 std::vector<std::string_view> elements(std::string_view list) {
   std::vector<std::string_view> out;
-  while (true) {
-    const std::size_t comma = list.find(',');
-    const std::string_view item = trim(list.substr(0, comma));
-    if (!item.empty()) out.push_back(item);
-    if (comma == std::string_view::npos) return out;
-    list.remove_prefix(comma + 1);
+  std::size_t start = 0;
+  bool in_quotes = false, escaped = false;
+  for (std::size_t i = 0; i <= list.size(); ++i) {
+    const bool end = i == list.size();
+    const char c = end ? ',' : list[i];
+    if (escaped && !end) {
+      escaped = false;
+    } else if (in_quotes && c == '\\' && !end) {
+      escaped = true;
+    } else if (c == '"') {
+      in_quotes = !in_quotes;
+    } else if ((c == ',' && !in_quotes) || end) {
+      const std::string_view item = trim(list.substr(start, i - start));
+      if (!item.empty()) out.push_back(item);
+      start = i + 1;
+    }
   }
+  return out;
 }
 
 // If-Match (strong comparison) and If-None-Match (weak): RFC 9110 8.8.3.2, 13.1.1, 13.1.2.
