@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/json.hpp"
 
 namespace {

@@ -16,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;

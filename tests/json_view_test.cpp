@@ -15,7 +15,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/error.hpp"
 
 using swoop::HttpError;

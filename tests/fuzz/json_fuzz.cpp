@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Fuzzes req.json()'s machinery (src/http/json_document.hpp: the padded copy, BOM skipping,
+// Fuzzes req.json()'s machinery (src/json/document.hpp: the padded copy, BOM skipping,
 // simdjson, the error locator) and JsonView, then the writer round trip (swoop/json.hpp).
 // Invariants: malformed input gives a 400 (or 413) with a message; a parsed document can be
 // walked completely, and typed reads either succeed or throw HttpError 400; to_json(view)
@@ -11,7 +11,7 @@
 #include <string_view>
 
 #include "fuzz_support.hpp"
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/error.hpp"
 #include "swoop/json.hpp"
 #include "swoop/json_view.hpp"

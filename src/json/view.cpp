@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
 // JsonView: typed reads from simdjson's tape, with 400 errors that name the value's path.
-#include "swoop/json_view.hpp"
-
 #include <fmt/format.h>
 
 #include <cmath>
 #include <string>
 
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/error.hpp"
+#include "swoop/json_view.hpp"
 
 namespace swoop {
 

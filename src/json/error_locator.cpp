@@ -8,8 +8,8 @@
 #include <system_error>
 
 #include "http/grammar.hpp"
-#include "http/json_document.hpp"
 #include "http/utf8.hpp"
+#include "json/document.hpp"
 
 namespace swoop::detail {
 

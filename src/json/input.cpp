@@ -8,7 +8,7 @@
 #include <type_traits>
 
 #include "http/grammar.hpp"
-#include "http/json_document.hpp"
+#include "json/document.hpp"
 #include "swoop/error.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/request.hpp"
