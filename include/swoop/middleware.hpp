@@ -16,7 +16,7 @@
 namespace swoop {
 
 namespace detail {
-struct Pipeline;
+struct Match;
 }
 
 /// The rest of the middleware chain, given to onion middleware.
@@ -26,14 +26,13 @@ struct Pipeline;
 /// Lifetime: valid while the middleware's Task runs.
 class Next {
  public:
-  /// For the pipeline: the chain from index on.
-  Next(const detail::Pipeline* pipeline, std::size_t index) noexcept
-      : pipeline_(pipeline), index_(index) {}
+  /// For the pipeline: the chain of match's pipeline from index on.
+  Next(const detail::Match* match, std::size_t index) noexcept : match_(match), index_(index) {}
   /// Runs the rest of the chain.
   Task<Response> operator()(Request& req) const;
 
  private:
-  const detail::Pipeline* pipeline_;
+  const detail::Match* match_;
   std::size_t index_;
 };
 

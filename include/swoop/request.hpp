@@ -187,8 +187,6 @@ class Request {
   std::string_view remote_addr_;
   std::uint16_t remote_port_ = 0;
   bool secure_ = false;
-  int route_status_ = 0;    // the router's verdict when no route matched (404, 405, 204)
-  std::string_view allow_;  // the Allow value for 405 and automatic OPTIONS
   mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool
   bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;

@@ -18,6 +18,7 @@
 namespace swoop {
 namespace detail {
 struct RouteTable;
+class RequestBuilder;
 }  // namespace detail
 
 /// The largest number of parameters one route pattern may declare.
@@ -64,6 +65,7 @@ class PathParams {
 
  private:
   friend class Router;
+  friend class detail::RequestBuilder;  // moves the values with the request's bytes
 
   std::array<value_type, max_path_params> items_{};
   std::size_t size_ = 0;

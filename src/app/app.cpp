@@ -252,6 +252,10 @@ void add_to_pipeline(detail::Pipeline& p, const std::vector<Middleware>& list) {
 void finish_pipeline(detail::Pipeline& p) {
   // Response middleware run in reverse order of registration (Sanic's rule).
   std::reverse(p.response.begin(), p.response.end());
+  p.runs_inline = p.onion.empty() && p.request.empty() && p.response.empty() &&
+                  (p.handler == nullptr || p.handler->is_sync());
+  p.handles_errors =
+      (p.scoped_errors != nullptr && !p.scoped_errors->empty()) || !p.app_errors->empty();
 }
 }  // namespace
 
@@ -267,7 +271,6 @@ void App::freeze(const RunOptions& options) {
     detail::Pipeline& p = s.pipelines[id];
     add_to_pipeline(p, middleware_);
     add_to_pipeline(p, s.routes[id].middleware);
-    finish_pipeline(p);
     p.handler = &s.routes[id].handler;
     p.scoped_errors = s.routes[id].errors;
     p.app_errors = &errors_;
@@ -275,11 +278,12 @@ void App::freeze(const RunOptions& options) {
     p.error_format = s.routes[id].error_format;
     p.stream_body = s.routes[id].stream_body;
     s.any_stream_body = s.any_stream_body || p.stream_body;
+    finish_pipeline(p);
   }
   add_to_pipeline(s.fallback, middleware_);
-  finish_pipeline(s.fallback);
   s.fallback.app_errors = &errors_;
   s.fallback.debug = s.debug;
+  finish_pipeline(s.fallback);
 }
 
 bool App::is_ready() const noexcept { return state_->ready.load(std::memory_order_acquire); }

@@ -11,15 +11,17 @@
 #include <utility>
 #include <vector>
 
+#include "server/service.hpp"
 #include "swoop/app.hpp"
 
 namespace swoop::detail {
 
-/// Everything one request passes through, computed when the app is frozen.
+/// Everything one request passes through, computed when the app is frozen; the Route fields
+/// (how the serving core runs it) too.
 ///
 /// Lifetime: owned by AppState; points into the App's middleware and route storage, which
 /// does not change once frozen.
-struct Pipeline {
+struct Pipeline : Route {
   std::vector<const Middleware*> onion;          // outermost first
   std::vector<const Middleware*> request;        // in order
   std::vector<const Middleware*> response;       // already reversed
@@ -28,14 +30,12 @@ struct Pipeline {
   const ErrorHandlers* app_errors = nullptr;
   bool debug = false;
   ErrorFormat error_format = ErrorFormat::negotiate;
-  bool stream_body = false;  // the handler reads the body as it arrives
-  /// No middleware: the connection may call a sync handler directly.
-  bool is_plain() const noexcept { return onion.empty() && request.empty() && response.empty(); }
-  /// No error handler could apply: errors render with the default body.
-  bool has_error_handlers() const noexcept {
-    return (scoped_errors != nullptr && !scoped_errors->empty()) || !app_errors->empty();
-  }
 };
+
+/// The pipeline a match's route is (every Route this app's Service hands out is one).
+inline const Pipeline& pipeline_of(const Match& m) noexcept {
+  return static_cast<const Pipeline&>(*m.route);
+}
 
 /// A route as registered: its handler, its scoped middleware and its blueprint's handlers.
 struct RouteInfo {
@@ -79,15 +79,19 @@ struct AppState {
 /// app's route id in match.route_id.
 RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept;
 
-/// Runs a request through a pipeline; never throws (errors become responses).
-Task<Response> run_pipeline(const Pipeline& p, Request& req);
+/// Makes ctx what App::worker_ctx() returns on the calling thread (src/app/app.cpp).
+void set_worker_ctx(Context* ctx) noexcept;
+
+/// Runs a request through its match's pipeline; never throws (errors become responses).
+/// The match must outlive the task (onion middleware's Next points to it).
+Task<Response> run_pipeline(const Match& m, Request& req);
 /// Turns an exception into a response with the pipeline's error handlers or the default.
 Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr error);
 /// The default error response: status and message as JSON, HTML or text, by the Accept header;
 /// exception details only when debug. Logs unexpected exceptions.
 Response render_error(const Request& req, std::exception_ptr error, bool debug,
                       ErrorFormat format = ErrorFormat::negotiate);
-/// The fallback pipeline's answer for the router's verdict stored in the request.
-Response fallback_response(const Request& req);
+/// The fallback pipeline's answer: the router's verdict (404, 405, automatic OPTIONS).
+Response fallback_response(const Match& m);
 
 }  // namespace swoop::detail

@@ -153,17 +153,14 @@ Response render_error(const Request& req, std::exception_ptr error, bool debug,
   return r;
 }
 
-Response fallback_response(const Request& req) {
-  const int status = RequestBuilder::route_status(req);
-  if (status == 204) {
+Response fallback_response(const Match& m) {
+  if (m.verdict == 204) {
     Response r{204};
-    r.set_header("Allow", RequestBuilder::allow(req));
+    r.set_header("Allow", m.allow);
     return r;
   }
-  if (status == 405) {
-    throw MethodNotAllowed{"Method Not Allowed",
-                           {{"Allow", std::string{RequestBuilder::allow(req)}}}};
-  }
+  if (m.verdict == 405)
+    throw MethodNotAllowed{"Method Not Allowed", {{"Allow", std::string{m.allow}}}};
   throw NotFound{};
 }
 

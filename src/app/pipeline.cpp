@@ -13,15 +13,17 @@ namespace detail {
 
 namespace {
 
-Task<Response> call_handler(const Pipeline& p, Request& req) {
-  if (p.handler == nullptr) co_return fallback_response(req);
+Task<Response> call_handler(const Match& m, Request& req) {
+  const Pipeline& p = pipeline_of(m);
+  if (p.handler == nullptr) co_return fallback_response(m);
   if (p.handler->is_sync()) co_return p.handler->call_sync(req);
   co_return co_await p.handler->call(req);
 }
 
 // Request middleware, the handler and response middleware; errors become responses here so
 // that response middleware also run on error responses.
-Task<Response> run_core(const Pipeline& p, Request& req) {
+Task<Response> run_core(const Match& m, Request& req) {
+  const Pipeline& p = pipeline_of(m);
   std::optional<Response> res;
   std::exception_ptr error;
   try {
@@ -31,7 +33,7 @@ Task<Response> run_core(const Pipeline& p, Request& req) {
         break;
       }
     }
-    if (!res) res.emplace(co_await call_handler(p, req));
+    if (!res) res.emplace(co_await call_handler(m, req));
   } catch (...) {
     error = std::current_exception();
   }
@@ -48,9 +50,10 @@ Task<Response> run_core(const Pipeline& p, Request& req) {
   co_return std::move(*res);
 }
 
-Task<Response> run_from(const Pipeline& p, std::size_t index, Request& req) {
-  if (index < p.onion.size()) co_return co_await p.onion[index]->wrap(req, Next{&p, index + 1});
-  co_return co_await run_core(p, req);
+Task<Response> run_from(const Match& m, std::size_t index, Request& req) {
+  const Pipeline& p = pipeline_of(m);
+  if (index < p.onion.size()) co_return co_await p.onion[index]->wrap(req, Next{&m, index + 1});
+  co_return co_await run_core(m, req);
 }
 
 // The headers an HttpError carries (WWW-Authenticate on a 401, Retry-After on a 503, Allow on
@@ -75,14 +78,14 @@ void keep_error_headers(const std::exception_ptr& error, Response& res) {
 
 }  // namespace
 
-Task<Response> run_pipeline(const Pipeline& p, Request& req) {
+Task<Response> run_pipeline(const Match& m, Request& req) {
   std::exception_ptr error;
   try {
-    co_return co_await run_from(p, 0, req);
+    co_return co_await run_from(m, 0, req);
   } catch (...) {
     error = std::current_exception();  // thrown by an onion middleware
   }
-  co_return co_await handle_error(p, req, error);
+  co_return co_await handle_error(pipeline_of(m), req, error);
 }
 
 Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr error) {
@@ -105,7 +108,7 @@ Task<Response> handle_error(const Pipeline& p, Request& req, std::exception_ptr 
 }  // namespace detail
 
 Task<Response> Next::operator()(Request& req) const {
-  return detail::run_from(*pipeline_, index_, req);
+  return detail::run_from(*match_, index_, req);
 }
 
 }  // namespace swoop

@@ -93,8 +93,6 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.ctx_.clear();
   req.cancel_.reset();
   req.json_.reset();  // gives the parser back to the pool; json_any_content_type_ is kept
-  req.route_status_ = 0;
-  req.allow_ = {};
   req.stream_.reader_ = nullptr;
   req.stream_.done_ = false;
 }
@@ -111,6 +109,17 @@ void RequestBuilder::set_body_reader(Request& req, BodyReader* reader) noexcept 
 void RequestBuilder::set_base(Request& req, const char* base) noexcept {
   req.base_ = base;
   req.headers_.rebase(base);
+}
+
+void RequestBuilder::move_params(Request& req, const char* from, std::size_t len,
+                                 const char* to) noexcept {
+  for (std::size_t i = 0; i < req.params_.size_; ++i) {
+    std::string_view& value = req.params_.items_[i].second;
+    // Compared as integers: pointers into different objects have no order.
+    const auto at = reinterpret_cast<std::uintptr_t>(value.data());
+    const auto start = reinterpret_cast<std::uintptr_t>(from);
+    if (at >= start && at - start < len) value = {to + (at - start), value.size()};
+  }
 }
 
 void RequestBuilder::set_head(Request& req, const HeadLayout& layout, int version) {

@@ -27,6 +27,9 @@ class RequestBuilder {
   /// Frees what a reset request still holds for reuse (an owned body, a decoded path).
   static void shrink(Request& req) noexcept;
   static void set_base(Request& req, const char* base) noexcept;
+  /// The request's bytes were copied from `from` to `to`: path parameters viewing them follow
+  /// (those viewing the decoded path stay).
+  static void move_params(Request& req, const char* from, std::size_t len, const char* to) noexcept;
   static void set_head(Request& req, const HeadLayout& layout, int version);
   static void set_body_span(Request& req, std::uint32_t off, std::uint32_t len) noexcept;
   static void set_keep_alive(Request& req, bool keep_alive) noexcept {
@@ -46,17 +49,11 @@ class RequestBuilder {
   static void set_json_any_content_type(Request& req, bool any) noexcept {
     req.json_any_content_type_ = any;
   }
-  static void set_route_result(Request& req, int status, std::string_view allow) noexcept {
-    req.route_status_ = status;
-    req.allow_ = allow;
-  }
-  static int route_status(const Request& req) noexcept { return req.route_status_; }
   /// Gives back what a finished request borrowed (its JSON parser) before the next one.
   static void release(Request& req) noexcept { req.json_.reset(); }
   static void set_form_limits(Request& req, const FormLimits* limits) noexcept {
     req.form_limits_ = limits;
   }
-  static std::string_view allow(const Request& req) noexcept { return req.allow_; }
   /// Makes req.stream() read from reader (nullptr: from the received body).
   static void set_body_reader(Request& req, BodyReader* reader) noexcept;
   /// Decodes the path; returns false when it holds a malformed escape or a NUL.

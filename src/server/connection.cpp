@@ -11,7 +11,6 @@
 #include <stdexcept>
 #include <utility>
 
-#include "app/app_state.hpp"
 #include "http/status_line.hpp"
 #include "runtime/cancellable_awaiter.hpp"
 #include "server/access_log.hpp"
@@ -220,6 +219,7 @@ void Connection::process_input() {
       take_exchange();
       ex_->parser.begin(ex_->req, ex_->req_is_reset);
       ex_->req_is_reset = false;
+      ex_->matched = false;
       parsing_ = true;
       phase_ = Phase::reading;
       request_started_ = worker_.now();
@@ -248,38 +248,34 @@ void Connection::process_input() {
   }
 }
 
+const Match& Connection::route() noexcept {
+  if (!ex_->matched) {
+    worker_.service().match(ex_->req, ex_->match);
+    ex_->matched = true;
+  }
+  return ex_->match;
+}
+
 void Connection::dispatch() {
   RequestBuilder::set_peer(ex_->req, remote_addr_, remote_port_, tls_ != nullptr);
-  const AppState& app = worker_.app().state();
-  const RouteMatch match = match_route(app, ex_->req, RequestBuilder::params(ex_->req));
-  head_from_get_ = match.head_from_get;
-  const Pipeline* p = &app.fallback;
-  if (match.status == MatchStatus::found) {
-    p = &app.pipelines[match.route_id];
-  } else {
-    const int status = match.status == MatchStatus::not_found            ? 404
-                       : match.status == MatchStatus::method_not_allowed ? 405
-                                                                         : 204;
-    RequestBuilder::set_route_result(ex_->req, status, match.allow);
-  }
+  const Match& match = route();
+  const Service& service = worker_.service();
   // The fast path: no middleware and a sync handler (or the router's own answer) run inline.
-  if (p->is_plain() && (p->handler == nullptr || p->handler->is_sync())) {
+  if (match.route->runs_inline) {
     try {
-      Response res =
-          p->handler != nullptr ? p->handler->call_sync(ex_->req) : fallback_response(ex_->req);
+      Response res = service.respond(match, ex_->req);
       finish(res);
     } catch (...) {
-      if (p->has_error_handlers()) {
-        start_async(handle_error(*p, ex_->req, std::current_exception()));
+      if (match.route->handles_errors) {
+        start_async(service.handle_error(match, ex_->req, std::current_exception()));
       } else {
-        Response error =
-            render_error(ex_->req, std::current_exception(), p->debug, p->error_format);
+        Response error = service.render_error(&match, ex_->req, std::current_exception());
         finish(error);
       }
     }
     return;
   }
-  start_async(run_pipeline(*p, ex_->req));
+  start_async(service.run(match, ex_->req));
 }
 
 void Connection::start_async(Task<Response> task) {
@@ -318,7 +314,7 @@ void Connection::on_async_done(std::optional<Response> res, std::exception_ptr e
       pump();
     return;
   }
-  Response r = error ? render_error(ex_->req, error, worker_.options().debug) : std::move(*res);
+  Response r = error ? worker_.service().render_error(nullptr, ex_->req, error) : std::move(*res);
   if (dispatching_) {
     ex_->sync_result.emplace(std::move(r));
     return;

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "server/request_parser.hpp"
+#include "server/service.hpp"
 #include "swoop/detail/body.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/request.hpp"
@@ -30,6 +31,8 @@ struct Exchange {
   explicit Exchange(const RunOptions& options);
   RequestParser parser;
   Request req;
+  Match match;                          // what answers req, once matched
+  bool matched = false;                 // match is req's (the head was matched: once per request)
   std::optional<Response> sync_result;  // an async handler that finished inside dispatch()
   std::string body_in;       // a streamed request body: parsed bytes the handler has not read yet
   bool req_is_reset = true;  // req holds nothing of an earlier request (new or given back)
@@ -135,6 +138,7 @@ class Connection final : public WsTransport, private BodySink, private BodyReade
   void tls_close_notify();
   void wake_body_waiter();
   void process_input();
+  const Match& route() noexcept;
   void dispatch();
   void finish(Response& res);
   void end_request(bool keep_alive);
@@ -190,7 +194,6 @@ class Connection final : public WsTransport, private BodySink, private BodyReade
   std::string remote_addr_;
   std::uint16_t remote_port_ = 0;
   std::uint64_t request_started_ = 0;
-  bool head_from_get_ = false;
   bool parsing_ = false;          // a request has begun in the parser
   bool handler_running_ = false;  // an async handler holds req_
   bool dispatching_ = false;      // inside dispatch(): an async completion is stored, not run

@@ -6,7 +6,6 @@
 #include <stdexcept>
 #include <utility>
 
-#include "app/app_state.hpp"
 #include "runtime/cancellable_awaiter.hpp"
 #include "server/connection.hpp"
 #include "server/worker.hpp"
@@ -122,10 +121,7 @@ struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
 
 bool Connection::probe_streamed_body(void* self) noexcept {
   auto* c = static_cast<Connection*>(self);
-  const AppState& app = c->worker_.app().state();
-  if (!app.any_stream_body) return false;
-  const RouteMatch match = match_route(app, c->ex_->req, RequestBuilder::params(c->ex_->req));
-  return match.status == MatchStatus::found && app.pipelines[match.route_id].stream_body;
+  return c->worker_.service().any_stream_body() && c->route().route->stream_body;
 }
 
 void Connection::feed_streamed_body() {

@@ -2,7 +2,6 @@
 // Connection in websocket mode: after the upgrade it carries frames for a WsSession.
 #include <cstring>
 
-#include "app/app_state.hpp"
 #include "server/connection.hpp"
 #include "server/worker.hpp"
 #include "swoop/app.hpp"
@@ -20,8 +19,7 @@ void Connection::ws_upgrade(std::string_view head, WsSession* session) {
   ws_request_ = std::make_unique_for_overwrite<char[]>(len);
   std::memcpy(ws_request_.get(), start, len);
   RequestBuilder::set_base(ex_->req, ws_request_.get() + (RequestBuilder::base(ex_->req) - start));
-  match_route(worker_.app().state(), ex_->req,
-              RequestBuilder::params(ex_->req));  // params view the copy
+  RequestBuilder::move_params(ex_->req, start, len, ws_request_.get());
   in_start_ += len;
   parsing_ = false;
   phase_ = Phase::websocket;

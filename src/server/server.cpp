@@ -19,8 +19,8 @@
 #include <thread>
 #include <vector>
 
+#include "server/service.hpp"
 #include "server/worker.hpp"
-#include "swoop/app.hpp"
 #include "swoop/error.hpp"
 #include "swoop/log.hpp"
 #include "tls/tls_stream.hpp"
@@ -133,8 +133,8 @@ std::size_t connection_cap(std::size_t asked, int workers) {
 }  // namespace
 
 struct Server::Impl {
-  Impl(App& a, RunOptions o) : app(a), options(std::move(o)) {}
-  App& app;
+  Impl(App& app, RunOptions o) : service(detail::make_app_service(app)), options(std::move(o)) {}
+  std::unique_ptr<detail::Service> service;
   RunOptions options;
   std::uint16_t port = 0;
   std::unique_ptr<detail::ServerTlsContext> tls;  // HTTPS; shared by the workers
@@ -196,15 +196,15 @@ void Server::start() {
     for (int fd : fds) ::close(fd);
     throw;
   }
-  impl_->app.freeze(impl_->options);
+  impl_->service->freeze(impl_->options);
   impl_->started = true;
   for (std::size_t i = 0; i < fds.size(); ++i) {
-    impl_->workers.push_back(
-        std::make_unique<detail::Worker>(impl_->app, impl_->options, fds[i], static_cast<int>(i),
-                                         impl_->tls ? impl_->tls->native() : nullptr));
+    impl_->workers.push_back(std::make_unique<detail::Worker>(
+        *impl_->service, impl_->options, fds[i], static_cast<int>(i),
+        impl_->tls ? impl_->tls->native() : nullptr));
   }
   impl_->running = static_cast<int>(fds.size());
-  impl_->app.set_ready(true);
+  impl_->service->set_ready(true);
   for (auto& w : impl_->workers) {
     impl_->threads.emplace_back([this, &w] {
       w->run();
@@ -232,7 +232,7 @@ std::size_t Server::buffered_bytes() const noexcept {
 
 void Server::stop() noexcept {
   // Not ready first: /readyz answers 503 before any listener closes (after the drain delay).
-  if (impl_->started) impl_->app.set_ready(false);
+  if (impl_->started) impl_->service->set_ready(false);
   for (auto& w : impl_->workers) w->stop();
 }
 

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <ctime>
 
-#include "app/app_state.hpp"
 #include "server/connection.hpp"
+#include "server/service.hpp"
 #include "swoop/log.hpp"
 #include "swoop/sync_wait.hpp"
 #include "swoop/time.hpp"
@@ -26,8 +26,9 @@ std::uint64_t tick_interval(const RunOptions& o) {
 }
 }  // namespace
 
-Worker::Worker(App& app, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls)
-    : app_(app),
+Worker::Worker(const Service& service, const RunOptions& options, int listen_fd, int index,
+               SSL_CTX* tls)
+    : service_(service),
       options_(options),
       listen_fd_(listen_fd),
       index_(index),
@@ -38,15 +39,13 @@ Worker::~Worker() = default;
 
 std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
 
-void set_worker_ctx(Context* ctx) noexcept;
-
 void Worker::run() {
   Loop loop;
   {
     std::lock_guard lock{stop_mutex_};
     loop_ = &loop;
   }
-  set_worker_ctx(&ctx_);
+  service_.set_worker_context(&ctx_);
   update_date();
   uv_timer_init(loop.native(), &tick_);
   tick_.data = this;
@@ -84,7 +83,7 @@ void Worker::run() {
   // The worker's values (a client, a pool) may own handles on this loop: they die while it
   // still exists, and the Loop's destructor runs their close callbacks.
   ctx_.clear();
-  set_worker_ctx(nullptr);
+  service_.set_worker_context(nullptr);
   {
     std::lock_guard lock{stop_mutex_};
     loop_ = nullptr;
@@ -105,14 +104,8 @@ void Worker::stop() noexcept {
   }
 }
 
-Task<void> Worker::run_listeners(ListenerEvent event, bool reverse) {
-  const auto& all = app_.state().listeners;
-  std::vector<const Listener*> selected;
-  for (const auto& [e, fn] : all) {
-    if (e == event) selected.push_back(&fn);
-  }
-  if (reverse) std::reverse(selected.begin(), selected.end());
-  for (const Listener* fn : selected) co_await fn->call(app_);
+Task<void> Worker::run_listeners(ListenerEvent event, bool reverse) const {
+  return service_.run_listeners(event, reverse);
 }
 
 RootTask worker_after_start(Worker* w) {
@@ -124,9 +117,9 @@ RootTask worker_after_start(Worker* w) {
   w->start_tasks();
 }
 
-RootTask worker_task(Worker* w, std::size_t slot, Listener fn) {
+RootTask worker_task(Worker* w, std::size_t slot, std::size_t task) {
   try {
-    co_await fn.call(w->app_);
+    co_await w->service_.run_task(task);
   } catch (const Cancelled&) {
   } catch (...) {
     log_escaped("a background task", std::current_exception());
@@ -138,11 +131,11 @@ RootTask worker_task(Worker* w, std::size_t slot, Listener fn) {
 
 void Worker::start_tasks() {
   if (stopping_) return;
-  for (const auto& [fn, opts] : app_.state().tasks) {
-    if (opts.once && index_ != 0) continue;
+  for (std::size_t i = 0; i < service_.task_count(); ++i) {
+    if (service_.task_runs_once(i) && index_ != 0) continue;
     tasks_.push_back(std::make_unique<TaskSlot>());
     ++running_tasks_;
-    RootTask root = worker_task(this, tasks_.size() - 1, fn);
+    RootTask root = worker_task(this, tasks_.size() - 1, i);
     root.with_cancel(&tasks_.back()->cancel);
     loop_->call_soon(root.release());
   }

@@ -21,14 +21,11 @@
 #include "swoop/options.hpp"
 #include "swoop/registry.hpp"
 
-namespace swoop {
-class App;
-}
-
 namespace swoop::detail {
 
 class Connection;
 struct Exchange;
+class Service;
 
 /// Serves one listening socket on its own loop, on the thread that calls run().
 ///
@@ -38,7 +35,7 @@ class Worker {
  public:
   /// index 0 is the worker that runs `once` background tasks.
   /// tls: the server's TLS context (shared by the workers), nullptr for plain HTTP.
-  Worker(App& app, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls);
+  Worker(const Service& service, const RunOptions& options, int listen_fd, int index, SSL_CTX* tls);
   ~Worker();
   Worker(const Worker&) = delete;
   Worker& operator=(const Worker&) = delete;
@@ -48,7 +45,8 @@ class Worker {
   /// Asks for a graceful shutdown. Thread-safe; returns at once.
   void stop() noexcept;
 
-  const App& app() const noexcept { return app_; }
+  /// The application served, through the seam.
+  const Service& service() const noexcept { return service_; }
   /// What a before_server_start listener threw (then the worker did not serve).
   std::exception_ptr start_error() const noexcept { return start_error_; }
   const RunOptions& options() const noexcept { return options_; }
@@ -114,7 +112,7 @@ class Worker {
   static void on_flush_prepare(uv_prepare_t* h) noexcept;
   friend RootTask worker_after_start(Worker* w);
   friend RootTask worker_shutdown(Worker* w);
-  friend RootTask worker_task(Worker* w, std::size_t slot, Listener fn);
+  friend RootTask worker_task(Worker* w, std::size_t slot, std::size_t task);
 
   /// Suspends the calling coroutine until poke() (used while draining and stopping tasks).
   struct Park {
@@ -129,10 +127,10 @@ class Worker {
   void begin_shutdown();
   void poke() noexcept;
   void start_tasks();
-  Task<void> run_listeners(ListenerEvent event, bool reverse);
+  Task<void> run_listeners(ListenerEvent event, bool reverse) const;
   void update_date() noexcept;
 
-  App& app_;
+  const Service& service_;
   const RunOptions& options_;
   int listen_fd_;
   int index_;
