@@ -24,13 +24,6 @@
 
 namespace swoop::detail {
 
-void append_uint(std::string& out, std::size_t n, int base) {
-  char digits[24];
-  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n, base);
-  static_cast<void>(ec);
-  out.append(digits, end);
-}
-
 RootTask run_root(Connection* c, Task<Response> task) {
   std::optional<Response> res;
   std::exception_ptr error;
@@ -233,7 +226,7 @@ void Connection::process_input() {
     if (ex_->parser.is_streaming() && state != RequestParser::State::head) {
       // The handler runs now and reads the body as it arrives.
       compact_streamed_body();
-      if (ex_->parser.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      if (ex_->parser.take_continue()) writer().continue_100();
       body_streaming_ = true;
       RequestBuilder::set_body_reader(ex_->req, this);
       dispatch();
@@ -241,7 +234,7 @@ void Connection::process_input() {
       continue;
     }
     if (state != RequestParser::State::complete) {
-      if (ex_->parser.take_continue()) out_ += "HTTP/1.1 100 Continue\r\n\r\n";
+      if (ex_->parser.take_continue()) writer().continue_100();
       break;
     }
     dispatch();
@@ -328,21 +321,15 @@ void Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(ex_->r
 // ---- responses ---------------------------------------------------------------------------
 
 void Connection::finish(Response& res) {
-  // A handler may ask to close with "Connection: close"; other Connection values are ours.
-  // (With a pending constant Content-Type there are no other headers: nothing to look at.)
-  const auto asked =
-      res.pending_content_type().empty() ? res.headers().get("Connection") : std::nullopt;
-  bool keep = ex_->req.is_keep_alive() && !ex_->parser.is_tunnel() && !shutting_down_ &&
-              !worker_.is_draining() && !(asked && iequals(*asked, "close"));
   // A handler that answers before its streamed body ended: the rest cannot be skipped safely.
-  if (body_streaming_ && ex_->parser.state() != RequestParser::State::complete) keep = false;
+  const bool upload_done =
+      !body_streaming_ || ex_->parser.state() == RequestParser::State::complete;
+  const bool keep = keeps_alive(ex_->req, res) && upload_done && !ex_->parser.is_tunnel() &&
+                    !shutting_down_ && !worker_.is_draining();
   const bool streamed = res.is_streamed();
-  // An HTTP/1.0 client cannot take chunks: a body of unknown length ends with the connection.
-  if (streamed && !res.body_source()->length && ex_->req.version() == 10) keep = false;
-  serialize(res, ex_->parser.is_head(), keep);
+  const bool body_sent = sends_body(res.status(), ex_->parser.is_head());
+  writer().response(res, ex_->req.version(), ex_->parser.is_head(), keep);
   if (worker_.options().access_log != AccessLog::off) {
-    const bool body_sent =
-        !ex_->parser.is_head() && res.status() >= 200 && res.status() != 204 && res.status() != 304;
     const std::size_t size = streamed ? res.body_source()->length.value_or(0) : res.body().size();
     write_access(worker_.options().access_log, {.remote = remote_addr_,
                                                 .method = ex_->req.method(),
@@ -357,8 +344,7 @@ void Connection::finish(Response& res) {
   if (res.body().capacity() > std::string().capacity()) {
     detail::give_body_buffer(std::move(res.body()));
   }
-  if (streamed && !ex_->parser.is_head() && res.status() >= 200 && res.status() != 204 &&
-      res.status() != 304) {
+  if (streamed && body_sent) {
     start_stream(res.body_source(), keep);
     return;
   }
@@ -388,7 +374,7 @@ void Connection::end_request(bool keep) {
 void Connection::finish_error(int status, std::string_view message, bool close) {
   Response r{status};
   r.set_body(std::string{message}, "text/plain; charset=utf-8");
-  serialize(r, ex_ && ex_->parser.is_head(), !close);
+  writer().response(r, ex_ ? ex_->req.version() : 11, ex_ && ex_->parser.is_head(), !close);
   if (worker_.options().access_log != AccessLog::off) {
     write_access(worker_.options().access_log, {.remote = remote_addr_,
                                                 .status = status,
@@ -398,117 +384,6 @@ void Connection::finish_error(int status, std::string_view message, bool close) 
   }
   parsing_ = false;
   if (close) close_after_write_ = true;
-}
-
-namespace {
-
-// The response fields the server writes itself (framing) or adds when absent.
-enum class FieldRole { other, framing, server, date };
-
-FieldRole role_of(std::string_view name) noexcept {
-  switch (name.size()) {  // most names are ruled out by their length alone
-    case 4:
-      return iequals(name, "date") ? FieldRole::date : FieldRole::other;
-    case 6:
-      return iequals(name, "server") ? FieldRole::server : FieldRole::other;
-    case 10:
-      return iequals(name, "connection") ? FieldRole::framing : FieldRole::other;
-    case 14:
-      return iequals(name, "content-length") ? FieldRole::framing : FieldRole::other;
-    case 17:
-      return iequals(name, "transfer-encoding") ? FieldRole::framing : FieldRole::other;
-    default:
-      return FieldRole::other;
-  }
-}
-
-char* put(char* p, std::string_view s) noexcept {
-  if (!s.empty()) std::memcpy(p, s.data(), s.size());  // an empty view may hold nullptr
-  return p + s.size();
-}
-
-}  // namespace
-
-void Connection::serialize(const Response& res, bool head, bool keep_alive) {
-  // Sized first, then written in place: one growth of out_ per response.
-  const std::string& body = res.body();
-  const int version = ex_ ? ex_->req.version() : 11;
-  const int status = res.status();
-  const bool body_allowed = status >= 200 && status != 204 && status != 304;
-  const std::string_view status_line = detail::status_line(status);
-
-  // Framing: Content-Length, or chunked for a stream of unknown length (HTTP/1.1).
-  char length[48];
-  std::size_t length_len = 0;
-  std::string_view framing;
-  if (body_allowed) {
-    const auto& source = res.body_source();
-    if (!res.is_streamed() || source->length) {
-      const std::uint64_t n = res.is_streamed() ? *source->length : body.size();
-      std::memcpy(length, "Content-Length: ", 16);
-      auto [end, ec] = std::to_chars(length + 16, length + sizeof length - 2, n);
-      static_cast<void>(ec);
-      std::memcpy(end, "\r\n", 2);
-      length_len = static_cast<std::size_t>(end + 2 - length);
-      framing = {length, length_len};
-    } else if (version != 10) {
-      framing = "Transfer-Encoding: chunked\r\n";
-    }
-  }
-  const std::string_view connection = !keep_alive     ? "Connection: close\r\n"
-                                      : version == 10 ? "Connection: keep-alive\r\n"
-                                                      : std::string_view{};
-
-  // headers() would place a pending constant Content-Type among the fields (an allocation):
-  // write it directly instead; while it is pending there are no other fields.
-  const std::string_view pending_type = res.pending_content_type();
-  static const Headers no_fields;
-  const Headers& fields = pending_type.empty() ? res.headers() : no_fields;
-  bool has_server = false, has_date = false;
-  std::size_t size = status_line.size() + framing.size() + connection.size() + 2;
-  if (!pending_type.empty()) size += 16 + pending_type.size();  // "Content-Type: " CRLF
-  for (const auto& f : fields) {
-    const FieldRole role = role_of(f.name);
-    if (role == FieldRole::framing) continue;  // framing is the server's business
-    has_server = has_server || role == FieldRole::server;
-    has_date = has_date || role == FieldRole::date;
-    size += f.name.size() + f.value.size() + 4;
-  }
-  const std::string_view stamp = worker_.server_and_date_lines();  // "Server: ..Date: ..\r\n"
-  constexpr std::size_t server_len = 15;                           // "Server: swoop\r\n"
-  if (!has_server) size += server_len;
-  if (!has_date) size += stamp.size() - server_len;
-  const bool with_body = body_allowed && !head;
-  if (with_body) size += body.size();
-
-  const std::size_t at = out_.size();
-  out_.resize(at + size);
-  char* p = out_.data() + at;
-  p = put(p, status_line);
-  if (!pending_type.empty()) {
-    p = put(p, "Content-Type: ");
-    p = put(p, pending_type);
-    p = put(p, "\r\n");
-  }
-  for (const auto& f : fields) {
-    if (role_of(f.name) == FieldRole::framing) continue;
-    p = put(p, f.name);
-    p = put(p, ": ");
-    p = put(p, f.value);
-    p = put(p, "\r\n");
-  }
-  if (!has_server && !has_date) {
-    p = put(p, stamp);
-  } else if (!has_server) {
-    p = put(p, stamp.substr(0, server_len));
-  } else if (!has_date) {
-    p = put(p, stamp.substr(server_len));
-  }
-  p = put(p, framing);
-  p = put(p, connection);
-  p = put(p, "\r\n");
-  if (with_body) p = put(p, body);
-  SWOOP_ASSERT(p == out_.data() + out_.size(), "response size miscounted");
 }
 
 // ---- writing and closing -----------------------------------------------------------------
@@ -765,7 +640,7 @@ void Connection::tls_fail() {
     in_start_ = in_end_ = 0;
     Response r{400};
     r.set_body("This port speaks HTTPS: use an https:// URL.\n", "text/plain; charset=utf-8");
-    serialize(r, false, false);
+    writer().response(r, ex_ ? ex_->req.version() : 11, false, false);
     close_after_write_ = true;
     flush();
     return;

@@ -12,7 +12,9 @@
 #include <string_view>
 
 #include "server/request_parser.hpp"
+#include "server/response_writer.hpp"
 #include "server/service.hpp"
+#include "server/worker.hpp"
 #include "swoop/detail/body.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/request.hpp"
@@ -41,9 +43,6 @@ struct Exchange {
   std::string spare_output;
   static constexpr std::size_t spare_output_max = 16 * 1024;
 };
-
-/// Appends n in the given base (10 or 16) to out.
-void append_uint(std::string& out, std::size_t n, int base = 10);
 
 /// A server-side HTTP/1.1 connection.
 ///
@@ -158,7 +157,7 @@ class Connection final : public WsTransport, private BodySink, private BodyReade
   void finish_error(int status, std::string_view message, bool close);
   void on_async_done(std::optional<Response> res, std::exception_ptr error);
   void start_async(Task<Response> task);
-  void serialize(const Response& res, bool head, bool keep_alive);
+  ResponseWriter writer() noexcept { return {out_, worker_.server_and_date_lines()}; }
   void flush();
   void pump();
   void update_reading();

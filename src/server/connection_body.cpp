@@ -214,7 +214,7 @@ void Connection::complete_stream(bool ok) {
   abandon_ = false;
   // A body shorter than its Content-Length cannot be framed: the connection must end.
   if (stream_left_ && *stream_left_ != 0) ok = false;
-  if (ok && stream_chunked_) out_ += "0\r\n\r\n";
+  if (ok && stream_chunked_) writer().last_chunk();
   // A cut body is left unterminated, so the client sees it was incomplete.
   end_request(ok && stream_keep_ && !shutting_down_);
 }
@@ -237,12 +237,10 @@ void Connection::write(std::string_view data) {
     }
     *stream_left_ -= data.size();
   }
-  if (stream_chunked_) {
-    append_uint(out_, data.size(), 16);
-    out_ += "\r\n";
-  }
-  out_ += data;
-  if (stream_chunked_) out_ += "\r\n";
+  if (stream_chunked_)
+    writer().chunk(data);
+  else
+    out_ += data;
   flush();
 }
 
