@@ -37,6 +37,10 @@ TEST_CASE("list items are trimmed, empty ones skipped, commas in quoted strings 
   CHECK(items(R"("a\",b", c)") == V{R"("a\",b")", "c"});  // an escaped quote does not close it
   CHECK(items(R"(a;q="x,y", b)") == V{R"(a;q="x,y")", "b"});
   CHECK(items(R"("open, c)") == V{R"("open, c)"});  // unterminated: the rest is one element
+  // A quote inside a token is no quoted string: it hides no comma (Connection: a"b, upgrade).
+  CHECK(items(R"(k"; x="1"; y, Upgrade)") == V{R"(k"; x="1"; y)", "Upgrade"});
+  CHECK(items(R"(a"b, c"d)") == V{R"(a"b)", R"(c"d)"});
+  CHECK(items(R"(x; q = "1,2", y)") == V{R"(x; q = "1,2")", "y"});
   CHECK(items("a\\") == V{"a\\"});
 }
 
@@ -46,6 +50,8 @@ TEST_CASE("has_list_token compares whole elements, ignoring case") {
   CHECK_FALSE(has_list_token("closed", "close"));
   CHECK_FALSE(has_list_token("\"close\"", "close"));
   CHECK_FALSE(has_list_token("", "close"));
+  // Token lists have no quoted strings: every comma splits.
+  CHECK(has_list_token(R"(x="a, upgrade, b")", "upgrade"));
 }
 
 TEST_CASE("parameters follow the first semicolon, as tokens or quoted strings") {

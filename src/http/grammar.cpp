@@ -27,6 +27,15 @@ std::optional<int> parse_qvalue(std::string_view v) noexcept {
   return q;
 }
 
+// Whether a '"' after `before` (the element so far) starts a quoted-string: where the grammar
+// has one, a whole element (an entity tag), after "W/" (a weak one) or a parameter's value.
+// Elsewhere (inside a token, where no quote belongs) it is an ordinary byte, so a stray quote
+// cannot hide the commas after it.
+bool opens_quoted_string(std::string_view before) noexcept {
+  before = trim_ows(before);
+  return before.empty() || before == "W/" || before.back() == '=';
+}
+
 }  // namespace
 
 std::string_view trim_ows(std::string_view s) noexcept {
@@ -41,12 +50,16 @@ bool next_list_item(std::string_view& list, std::string_view& item) noexcept {
     bool quoted = false;
     for (; end < list.size(); ++end) {
       const char c = list[end];
-      if (quoted && c == '\\' && end + 1 < list.size()) {
-        ++end;  // a quoted-pair: the escaped byte is never a delimiter
-      } else if (c == '"') {
-        quoted = !quoted;
-      } else if (c == ',' && !quoted) {
+      if (quoted) {
+        if (c == '\\' && end + 1 < list.size()) {
+          ++end;  // a quoted-pair: the escaped byte is never a delimiter
+        } else if (c == '"') {
+          quoted = false;
+        }
+      } else if (c == ',') {
         break;
+      } else if (c == '"') {
+        quoted = opens_quoted_string(list.substr(0, end));
       }
     }
     item = trim_ows(list.substr(0, end));
@@ -57,8 +70,7 @@ bool next_list_item(std::string_view& list, std::string_view& item) noexcept {
 }
 
 bool has_list_token(std::string_view list, std::string_view token) noexcept {
-  return std::ranges::any_of(ListItems{list},
-                             [token](std::string_view item) { return iequals(item, token); });
+  return any_token_item(list, [token](std::string_view item) { return iequals(item, token); });
 }
 
 std::string_view split_parameters(std::string_view value, std::string_view& params) noexcept {

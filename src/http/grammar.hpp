@@ -62,8 +62,9 @@ inline int hex_value(char c) noexcept {
 std::string_view trim_ows(std::string_view s) noexcept;
 
 /// Takes the next element of a comma-separated list (RFC 9110 5.6.1) off the front of `list`
-/// into `item`, trimmed. Empty elements are skipped and a comma inside a quoted string does not
-/// split. Returns false when the list has no element left.
+/// into `item`, trimmed. Empty elements are skipped and a comma inside a quoted string (a whole
+/// element, a weak entity tag's, a parameter's value) does not split. Returns false when the
+/// list has no element left.
 bool next_list_item(std::string_view& list, std::string_view& item) noexcept;
 
 /// The elements of a list, for a range-for: `for (std::string_view e : ListItems{value})`.
@@ -99,7 +100,21 @@ class ListItems {
   std::string_view list_;
 };
 
-/// Whether the list has an element equal to `token`, ignoring case (Connection: close).
+/// Calls fn(element) for each trimmed, non-empty element of a list of tokens (Connection,
+/// Upgrade, Sec-WebSocket-Protocol: no quoted strings, so every comma splits) until it returns
+/// true; returns whether it did.
+template <typename F>
+bool any_token_item(std::string_view list, F fn) {
+  for (;;) {
+    const std::size_t comma = list.find(',');
+    const std::string_view item = trim_ows(list.substr(0, comma));
+    if (!item.empty() && fn(item)) return true;
+    if (comma == std::string_view::npos) return false;
+    list.remove_prefix(comma + 1);
+  }
+}
+
+/// Whether a list of tokens has one equal to `token`, ignoring case (Connection: close).
 bool has_list_token(std::string_view list, std::string_view token) noexcept;
 
 /// One parameter of a header value such as `form-data; name="a"` (RFC 9110 section 5.6.6).

@@ -33,7 +33,7 @@ struct WsRoute {
 template <typename F>
 bool any_token(const Request& req, std::string_view name, F fn) {
   for (const std::string_view value : req.headers().get_all(name)) {
-    if (std::ranges::any_of(ListItems{value}, fn)) return true;
+    if (any_token_item(value, fn)) return true;
   }
   return false;
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string_view>
+#include <vector>
 
 namespace swoop_fuzz {
 
@@ -35,6 +36,35 @@ inline bool iequals(std::string_view a, std::string_view b) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
+}
+
+/// The trimmed, non-empty elements of a comma-separated list (RFC 9110 5.6.1). A comma inside
+/// a quoted string does not split it, where the grammar has one: a quote that opens a whole
+/// element (an entity tag), follows "W/" (a weak one) or a '=' (a parameter's value); any
+/// other quote is an ordinary byte. In a quoted string a backslash takes the next byte along.
+inline std::vector<std::string_view> list_elements(std::string_view list) {
+  std::vector<std::string_view> out;
+  std::size_t start = 0, i = 0;
+  auto flush = [&] {
+    const std::string_view item = trim(list.substr(start, i - start));
+    if (!item.empty()) out.push_back(item);
+    start = i + 1;
+  };
+  for (; i < list.size(); ++i) {
+    if (list[i] == ',') {
+      flush();
+    } else if (list[i] == '"') {
+      const std::string_view before = trim(list.substr(start, i - start));
+      if (!before.empty() && before != "W/" && before.back() != '=') continue;
+      for (++i; i < list.size() && list[i] != '"'; ++i) {
+        if (list[i] == '\\') ++i;
+      }
+      if (i >= list.size()) break;  // unterminated: the rest is the element
+    }
+  }
+  i = list.size();
+  flush();
+  return out;
 }
 
 /// Reads a fuzz input front to back: single bytes as choices, and strings cut at a separator.

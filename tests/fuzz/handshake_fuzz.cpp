@@ -39,6 +39,7 @@ namespace {
 
 using swoop_fuzz::check;
 using swoop_fuzz::iequals;
+using swoop_fuzz::list_elements;
 using swoop_fuzz::trim;
 
 // ---- SHA-1 (FIPS 180-4) and base64 (RFC 4648), independent of OpenSSL ----------------------
@@ -205,16 +206,14 @@ std::optional<Deflate> offer(std::string_view text) {
 }
 
 std::optional<Deflate> negotiate(const swoop::Request& req, bool no_context_takeover) {
-  for (std::string_view value : req.headers().get_all("Sec-WebSocket-Extensions")) {
-    while (!value.empty()) {
-      const std::size_t comma = value.find(',');
-      if (auto d = offer(value.substr(0, comma))) {
+  // Offers hold parameters whose values may be quoted strings, commas and all.
+  for (const std::string_view value : req.headers().get_all("Sec-WebSocket-Extensions")) {
+    for (const std::string_view element : list_elements(value)) {
+      if (auto d = offer(element)) {
         if (no_context_takeover)
           d->server_no_context_takeover = d->client_no_context_takeover = true;
         return d;
       }
-      if (comma == std::string_view::npos) break;
-      value.remove_prefix(comma + 1);
     }
   }
   return std::nullopt;

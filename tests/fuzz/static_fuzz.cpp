@@ -37,6 +37,7 @@ namespace {
 
 using swoop_fuzz::check;
 using swoop_fuzz::iequals;
+using swoop_fuzz::list_elements;
 using swoop_fuzz::trim;
 
 constexpr std::array<std::string_view, 7> day_names = {"Sun", "Mon", "Tue", "Wed",
@@ -123,33 +124,9 @@ std::optional<std::int64_t> parse_date(std::string_view s) {
          number(minute) * 60 + number(second);
 }
 
-// Splits a comma-separated list, trimming each element and skipping empty ones. A comma inside
-// a quoted string (an entity tag may hold one, RFC 9110 8.8.3) is part of the element.
-std::vector<std::string_view> elements(std::string_view list) {
-  std::vector<std::string_view> out;
-  std::size_t start = 0;
-  bool in_quotes = false, escaped = false;
-  for (std::size_t i = 0; i <= list.size(); ++i) {
-    const bool end = i == list.size();
-    const char c = end ? ',' : list[i];
-    if (escaped && !end) {
-      escaped = false;
-    } else if (in_quotes && c == '\\' && !end) {
-      escaped = true;
-    } else if (c == '"') {
-      in_quotes = !in_quotes;
-    } else if ((c == ',' && !in_quotes) || end) {
-      const std::string_view item = trim(list.substr(start, i - start));
-      if (!item.empty()) out.push_back(item);
-      start = i + 1;
-    }
-  }
-  return out;
-}
-
 // If-Match (strong comparison) and If-None-Match (weak): RFC 9110 8.8.3.2, 13.1.1, 13.1.2.
 bool etag_listed(std::string_view list, std::string_view etag, bool weak) {
-  for (std::string_view tag : elements(list)) {
+  for (std::string_view tag : list_elements(list)) {
     if (tag == "*") return true;
     if (tag.starts_with("W/")) {
       if (!weak) continue;
@@ -175,7 +152,7 @@ std::uint64_t to_u64(std::string_view s) {  // saturating, like any length beyon
 std::optional<std::vector<bool>> requested(std::string_view range, std::uint64_t size) {
   const std::size_t eq = range.find('=');
   if (eq == std::string_view::npos || !iequals(trim(range.substr(0, eq)), "bytes")) return {};
-  const std::vector<std::string_view> specs = elements(range.substr(eq + 1));
+  const std::vector<std::string_view> specs = list_elements(range.substr(eq + 1));
   if (specs.empty() || specs.size() > max_ranges) return {};
   std::vector<bool> wanted(size, false);
   for (const std::string_view spec : specs) {
