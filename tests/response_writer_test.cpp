@@ -129,4 +129,21 @@ TEST_SUITE("response writer") {
     CHECK_FALSE(swoop::detail::keeps_alive(http10.req, streamed(std::nullopt)));
     CHECK(swoop::detail::keeps_alive(http10.req, streamed(3)));
   }
+
+  TEST_CASE("a 101 says Connection: Upgrade, carries Server and Date, and has no framing") {
+    Response res{101};
+    res.set_header("Upgrade", "websocket");
+    res.set_header("Connection", "keep-alive");  // the server's business: replaced
+    const std::string expected =
+        "before|HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n" + std::string{stamp} +
+        "Connection: Upgrade\r\n\r\n";
+    CHECK(write(res) == expected);
+    CHECK(write(res, 11, false, false) == expected);  // keep-alive does not apply to a switch
+  }
+
+  TEST_CASE("is_chunked_body: HTTP/1.1 with no declared length only") {
+    CHECK(swoop::detail::is_chunked_body(std::nullopt, 11));
+    CHECK_FALSE(swoop::detail::is_chunked_body(0, 11));
+    CHECK_FALSE(swoop::detail::is_chunked_body(std::nullopt, 10));
+  }
 }

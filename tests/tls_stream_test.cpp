@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
-// TlsStream and ServerTlsContext (src/tls/): a client and a server session talking through
+// TlsStream and ServerTlsContext (src/net/): a client and a server session talking through
 // memory, with certificates made by the openssl command at test time.
-#include "tls/tls_stream.hpp"
+#include "net/tls_stream.hpp"
 
 #include <doctest/doctest.h>
 #include <openssl/ssl.h>
@@ -12,8 +12,8 @@
 
 #include "support/test_certs.hpp"
 
-using swoop::detail::ServerTlsContext;
-using swoop::detail::TlsStream;
+using swoop::net::ServerTlsContext;
+using swoop::net::TlsStream;
 using Status = TlsStream::Status;
 
 namespace {

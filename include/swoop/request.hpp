@@ -23,9 +23,24 @@
 
 namespace swoop {
 
+class Response;
+namespace net {
+class Transport;
+}
+
 namespace detail {
 class RequestBuilder;
-class Connection;
+
+/// The connection side of a protocol switch (the websocket upgrade).
+class Upgrader {
+ public:
+  /// Sends response (a 101) as the last HTTP/1.1 bytes on the connection and hands over its
+  /// transport; the request stays valid (its bytes are copied out of the read buffer).
+  virtual net::Transport& switch_protocols(const Response& response) = 0;
+
+ protected:
+  ~Upgrader() = default;
+};
 
 /// The connection side of a request body read as it arrives.
 class BodyReader {
@@ -190,7 +205,7 @@ class Request {
   mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool
   bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;
-  detail::Connection* connection_ = nullptr;  // the server connection it arrived on
+  detail::Upgrader* upgrader_ = nullptr;  // the server connection it arrived on
   RequestStream stream_;
 };
 

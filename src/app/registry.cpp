@@ -2,6 +2,8 @@
 // Registry: middleware and listener registration shared by App and Blueprint.
 #include "swoop/registry.hpp"
 
+#include "websocket/upgrade.hpp"
+
 namespace swoop {
 
 void Registry::add_middleware(Middleware middleware) {
@@ -21,6 +23,12 @@ void Registry::static_files(std::string_view prefix, std::string root, StaticOpt
   RouteOptions named = method("GET");
   named.name = options.name;
   add_route(base + "/<path:path>", std::move(named), detail::Handler{std::move(handler)});
+}
+
+void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,
+                             WebSocketHandler handler) {
+  add_route(pattern, method("GET"),
+            detail::websocket_handler(std::move(options), std::move(handler)));
 }
 
 void Registry::add_listener(ListenerEvent event, Listener fn) {

@@ -42,8 +42,8 @@ class RequestBuilder {
   static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }
   static const char* base(const Request& req) noexcept { return req.base_; }
   /// The server connection a request arrived on (for the websocket upgrade); kept by reset().
-  static void set_connection(Request& req, Connection* c) noexcept { req.connection_ = c; }
-  static Connection* connection(const Request& req) noexcept { return req.connection_; }
+  static void set_upgrader(Request& req, Upgrader* u) noexcept { req.upgrader_ = u; }
+  static Upgrader* upgrader(const Request& req) noexcept { return req.upgrader_; }
   /// Whether req.json() accepts any Content-Type (default false: application/json or
   /// +json only). Kept across reset(): set it once per connection or before each dispatch.
   static void set_json_any_content_type(Request& req, bool any) noexcept {

@@ -66,11 +66,12 @@ void ResponseWriter::response(const Response& res, int version, bool head, bool 
       static_cast<void>(ec);
       std::memcpy(end, "\r\n", 2);
       framing = {length, static_cast<std::size_t>(end + 2 - length)};
-    } else if (version != 10) {
+    } else if (is_chunked_body(source->length, version)) {
       framing = "Transfer-Encoding: chunked\r\n";
     }
   }
-  const std::string_view connection = !keep_alive     ? "Connection: close\r\n"
+  const std::string_view connection = status == 101   ? "Connection: Upgrade\r\n"
+                                      : !keep_alive   ? "Connection: close\r\n"
                                       : version == 10 ? "Connection: keep-alive\r\n"
                                                       : std::string_view{};
 

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -21,6 +23,13 @@ constexpr bool allows_body(int status) noexcept {
 }
 /// Whether a response's body is sent: its status allows one and the request is no HEAD.
 constexpr bool sends_body(int status, bool head) noexcept { return !head && allows_body(status); }
+
+/// Whether a streamed body of `length` (empty: unknown) goes out with chunked transfer coding:
+/// in HTTP/1.1 when its length is unknown. HTTP/1.0 cannot take chunks: such a body ends with
+/// the connection instead.
+constexpr bool is_chunked_body(const std::optional<std::uint64_t>& length, int version) noexcept {
+  return !length && version != 10;
+}
 
 /// Whether the connection may stay open after res answers req, as far as the two decide: the
 /// request allows it (RFC 9112 9.3), the handler did not answer "Connection: close", and a body
@@ -50,8 +59,9 @@ class ResponseWriter {
   /// The head of res and, when sends_body() and it is in memory, its body. Framing fields the
   /// handler set (Content-Length, Transfer-Encoding, Connection) are replaced by the server's:
   /// the length of the body, chunked for a streamed body of unknown length (HTTP/1.1), and
-  /// "Connection: close" (or keep-alive for HTTP/1.0) as keep_alive says. One growth of the
-  /// output per response.
+  /// "Connection: close" (or keep-alive for HTTP/1.0) as keep_alive says; a 101 says
+  /// "Connection: Upgrade" (RFC 9110 7.8), its Upgrade field is the handler's. One growth of
+  /// the output per response.
   void response(const Response& res, int version, bool head, bool keep_alive);
   /// An interim 100 Continue (RFC 9110 15.2.1): the client may send the body now.
   void continue_100() { out_ += "HTTP/1.1 100 Continue\r\n\r\n"; }

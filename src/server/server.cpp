@@ -19,11 +19,11 @@
 #include <thread>
 #include <vector>
 
+#include "net/tls_stream.hpp"
 #include "server/service.hpp"
 #include "server/worker.hpp"
 #include "swoop/error.hpp"
 #include "swoop/log.hpp"
-#include "tls/tls_stream.hpp"
 
 namespace swoop {
 
@@ -137,7 +137,7 @@ struct Server::Impl {
   std::unique_ptr<detail::Service> service;
   RunOptions options;
   std::uint16_t port = 0;
-  std::unique_ptr<detail::ServerTlsContext> tls;  // HTTPS; shared by the workers
+  std::unique_ptr<net::ServerTlsContext> tls;  // HTTPS; shared by the workers
   std::vector<std::unique_ptr<detail::Worker>> workers;
   std::vector<std::thread> threads;
   bool started = false;
@@ -170,7 +170,7 @@ void Server::start() {
     if (tls.cert_file.empty() || tls.key_file.empty()) {
       throw std::invalid_argument("TLS needs both a certificate file and a key file");
     }
-    impl_->tls = std::make_unique<detail::ServerTlsContext>(tls.cert_file, tls.key_file);
+    impl_->tls = std::make_unique<net::ServerTlsContext>(tls.cert_file, tls.key_file);
   }
   sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
   if (impl_->options.port != 0 && !impl_->options.share_port) check_address_free(addr);

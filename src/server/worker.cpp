@@ -8,7 +8,7 @@
 #include <cstring>
 #include <ctime>
 
-#include "server/connection.hpp"
+#include "server/http1_connection.hpp"
 #include "server/service.hpp"
 #include "swoop/log.hpp"
 #include "swoop/sync_wait.hpp"
@@ -69,7 +69,7 @@ void Worker::run() {
   }
   if (r != 0) log(LogLevel::error, "worker cannot listen: {}", uv_strerror(r));
   listening_ = r == 0 && !start_error_;
-  started_ = true;
+  stage_ = Stage::serving;
   bool stop_now = start_error_ || r != 0;
   {
     std::lock_guard lock{stop_mutex_};
@@ -130,7 +130,7 @@ RootTask worker_task(Worker* w, std::size_t slot, std::size_t task) {
 }
 
 void Worker::start_tasks() {
-  if (stopping_) return;
+  if (stage_ == Stage::stopping) return;
   for (std::size_t i = 0; i < service_.task_count(); ++i) {
     if (service_.task_runs_once(i) && index_ != 0) continue;
     tasks_.push_back(std::make_unique<TaskSlot>());
@@ -142,8 +142,8 @@ void Worker::start_tasks() {
 }
 
 void Worker::begin_shutdown() {
-  if (!started_ || shutdown_begun_) return;  // run() calls again once started
-  shutdown_begun_ = true;
+  if (stage_ != Stage::serving) return;  // run() calls again once started
+  stage_ = Stage::shutting_down;
   worker_shutdown(this).start();
 }
 
@@ -153,14 +153,14 @@ RootTask worker_shutdown(Worker* w) {
   // Responses meanwhile say "Connection: close", so that keep-alive clients (a proxy's pool)
   // retire their connections now rather than race the close of idle ones after the drain.
   if (w->listening_ && w->options_.drain_delay.count() > 0) {
-    w->draining_ = true;
+    w->stage_ = Worker::Stage::draining;
     try {
       co_await sleep(w->options_.drain_delay);
     } catch (...) {
       log_escaped("the shutdown drain", std::current_exception());
     }
   }
-  w->stopping_ = true;
+  w->stage_ = Worker::Stage::stopping;
   w->shutdown_deadline_ =
       w->now() + static_cast<std::uint64_t>(w->options_.graceful_shutdown_timeout.count());
   if (w->listener_open_) {
@@ -172,8 +172,8 @@ RootTask worker_shutdown(Worker* w) {
   } catch (...) {
     log_escaped("a before_server_stop listener", std::current_exception());
   }
-  for (Connection* c = w->head_; c != nullptr;) {
-    Connection* next = c->next;
+  for (Http1Connection* c = w->head_; c != nullptr;) {
+    Http1Connection* next = c->next;
     c->shut_down();
     c = next;
   }
@@ -192,10 +192,10 @@ RootTask worker_shutdown(Worker* w) {
   uv_close(reinterpret_cast<uv_handle_t*>(&w->flush_prepare_), nullptr);
 }
 
-bool Worker::defer_flush(Connection* c) noexcept {
+bool Worker::defer_flush(net::Transport& t) noexcept {
   if (!flush_prepare_open_) return false;
   try {
-    flush_list_.push_back(c);
+    flush_list_.push_back(&t);
   } catch (...) {
     return false;
   }
@@ -205,9 +205,9 @@ bool Worker::defer_flush(Connection* c) noexcept {
   return true;
 }
 
-void Worker::cancel_flush(Connection* c) noexcept {
-  std::erase(flush_list_, c);
-  std::replace(flushing_.begin(), flushing_.end(), c, static_cast<Connection*>(nullptr));
+void Worker::cancel_flush(net::Transport& t) noexcept {
+  std::erase(flush_list_, &t);
+  std::replace(flushing_.begin(), flushing_.end(), &t, static_cast<net::Transport*>(nullptr));
 }
 
 void Worker::on_flush_prepare(uv_prepare_t* h) noexcept {
@@ -217,8 +217,8 @@ void Worker::on_flush_prepare(uv_prepare_t* h) noexcept {
   // for the next I/O. Held input only grows by reading, so this ends.
   while (!w->flush_list_.empty()) {
     w->flushing_.swap(w->flush_list_);
-    for (Connection* c : w->flushing_) {
-      if (c != nullptr) c->run_deferred_flush();
+    for (net::Transport* t : w->flushing_) {
+      if (t != nullptr) t->run_deferred();
     }
     w->flushing_.clear();
   }
@@ -235,7 +235,7 @@ void Worker::on_connection(uv_stream_t* server, int status) noexcept {
     log(LogLevel::warning, "accept failed: {}", uv_strerror(status));
     return;
   }
-  if (self->stopping_) return;
+  if (self->stage_ == Stage::stopping) return;
   if (self->count_ >= self->options_.max_connections) {
     // Not accepting makes libuv stop polling the listener until uv_accept is called again;
     // the connection closed here to make room accepts the new one in on_connection_closed.
@@ -249,8 +249,8 @@ void Worker::on_connection(uv_stream_t* server, int status) noexcept {
 void Worker::close_longest_idle() {
   // A new client never waits behind idle keep-alive ones (DESIGN.md, failure rules); one with
   // a request in progress is never closed. A scan, but only at the cap.
-  Connection* oldest = nullptr;
-  for (Connection* c = head_; c != nullptr; c = c->next) {
+  Http1Connection* oldest = nullptr;
+  for (Http1Connection* c = head_; c != nullptr; c = c->next) {
     if (c->is_idle() && (oldest == nullptr || c->deadline() <= oldest->deadline())) oldest = c;
   }
   if (oldest == nullptr) return;  // all busy: the new client waits for one to finish
@@ -264,7 +264,7 @@ void Worker::close_longest_idle() {
 }
 
 void Worker::accept_one() {
-  auto* c = new Connection(*this);
+  auto* c = new Http1Connection(*this);
   if (!c->accept(reinterpret_cast<uv_stream_t*>(&listener_))) return;  // closes itself
   c->next = head_;
   if (head_ != nullptr) head_->prev = c;
@@ -273,7 +273,7 @@ void Worker::accept_one() {
   open_.store(count_, std::memory_order_relaxed);
 }
 
-void Worker::on_connection_closed(Connection* c) noexcept {
+void Worker::on_connection_closed(Http1Connection* c) noexcept {
   if (c->prev != nullptr || c->next != nullptr || head_ == c) {
     if (c->prev != nullptr)
       c->prev->next = c->next;
@@ -283,7 +283,7 @@ void Worker::on_connection_closed(Connection* c) noexcept {
     --count_;
     open_.store(count_, std::memory_order_relaxed);
   }
-  if (accept_pending_ && !stopping_ && count_ < options_.max_connections) {
+  if (accept_pending_ && stage_ != Stage::stopping && count_ < options_.max_connections) {
     accept_pending_ = false;
     accept_one();
   }
@@ -294,9 +294,9 @@ void Worker::on_tick(uv_timer_t* t) noexcept {
   auto* self = static_cast<Worker*>(t->data);
   self->update_date();
   const std::uint64_t now = self->now();
-  const bool force = self->stopping_ && now >= self->shutdown_deadline_;
-  for (Connection* c = self->head_; c != nullptr;) {
-    Connection* next = c->next;
+  const bool force = self->stage_ == Stage::stopping && now >= self->shutdown_deadline_;
+  for (Http1Connection* c = self->head_; c != nullptr;) {
+    Http1Connection* next = c->next;
     if (force)
       c->force_close();
     else
@@ -345,11 +345,15 @@ std::unique_ptr<char[]> Worker::acquire_buffer() {
   return b;
 }
 
-bool Worker::draw_budget(Connection* c, std::size_t held, std::size_t more) {
+std::size_t Worker::input_limit() const noexcept {
+  return options_.max_header_size + 2 * options_.max_body_size + 4096;
+}
+
+bool Worker::draw_budget(net::Transport& t, std::size_t held, std::size_t more) {
   if (buffered_ != held && buffered_ + more > options_.buffered_body_budget) {
     try {
-      if (std::find(budget_queue_.begin(), budget_queue_.end(), c) == budget_queue_.end()) {
-        budget_queue_.push_back(c);
+      if (std::find(budget_queue_.begin(), budget_queue_.end(), &t) == budget_queue_.end()) {
+        budget_queue_.push_back(&t);
       }
     } catch (...) {  // out of memory: c waits for its request timeout instead
     }
@@ -365,12 +369,12 @@ void Worker::return_budget(std::size_t bytes) noexcept {
   buffered_published_.store(buffered_, std::memory_order_relaxed);
   // Each queued connection asks again (from the loop, not from here); those that still do not
   // fit queue up again behind the others.
-  std::vector<Connection*> queued;
+  std::vector<net::Transport*> queued;
   queued.swap(budget_queue_);
-  for (Connection* c : queued) c->on_budget_returned();
+  for (net::Transport* t : queued) t->on_budget_returned();
 }
 
-void Worker::leave_budget_queue(Connection* c) noexcept { std::erase(budget_queue_, c); }
+void Worker::leave_budget_queue(net::Transport& t) noexcept { std::erase(budget_queue_, &t); }
 
 std::unique_ptr<Exchange> Worker::acquire_exchange() {
   if (exchanges_.empty()) return std::make_unique<Exchange>(options_);

@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include "net/transport.hpp"
 #include "swoop/context.hpp"
 #include "swoop/detail/cancel.hpp"
 #include "swoop/detail/root.hpp"
@@ -23,7 +24,7 @@
 
 namespace swoop::detail {
 
-class Connection;
+class Http1Connection;
 struct Exchange;
 class Service;
 
@@ -31,7 +32,7 @@ class Service;
 ///
 /// Lifetime: owned by the Server; run() returns only after every handle it opened was closed,
 /// so the handles that are members here never outlive it.
-class Worker {
+class Worker final : public net::TransportHost {
  public:
   /// index 0 is the worker that runs `once` background tasks.
   /// tls: the server's TLS context (shared by the workers), nullptr for plain HTTP.
@@ -55,25 +56,26 @@ class Worker {
   /// "Server: swoop\r\nDate: <date()>\r\n": the lines most responses carry, in one piece.
   std::string_view server_and_date_lines() const noexcept { return {stamp_, sizeof stamp_ - 1}; }
   /// The loop's clock in milliseconds.
-  std::uint64_t now() const noexcept;
-  uv_loop_t* uv_loop() noexcept { return loop_->native(); }
+  std::uint64_t now() const noexcept override;
+  uv_loop_t* uv_loop() noexcept override { return loop_->native(); }
 
-  /// A 16 KiB read buffer from this worker's pool.
-  std::unique_ptr<char[]> acquire_buffer();
+  // ---- net::TransportHost: what the worker's connections share ----
+  /// A read buffer of buffer_size bytes from this worker's pool.
+  std::unique_ptr<char[]> acquire_buffer() override;
   /// Returns a buffer of size buffer_size to the pool.
-  void release_buffer(std::unique_ptr<char[]> buffer) noexcept;
-  static constexpr std::size_t buffer_size = 16 * 1024;
-
+  void release_buffer(std::unique_ptr<char[]> buffer) noexcept override;
+  /// A request's head and body (and their framing) fit: max_header_size + 2 max_body_size.
+  std::size_t input_limit() const noexcept override;
   /// Read buffers grown past buffer_size (large heads and bodies) draw on the worker's
-  /// RunOptions::buffered_body_budget. A connection holding `held` bytes asks for `more`;
-  /// false when that would overspend the budget while other connections hold some: c is then
-  /// queued, and c->on_budget_returned() is called once bytes come back. A connection alone
+  /// RunOptions::buffered_body_budget. A transport holding `held` bytes asks for `more`;
+  /// false when that would overspend the budget while other transports hold some: t is then
+  /// queued, and t.on_budget_returned() is called once bytes come back. A transport alone
   /// always gets what it asks, so one request of any allowed size can proceed.
-  bool draw_budget(Connection* c, std::size_t held, std::size_t more);
-  /// Gives back bytes drawn earlier, waking the queued connections.
-  void return_budget(std::size_t bytes) noexcept;
-  /// Takes a queued connection that is going away off the queue.
-  void leave_budget_queue(Connection* c) noexcept;
+  bool draw_budget(net::Transport& t, std::size_t held, std::size_t more) override;
+  /// Gives back bytes drawn earlier, waking the queued transports.
+  void return_budget(std::size_t bytes) noexcept override;
+  /// Takes a queued transport that is going away off the queue.
+  void leave_budget_queue(net::Transport& t) noexcept override;
   /// Bytes drawn on the budget now; readable from any thread.
   std::size_t buffered_bytes() const noexcept {
     return buffered_published_.load(std::memory_order_relaxed);
@@ -88,23 +90,22 @@ class Worker {
   SSL_CTX* tls_context() const noexcept { return tls_; }
   /// Scratch space for ciphertext just read from a socket (a connection's TLS session takes
   /// it at once), cipher_buffer_size bytes.
-  char* cipher_buffer();
-  static constexpr std::size_t cipher_buffer_size = 64 * 1024;
+  char* cipher_buffer() override;
 
-  /// Shutdown has begun: the drain delay runs (responses close their connections).
-  bool is_draining() const noexcept { return draining_; }
+  /// Shutdown has begun and the drain delay runs or is over (responses close their connections).
+  bool is_draining() const noexcept { return stage_ >= Stage::draining; }
 
   /// Open connections; readable from any thread.
   std::size_t open_connections() const noexcept { return open_.load(std::memory_order_relaxed); }
 
   /// Called by a connection from its close callback, just before it is deleted.
-  void on_connection_closed(Connection* c) noexcept;
+  void on_connection_closed(Http1Connection* c) noexcept;
 
-  /// Has c->run_deferred_flush() called before the loop next waits for I/O; false when it
-  /// cannot be (the worker is past its shutdown, or out of memory): flush at once then.
-  bool defer_flush(Connection* c) noexcept;
-  /// Forgets a deferred flush of a connection that is going away.
-  void cancel_flush(Connection* c) noexcept;
+  /// Has t.run_deferred() called before the loop next waits for I/O; false when it cannot be
+  /// (the worker is past its shutdown, or out of memory): flush at once then.
+  bool defer_flush(net::Transport& t) noexcept override;
+  /// Forgets a deferred flush of a transport that is going away.
+  void cancel_flush(net::Transport& t) noexcept override;
 
  private:
   static void on_connection(uv_stream_t* server, int status) noexcept;
@@ -138,8 +139,14 @@ class Worker {
   std::unique_ptr<char[]> cipher_buffer_;
   Context ctx_;  // App::worker_ctx() on this worker's thread
   std::exception_ptr start_error_;
-  bool started_ = false;         // before_server_start listeners are done
-  bool shutdown_begun_ = false;  // the shutdown sequence runs
+  enum class Stage : std::uint8_t {
+    starting,       // before_server_start listeners run
+    serving,        // accepting and serving
+    shutting_down,  // the shutdown sequence began
+    draining,       // the drain delay runs: responses close their connections
+    stopping,       // accepting has ended; connections finish, then tasks and listeners
+  };
+  Stage stage_ = Stage::starting;
   std::coroutine_handle<> parked_;
   struct TaskSlot {
     CancelState cancel;
@@ -155,24 +162,22 @@ class Worker {
   // started from the idle phase where coroutines resumed by call_soon run.)
   uv_prepare_t flush_prepare_{};
   bool flush_prepare_open_ = false;
-  std::vector<Connection*> flush_list_, flushing_;
+  std::vector<net::Transport*> flush_list_, flushing_;
   std::uint64_t tick_ms_ = 1000;
-  Connection* head_ = nullptr;
+  Http1Connection* head_ = nullptr;
   std::size_t count_ = 0;
   std::atomic<std::size_t> open_{0};  // count_, published for Server::connections()
   bool accept_pending_ = false;
   std::uint64_t evictions_ = 0;  // idle connections closed to admit new ones at the cap
-  bool stopping_ = false;        // accepting has ended (after the drain)
   bool listener_open_ = false;   // initialized and not yet closed
   bool listening_ = false;       // uv_listen succeeded
-  bool draining_ = false;        // shutdown has begun (then stopping_ once the drain is over)
   std::uint64_t shutdown_deadline_ = 0;
   std::mutex stop_mutex_;  // guards loop_ against stop() from other threads
   bool stop_requested_ = false;
   std::vector<std::unique_ptr<char[]>> buffers_;
   std::size_t buffered_ = 0;                        // drawn on the buffered body budget
   std::atomic<std::size_t> buffered_published_{0};  // buffered_, for Server::buffered_bytes()
-  std::vector<Connection*> budget_queue_;           // waiting for budget, oldest first
+  std::vector<net::Transport*> budget_queue_;       // waiting for budget, oldest first
   std::vector<std::unique_ptr<Exchange>> exchanges_;
   static constexpr std::size_t date_at = 21;  // where the date starts in stamp_
   char stamp_[53] = "Server: swoop\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n";

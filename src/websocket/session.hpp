@@ -18,9 +18,9 @@
 
 namespace swoop::detail {
 
-/// What a WsSession needs of the byte stream under it: the server's Connection implements
-/// it, and tests/fuzz/wssession_fuzz.cpp a fake that records what is written. The session
-/// makes one virtual call per frame or event, never per byte.
+/// What a WsSession needs of the byte stream under it: WsConnection implements it on the
+/// server's transport, and tests/fuzz/wssession_fuzz.cpp a fake that records what is written. The
+/// session makes one virtual call per frame or event, never per byte.
 ///
 /// Lifetime: outlives the session, or is told to forget it first (ws_detach()).
 class WsTransport {
@@ -49,7 +49,7 @@ class WsTransport {
 /// Parses incoming frames, assembles messages, answers pings, runs the close handshake and
 /// resumes the handler's awaiters (always through the loop, never inline).
 ///
-/// Lifetime: owned by the WebSocket in the handler's frame; the transport (the Connection)
+/// Lifetime: owned by the WebSocket in the handler's frame; the transport (WsConnection)
 /// points to it from the upgrade until the WebSocket's destructor calls ws_detach() on it.
 class WsSession {
  public:

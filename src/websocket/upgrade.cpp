@@ -9,13 +9,13 @@
 
 #include "http/grammar.hpp"
 #include "http/request_builder.hpp"
-#include "server/connection.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/error.hpp"
 #include "swoop/registry.hpp"
 #include "websocket/deflate.hpp"
 #include "websocket/frame.hpp"
 #include "websocket/session.hpp"
+#include "websocket/ws_connection.hpp"
 
 namespace swoop {
 
@@ -95,25 +95,15 @@ std::string choose_subprotocol(const Request& req, const WebSocketOptions& optio
   return {};
 }
 
-std::string response_head(const Request& req, std::string_view subprotocol,
-                          std::string_view extensions) {
-  std::string head =
-      "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-      "Sec-WebSocket-Accept: ";
-  head += ws_accept_value(trim_ows(*req.header("Sec-WebSocket-Key")));
-  head += "\r\n";
-  if (!subprotocol.empty()) {
-    head += "Sec-WebSocket-Protocol: ";
-    head += subprotocol;
-    head += "\r\n";
-  }
-  if (!extensions.empty()) {
-    head += "Sec-WebSocket-Extensions: ";
-    head += extensions;
-    head += "\r\n";
-  }
-  head += "Server: swoop\r\n\r\n";
-  return head;
+Response accept_response(const Request& req, std::string_view subprotocol,
+                         std::string_view extensions) {
+  // The connection's ResponseWriter adds "Connection: Upgrade", Server and Date.
+  Response r{101};
+  r.set_header("Upgrade", "websocket");
+  r.set_header("Sec-WebSocket-Accept", ws_accept_value(trim_ows(*req.header("Sec-WebSocket-Key"))));
+  if (!subprotocol.empty()) r.set_header("Sec-WebSocket-Protocol", subprotocol);
+  if (!extensions.empty()) r.set_header("Sec-WebSocket-Extensions", extensions);
+  return r;
 }
 
 }  // namespace
@@ -128,7 +118,7 @@ Handshake answer_handshake(const Request& req, const WebSocketOptions& options) 
     out.deflate = negotiate_deflate(req.headers().get_all("Sec-WebSocket-Extensions"),
                                     options.compression_no_context_takeover, extensions);
   }
-  out.head = response_head(req, out.subprotocol, extensions);
+  out.response = accept_response(req, out.subprotocol, extensions);
   return out;
 }
 
@@ -139,14 +129,17 @@ Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> rout
   if (handshake.refusal) co_return std::move(*handshake.refusal);
   // The request was cancelled (deadline, disconnect) while middleware ran: no upgrade.
   if (RequestBuilder::cancel_state(req).is_cancelled()) throw Cancelled{};
-  Connection* conn = RequestBuilder::connection(req);
-  if (conn == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
+  Upgrader* upgrader = RequestBuilder::upgrader(req);
+  if (upgrader == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
+  // From the 101 on, conn carries the session's frames; the session goes first (ws is made
+  // after conn), then conn gives the transport back to the HTTP/1.1 connection.
+  WsConnection conn{upgrader->switch_protocols(handshake.response)};
   auto session =
-      std::make_unique<WsSession>(*conn, route->options, RequestBuilder::cancel_state(req),
+      std::make_unique<WsSession>(conn, route->options, RequestBuilder::cancel_state(req),
                                   std::move(handshake.subprotocol), handshake.deflate);
-  WsSession* s = session.get();
+  WsSession& s = *session;
   WebSocket ws{std::move(session)};
-  conn->ws_upgrade(handshake.head, s);
+  conn.attach(s);
   std::exception_ptr error;
   try {
     co_await route->handler(req, ws);
@@ -162,15 +155,11 @@ Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> rout
 
 }  // namespace
 
-}  // namespace detail
-
-void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,
-                             WebSocketHandler handler) {
-  auto route = std::make_shared<const detail::WsRoute>(
-      detail::WsRoute{std::move(options), std::move(handler)});
-  add_route(pattern, method("GET"), detail::Handler{[route](Request& req) -> Task<Response> {
-              return detail::serve_websocket(req, route);
-            }});
+Handler websocket_handler(WebSocketOptions options, WebSocketHandler handler) {
+  auto route = std::make_shared<const WsRoute>(WsRoute{std::move(options), std::move(handler)});
+  return Handler{[route](Request& req) -> Task<Response> { return serve_websocket(req, route); }};
 }
+
+}  // namespace detail
 
 }  // namespace swoop

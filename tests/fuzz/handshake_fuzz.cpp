@@ -30,6 +30,7 @@
 
 #include "fuzz_support.hpp"
 #include "server/request_parser.hpp"
+#include "server/response_writer.hpp"
 #include "swoop/options.hpp"
 #include "swoop/request.hpp"
 #include "swoop/websocket.hpp"
@@ -254,7 +255,11 @@ void check_refusal(const swoop::Response& res, int expected, bool upgrade) {
 
 void check_accepted(const swoop::detail::Handshake& h, const swoop::Request& req,
                     const swoop::WebSocketOptions& options) {
-  const std::string_view head = h.head;
+  // The 101 as the connection writes it.
+  std::string written;
+  swoop::detail::ResponseWriter{written, "Server: swoop\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n"}
+      .response(h.response, 11, false, true);
+  const std::string_view head = written;
   check(head.starts_with("HTTP/1.1 101 Switching Protocols\r\n") && head.ends_with("\r\n\r\n"),
         "a malformed 101 head");
   check(field(head, "Upgrade") == "websocket" && field(head, "Connection") == "Upgrade",

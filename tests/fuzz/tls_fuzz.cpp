@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Fuzzes the TLS record path of the server (src/tls/tls_stream.cpp: TlsStream over memory
+// Fuzzes the TLS record path of the server (src/net/tls_stream.cpp: TlsStream over memory
 // BIOs, its ALPN choice, and is_plain_http(), on which Connection::tls_fail answers plain HTTP
 // on the TLS port) with bytes fed in pieces as the socket delivers them.
 // Input: byte 0 bits 0-1 pick the mode, bit 2 = read() with a small buffer (bits 4-7 + 1 bytes)
@@ -29,7 +29,7 @@
 #include <string_view>
 
 #include "fuzz_support.hpp"
-#include "tls/tls_stream.hpp"
+#include "net/tls_stream.hpp"
 
 // test_certs.hpp reports failures with doctest, which is compiled out here but still runs
 // the commands inside its REQUIREs: the files are checked below instead.
@@ -40,7 +40,7 @@
 
 namespace {
 
-using swoop::detail::TlsStream;
+using swoop::net::TlsStream;
 using swoop_fuzz::check;
 using Status = TlsStream::Status;
 
@@ -48,14 +48,13 @@ constexpr std::size_t max_output = 64 * 1024;
 
 struct Contexts {
   swoop_test::TestCerts certs;
-  std::unique_ptr<swoop::detail::ServerTlsContext> server;
+  std::unique_ptr<swoop::net::ServerTlsContext> server;
   SSL_CTX* client = nullptr;
 
   Contexts() {
     check(std::filesystem::exists(certs.cert("good")) && std::filesystem::exists(certs.key("good")),
           "the openssl command made no certificate");
-    server =
-        std::make_unique<swoop::detail::ServerTlsContext>(certs.cert("good"), certs.key("good"));
+    server = std::make_unique<swoop::net::ServerTlsContext>(certs.cert("good"), certs.key("good"));
     client = SSL_CTX_new(TLS_client_method());
     check(client != nullptr, "no client context");
     SSL_CTX_set_verify(client, SSL_VERIFY_NONE, nullptr);

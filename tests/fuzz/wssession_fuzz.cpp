@@ -87,9 +87,9 @@ struct Waiter {
 
 // ---- the fake transport --------------------------------------------------------------------
 
-// Stands for the server's Connection: holds received bytes the session did not take, keeps
+// Stands for the server's WsConnection: holds received bytes the session did not take, keeps
 // what it writes (out: not handed to the socket yet; writing: in flight), and feeds held input
-// again when the session asks, as Connection::ws_resume and run_deferred_flush do.
+// again when the session asks, as WsConnection::ws_resume and a deferred flush do.
 class FakeTransport final : public d::WsTransport {
  public:
   d::WsSession* session = nullptr;

@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "server/connection.hpp"
+#include "server/http1_connection.hpp"
 #include "support/raw_socket.hpp"
 #include "support/rss.hpp"
 #include "support/wait.hpp"
@@ -57,7 +57,7 @@ std::chrono::milliseconds timed_get(TestClient& client, const char* path, int* s
 // requests' state. The parser, the Request and output storage are pooled per worker while a
 // connection waits (the 10,000 connection measurement is in bench/RESULTS.md, under 800 bytes
 // each in Release).
-static_assert(sizeof(swoop::detail::Connection) <= 800);
+static_assert(sizeof(swoop::detail::Http1Connection) <= 800);
 static_assert(sizeof(swoop::detail::Exchange) > 1000);  // what is pooled instead
 
 }  // namespace

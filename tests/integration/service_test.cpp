@@ -146,7 +146,7 @@ TEST_CASE("the serving core matches each request head once, through the Service"
     swoop::test::WsRawClient ws{port, "/rooms/kitchen"};
     REQUIRE(ws.opened());
     ++requests;
-    for (const std::string text : {std::string(200, 'x'), std::string("after")}) {
+    for (const std::string& text : {std::string(200, 'x'), std::string("after")}) {
       REQUIRE(ws.send(0x1, text));
       const auto reply = ws.read();
       REQUIRE(reply);

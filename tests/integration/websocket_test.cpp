@@ -194,7 +194,7 @@ std::string http_get(std::uint16_t port, std::string_view head) {
   return s.received();
 }
 
-// Stands for the server's Connection under a WsSession: keeps what the session writes, so a
+// Stands for the server's WsConnection under a WsSession: keeps what the session writes, so a
 // test reads its frames without a socket (as tests/fuzz/wssession_fuzz.cpp does).
 class RecordingTransport final : public swoop::detail::WsTransport {
  public:
@@ -273,6 +273,10 @@ TEST_SUITE("websocket") {
     CHECK(c.head().find("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n") !=
           std::string::npos);
     CHECK(c.head().find("Upgrade: websocket\r\n") != std::string::npos);
+    // Written by the connection's ResponseWriter, as every response head.
+    CHECK(c.head().find("\r\nConnection: Upgrade\r\n") != std::string::npos);
+    CHECK(c.head().find("\r\nDate: ") != std::string::npos);
+    CHECK(c.head().find("\r\nServer: swoop\r\n") != std::string::npos);
   }
 
   TEST_CASE("handshake: refusals") {

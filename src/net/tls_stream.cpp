@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // TlsStream and ServerTlsContext: OpenSSL over memory BIOs, no I/O of their own.
-#include "tls/tls_stream.hpp"
+#include "net/tls_stream.hpp"
 
 #include <openssl/err.h>
 #include <openssl/x509.h>
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <stdexcept>
 
-namespace swoop::detail {
+namespace swoop::net {
 
 namespace {
 
@@ -201,4 +201,4 @@ std::string_view TlsStream::alpn() const noexcept {
                          : std::string_view{reinterpret_cast<const char*>(data), len};
 }
 
-}  // namespace swoop::detail
+}  // namespace swoop::net

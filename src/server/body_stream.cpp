@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Connection's streamed bodies: responses written over time (and files sent with sendfile),
+// Http1Connection's streamed bodies: responses written over time (and files sent with sendfile),
 // and request bodies read by their handler as they arrive.
 #include <algorithm>
 #include <cstring>
@@ -7,13 +7,11 @@
 #include <utility>
 
 #include "runtime/cancellable_awaiter.hpp"
-#include "server/connection.hpp"
+#include "server/http1_connection.hpp"
 #include "server/worker.hpp"
-#include "swoop/app.hpp"
 #include "swoop/error.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
-#include "tls/tls_stream.hpp"
 
 namespace swoop::detail {
 
@@ -58,11 +56,11 @@ struct SendFileAwaiter : CancellableAwaiter<SendFileAwaiter> {
 
 // Waits until the socket took enough of a streamed body; cancellation resumes it from the
 // loop (never inline, CancelState's rule).
-struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
-  Connection* c;
+struct Http1Connection::StreamWait : CancellableAwaiter<StreamWait> {
+  Http1Connection* c;
   std::size_t mark;
 
-  StreamWait(Connection* c, std::size_t mark) : c(c), mark(mark) {}
+  StreamWait(Http1Connection* c, std::size_t mark) : c(c), mark(mark) {}
 
   bool start() {
     if (c->is_below(mark) || c->is_stream_broken()) return false;
@@ -79,7 +77,7 @@ struct Connection::StreamWait : CancellableAwaiter<StreamWait> {
   }
 };
 
-RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
+RootTask run_stream(Http1Connection* c, std::shared_ptr<BodySource> source) {
   bool ok = true;
   try {
     co_await source->send(*c);
@@ -100,10 +98,10 @@ RootTask run_stream(Connection* c, std::shared_ptr<BodySource> source) {
 
 // Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
 // loop (never inline, CancelState's rule).
-struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
-  Connection* c;
+struct Http1Connection::ReadWait : CancellableAwaiter<ReadWait> {
+  Http1Connection* c;
 
-  explicit ReadWait(Connection* c) : c(c) {}
+  explicit ReadWait(Http1Connection* c) : c(c) {}
 
   bool start() {
     if (c->is_body_ready()) return false;
@@ -119,19 +117,17 @@ struct Connection::ReadWait : CancellableAwaiter<ReadWait> {
   }
 };
 
-bool Connection::probe_streamed_body(void* self) noexcept {
-  auto* c = static_cast<Connection*>(self);
+bool Http1Connection::probe_streamed_body(void* self) noexcept {
+  auto* c = static_cast<Http1Connection*>(self);
   return c->worker_.service().any_stream_body() && c->route().route->stream_body;
 }
 
-void Connection::feed_streamed_body() {
-  if (body_error_ || ex_->parser.state() != RequestParser::State::body) return;
+void Http1Connection::feed_streamed_body() {
+  // A malformed body leaves the parser in State::error: read() reports it.
+  if (ex_->parser.state() != RequestParser::State::body) return;
   if (ex_->body_in.size() >= body_in_high_water) return;  // the handler reads first
-  const RequestParser::State state = ex_->parser.feed(in_.get() + in_start_, in_end_ - in_start_);
-  if (state == RequestParser::State::error) {
-    body_error_ = true;
-    return;
-  }
+  const RequestParser::State state = ex_->parser.feed(transport_.input(), transport_.input_size());
+  if (state == RequestParser::State::error) return;
   const std::size_t arrived = compact_streamed_body();
   // A streamed upload lives as long as its bytes keep coming (request_timeout is the longest
   // wait for the next ones); the handler's own response_timeout starts when the body ends.
@@ -142,93 +138,90 @@ void Connection::feed_streamed_body() {
   }
 }
 
-std::size_t Connection::compact_streamed_body() {
+std::size_t Http1Connection::compact_streamed_body() {
   const std::size_t n = ex_->parser.drop_streamed();
   if (n == 0) return 0;
   // The head stays (the Request views it); the parsed body bytes are cut out after it.
-  char* base = in_.get() + in_start_;
-  const std::size_t from = ex_->parser.body_offset();
-  std::memmove(base + from, base + from + n, in_end_ - in_start_ - from - n);
-  in_end_ -= n;
+  transport_.cut_input(ex_->parser.body_offset(), n);
   return n;
 }
 
-bool Connection::is_body_ready() const noexcept {
-  return !ex_->body_in.empty() || body_error_ ||
-         ex_->parser.state() != RequestParser::State::body || is_stream_broken();
+bool Http1Connection::is_body_ready() const noexcept {
+  return !ex_->body_in.empty() || ex_->parser.state() != RequestParser::State::body ||
+         is_stream_broken();
 }
 
-Task<std::string> Connection::read() {
+Task<std::string> Http1Connection::read() {
   co_await ReadWait{this};
   if (!ex_->body_in.empty()) {
     std::string piece = std::move(ex_->body_in);
     ex_->body_in.clear();
     feed_streamed_body();  // room again: parse what waits in the buffer
-    if (tls_unread_)
+    if (transport_.has_held_input())
       pump();  // TLS: what the session holds is not in the socket any more
     else
-      update_reading();
+      transport_.update_reading();
     co_return piece;
   }
-  if (body_error_) throw HttpError{400, "malformed request body"};
+  if (ex_->parser.state() == RequestParser::State::error) {
+    throw HttpError{400, "malformed request body"};
+  }
   if (ex_->parser.state() == RequestParser::State::complete) co_return std::string{};
   throw Cancelled{};
 }
 
 // ---- streamed bodies ---------------------------------------------------------------------
 
-void Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
+void Http1Connection::start_stream(std::shared_ptr<BodySource> source, bool keep) {
   handler_running_ = true;  // the body's writer may still read the request
   phase_ = Phase::streaming;
   stream_keep_ = keep;
   stream_left_ = source->length;
-  stream_chunked_ = !source->length && ex_->req.version() != 10;
-  flush();  // the head goes out now: event streams want it before the first event
-  stream_starting_ = true;
+  transport_.flush();  // the head goes out now: event streams want it before the first event
+  inline_ = Inline::starting_stream;
   run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
-  stream_starting_ = false;
-  if (stream_done_inline_) {
-    stream_done_inline_ = false;
-    complete_stream(stream_ok_inline_);
-  }
+  const Inline ended = std::exchange(inline_, Inline::none);
+  if (ended != Inline::starting_stream) complete_stream(ended == Inline::stream_ended);
 }
 
-void Connection::on_stream_done(bool ok) {
-  if (stream_starting_) {
-    stream_done_inline_ = true;
-    stream_ok_inline_ = ok;
+void Http1Connection::on_stream_done(bool ok) {
+  if (inline_ == Inline::starting_stream) {
+    inline_ = ok ? Inline::stream_ended : Inline::stream_cut;
     return;
   }
   complete_stream(ok);
   pump();
 }
 
-void Connection::complete_stream(bool ok) {
+void Http1Connection::complete_stream(bool ok) {
   handler_running_ = false;
   stream_wait_ = nullptr;
-  if (close_when_done_) {
-    abandon_ = false;
+  if (std::exchange(outcome_, Outcome::send) == Outcome::drop_and_close) {
     start_close();
     return;
   }
-  abandon_ = false;
   // A body shorter than its Content-Length cannot be framed: the connection must end.
   if (stream_left_ && *stream_left_ != 0) ok = false;
-  if (ok && stream_chunked_) writer().last_chunk();
+  if (ok && is_chunked()) writer().last_chunk();
   // A cut body is left unterminated, so the client sees it was incomplete.
   end_request(ok && stream_keep_ && !shutting_down_);
 }
 
-bool Connection::is_below(std::size_t mark) const noexcept {
-  if (mark == 0) return out_.empty() && !write_pending_;
-  return out_.size() + writing_.size() < mark;
+bool Http1Connection::is_below(std::size_t mark) const noexcept {
+  if (mark == 0) return transport_.is_drained();
+  return transport_.buffered() < mark;
 }
 
-bool Connection::is_stream_broken() const noexcept {
-  return closing_ || abandon_ || close_when_done_ || peer_eof_ || ex_->req.is_cancelled();
+bool Http1Connection::is_stream_broken() const noexcept {
+  return transport_.is_closing() || outcome_ != Outcome::send || transport_.peer_closed() ||
+         ex_->req.is_cancelled();
 }
 
-void Connection::write(std::string_view data) {
+bool Http1Connection::is_chunked() const noexcept {
+  return is_chunked_body(stream_left_, ex_->req.version());
+}
+
+void Http1Connection::write(std::string_view data) {
   if (is_stream_broken()) throw Cancelled{};
   if (data.empty()) return;  // an empty chunk would end a chunked body
   if (stream_left_) {
@@ -237,28 +230,27 @@ void Connection::write(std::string_view data) {
     }
     *stream_left_ -= data.size();
   }
-  if (stream_chunked_)
+  if (is_chunked())
     writer().chunk(data);
   else
-    out_ += data;
-  flush();
+    transport_.output() += data;
+  transport_.flush();
 }
 
-Task<void> Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
+Task<void> Http1Connection::wait_below(std::size_t mark) { co_await StreamWait{this, mark}; }
 
-Task<std::size_t> Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
+Task<std::size_t> Http1Connection::send_file(int fd, std::uint64_t offset, std::size_t len) {
   if (is_stream_broken()) throw Cancelled{};
   SWOOP_ASSERT(is_below(0), "send_file with bytes still queued");
-  if (tls_) co_return 0;  // the bytes must be encrypted: the caller writes pieces instead
+  if (transport_.is_tls()) co_return 0;  // the bytes must be encrypted: the caller writes pieces
   if (stream_left_) len = static_cast<std::size_t>(std::min<std::uint64_t>(len, *stream_left_));
-  uv_os_fd_t sock = -1;
-  uv_fileno(handle(), &sock);
-  const std::size_t sent = co_await SendFileAwaiter{worker_.uv_loop(), sock, fd, offset, len};
+  const std::size_t sent =
+      co_await SendFileAwaiter{worker_.uv_loop(), transport_.fd(), fd, offset, len};
   if (stream_left_) *stream_left_ -= sent;
   co_return sent;
 }
 
-void Connection::wake_body_waiter() {
+void Http1Connection::wake_body_waiter() {
   if (stream_wait_ != nullptr && is_below(stream_wait_->mark)) {
     std::exchange(stream_wait_, nullptr)->complete();
   } else if (read_wait_ != nullptr && is_body_ready()) {

@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace swoop::detail {
+namespace swoop::net {
 
 /// An SSL_CTX for serving: a PEM certificate chain and its private key, TLS 1.2 or newer,
 /// and ALPN that picks "http/1.1" (a client offering only other protocols gets no ALPN
@@ -90,4 +90,4 @@ class TlsStream {
   bool plain_http_ = false;
 };
 
-}  // namespace swoop::detail
+}  // namespace swoop::net
