@@ -31,15 +31,20 @@ class Transport;
 namespace detail {
 class RequestBuilder;
 
-/// The connection side of a protocol switch (the websocket upgrade).
-class Upgrader {
+/// The server's side of a request: the settings that apply to it, and the protocol switch.
+/// A Request made outside a server has none (then the defaults apply).
+class RequestHost {
  public:
+  /// The limits req.form() applies (RunOptions::form_limits).
+  virtual const FormLimits& form_limits() const noexcept = 0;
+  /// Whether req.json() accepts any Content-Type (RunOptions::json_any_content_type).
+  virtual bool json_any_content_type() const noexcept = 0;
   /// Sends response (a 101) as the last HTTP/1.1 bytes on the connection and hands over its
   /// transport; the request stays valid (its bytes are copied out of the read buffer).
   virtual net::Transport& switch_protocols(const Response& response) = 0;
 
  protected:
-  ~Upgrader() = default;
+  ~RequestHost() = default;
 };
 
 /// The connection side of a request body read as it arrives.
@@ -195,7 +200,6 @@ class Request {
   mutable std::optional<QueryArgs> args_;
   mutable std::optional<FormData> form_;
   mutable std::optional<RequestCookies> cookies_;
-  const FormLimits* form_limits_ = nullptr;  // the server's; defaults when null
   RequestHeaders headers_;
   PathParams params_;
   RequestContext ctx_;
@@ -203,9 +207,8 @@ class Request {
   std::uint16_t remote_port_ = 0;
   bool secure_ = false;
   mutable detail::JsonDocumentPtr json_;  // the parsed body, borrowed from the thread's pool
-  bool json_any_content_type_ = false;    // json() skips the Content-Type check
   detail::CancelState cancel_;
-  detail::Upgrader* upgrader_ = nullptr;  // the server connection it arrived on
+  detail::RequestHost* host_ = nullptr;  // the server connection it arrived on, if any
   RequestStream stream_;
 };
 

@@ -64,7 +64,7 @@ const FormData& Request::form() const {
   if (!form_) {
     static const FormLimits defaults;
     form_.emplace(parse_form(headers_.get("Content-Type", ""), body(),
-                             form_limits_ != nullptr ? *form_limits_ : defaults));
+                             host_ != nullptr ? host_->form_limits() : defaults));
   }
   return *form_;
 }
@@ -92,7 +92,7 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.params_.clear();
   req.ctx_.clear();
   req.cancel_.reset();
-  req.json_.reset();  // gives the parser back to the pool; json_any_content_type_ is kept
+  req.json_.reset();  // gives the parser back to the pool; host_ is kept
   req.stream_.reader_ = nullptr;
   req.stream_.done_ = false;
 }

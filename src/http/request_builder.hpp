@@ -42,18 +42,10 @@ class RequestBuilder {
   static CancelState& cancel_state(Request& req) noexcept { return req.cancel_; }
   static const char* base(const Request& req) noexcept { return req.base_; }
   /// The server connection a request arrived on (for the websocket upgrade); kept by reset().
-  static void set_upgrader(Request& req, Upgrader* u) noexcept { req.upgrader_ = u; }
-  static Upgrader* upgrader(const Request& req) noexcept { return req.upgrader_; }
-  /// Whether req.json() accepts any Content-Type (default false: application/json or
-  /// +json only). Kept across reset(): set it once per connection or before each dispatch.
-  static void set_json_any_content_type(Request& req, bool any) noexcept {
-    req.json_any_content_type_ = any;
-  }
+  static void set_host(Request& req, RequestHost* host) noexcept { req.host_ = host; }
+  static RequestHost* host(const Request& req) noexcept { return req.host_; }
   /// Gives back what a finished request borrowed (its JSON parser) before the next one.
   static void release(Request& req) noexcept { req.json_.reset(); }
-  static void set_form_limits(Request& req, const FormLimits* limits) noexcept {
-    req.form_limits_ = limits;
-  }
   /// Makes req.stream() read from reader (nullptr: from the received body).
   static void set_body_reader(Request& req, BodyReader* reader) noexcept;
   /// Decodes the path; returns false when it holds a malformed escape or a NUL.

@@ -147,7 +147,9 @@ void JsonDocument::parse(std::string_view text) {
 }  // namespace detail
 
 JsonView Request::json() const {
-  if (!json_any_content_type_) detail::check_content_type(header("Content-Type"));
+  if (host_ == nullptr || !host_->json_any_content_type()) {
+    detail::check_content_type(header("Content-Type"));
+  }
   if (!json_) {
     const std::string_view text = body();
     if (text.empty()) throw HttpError{400, "the request has no body; JSON was expected", {}, true};

@@ -23,10 +23,7 @@ RootTask run_root(Http1Connection* c, Task<Response> task) {
   c->on_async_done(std::move(res), error);
 }
 
-Exchange::Exchange(const RunOptions& options) : parser(options) {
-  RequestBuilder::set_form_limits(req, &options.form_limits);
-  RequestBuilder::set_json_any_content_type(req, options.json_any_content_type);
-}
+Exchange::Exchange(const RunOptions& options) : parser(options) {}
 
 Http1Connection::Http1Connection(Worker& worker) noexcept
     : worker_(worker), transport_(worker, *this) {}
@@ -38,7 +35,7 @@ void Http1Connection::take_exchange() {
   ex_ = worker_.acquire_exchange();
   std::string& out = transport_.output();
   if (out.empty() && out.capacity() < ex_->spare_output.capacity()) out.swap(ex_->spare_output);
-  RequestBuilder::set_upgrader(ex_->req, this);
+  RequestBuilder::set_host(ex_->req, this);
   ex_->parser.set_streaming(&probe_streamed_body, this, &ex_->body_in);
 }
 
@@ -321,6 +318,14 @@ void Http1Connection::finish_error(int status, std::string_view message, bool cl
   }
   parsing_ = false;
   if (close) close_after_write_ = true;
+}
+
+const FormLimits& Http1Connection::form_limits() const noexcept {
+  return worker_.options().form_limits;
+}
+
+bool Http1Connection::json_any_content_type() const noexcept {
+  return worker_.options().json_any_content_type;
 }
 
 net::Transport& Http1Connection::switch_protocols(const Response& response) {

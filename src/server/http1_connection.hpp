@@ -52,7 +52,7 @@ struct Exchange {
 /// streamed body (BodySource) is sent, the connection is its BodySink and counts as running a
 /// handler; after a protocol switch it holds the handler (and its Request) until it ends.
 class Http1Connection final : private net::Protocol,
-                              private Upgrader,
+                              private RequestHost,
                               private BodySink,
                               private BodyReader {
  public:
@@ -126,7 +126,9 @@ class Http1Connection final : private net::Protocol,
   void on_plain_text() override;
   void on_failed() override;
   void on_closed() noexcept override;
-  // Upgrader
+  // RequestHost
+  const FormLimits& form_limits() const noexcept override;
+  bool json_any_content_type() const noexcept override;
   net::Transport& switch_protocols(const Response& response) override;
 
   void process_input();

@@ -129,11 +129,11 @@ Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> rout
   if (handshake.refusal) co_return std::move(*handshake.refusal);
   // The request was cancelled (deadline, disconnect) while middleware ran: no upgrade.
   if (RequestBuilder::cancel_state(req).is_cancelled()) throw Cancelled{};
-  Upgrader* upgrader = RequestBuilder::upgrader(req);
-  if (upgrader == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
+  RequestHost* host = RequestBuilder::host(req);
+  if (host == nullptr) throw HttpError{500, "websocket upgrade outside a server connection"};
   // From the 101 on, conn carries the session's frames; the session goes first (ws is made
   // after conn), then conn gives the transport back to the HTTP/1.1 connection.
-  WsConnection conn{upgrader->switch_protocols(handshake.response)};
+  WsConnection conn{host->switch_protocols(handshake.response)};
   auto session =
       std::make_unique<WsSession>(conn, route->options, RequestBuilder::cancel_state(req),
                                   std::move(handshake.subprotocol), handshake.deflate);
