@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "swoop/config.hpp"
+#include "swoop/detail/described.hpp"
 
 namespace swoop {
 
@@ -47,11 +48,6 @@ concept JsonNullLike = std::same_as<T, std::nullptr_t> || std::same_as<T, std::n
 /// Strings: anything that converts to std::string_view (std::string, literals, const char*).
 template <typename T>
 concept JsonStringLike = std::is_convertible_v<const T&, std::string_view>;
-
-template <typename T>
-inline constexpr bool is_optional = false;
-template <typename T>
-inline constexpr bool is_optional<std::optional<T>> = true;
 
 template <typename T>
 inline constexpr bool is_variant = false;
@@ -93,6 +89,8 @@ inline constexpr bool always_false = false;
 /// `value(x)` supports, in this order of precedence:
 /// - any type with a `void to_json(swoop::JsonWriter&, const T&)` found by argument-dependent
 ///   lookup (declare it next to the type; it wins over every rule below);
+/// - a struct described with swoop::describe (describe.hpp), as an object of its fields in
+///   their order; a described enum as its name (std::domain_error for a value without one);
 /// - JsonValue, JsonObject and JsonArray;
 /// - bool; integers (character types are refused); float (shortest form that reads back to
 ///   the same float); double and long double (converted to double);
@@ -181,6 +179,7 @@ class JsonWriter {
   void write_double(double d);
   void write_float(float f);
   void write_string(std::string_view s);
+  void write_enum_name(std::string_view name);
   void write_json_value(const JsonValue& v);
   void write_json_object(const std::vector<JsonMember>& o);
   void write_json_array(const std::vector<JsonValue>& a);
@@ -213,6 +212,13 @@ template <typename T>
 void JsonWriter::value(const T& v) {
   if constexpr (detail::JsonWriterHook<T>) {
     to_json(*this, v);
+  } else if constexpr (detail::DescribedStruct<T>) {
+    begin_object();
+    std::apply([&](const auto&... field) { (member(field.name, v.*field.member), ...); },
+               describe<T>::fields);
+    end_object();
+  } else if constexpr (detail::DescribedEnum<T>) {
+    write_enum_name(detail::enum_name(v));
   } else if constexpr (std::same_as<T, JsonValue>) {
     write_json_value(v);
   } else if constexpr (std::same_as<T, std::vector<JsonMember>>) {

@@ -137,6 +137,13 @@ class Request {
   /// Example:
   ///     auto url = req.json().get<std::string_view>("url");
   JsonView json() const;
+  /// The JSON body read as T, a type described with swoop::describe (swoop/describe.hpp):
+  /// every field and constraint is checked, and every mistake is reported at once, as one
+  /// ValidationError (422) listing them. The errors of json() come first (400, 413, 415).
+  /// Example:
+  ///     NewItem item = req.json<NewItem>();
+  template <typename T>
+  T json() const;
   /// The body's form fields and files (urlencoded or multipart), parsed on first use.
   ///
   /// Throws HttpError 415 for another content type, 400 for a malformed body, 413 beyond the

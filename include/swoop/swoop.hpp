@@ -11,6 +11,7 @@
 #include "swoop/config.hpp"
 #include "swoop/context.hpp"
 #include "swoop/cookies.hpp"
+#include "swoop/describe.hpp"
 #include "swoop/error.hpp"
 #include "swoop/form.hpp"
 #include "swoop/gather.hpp"

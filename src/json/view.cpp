@@ -28,7 +28,11 @@ std::size_t close_index(const detail::JsonDocument* document, std::size_t index)
   return tape(document, index).after_element() - 1;
 }
 
-const char* kind_name(JsonKind kind) noexcept {
+}  // namespace
+
+namespace detail {
+
+const char* json_kind_name(JsonKind kind) noexcept {
   switch (kind) {
     case JsonKind::null:
       return "null";
@@ -49,6 +53,8 @@ const char* kind_name(JsonKind kind) noexcept {
   return "an unknown value";
 }
 
+namespace {
+
 bool is_identifier(std::string_view key) noexcept {
   if (key.empty() || (key.front() >= '0' && key.front() <= '9')) return false;
   for (const char c : key) {
@@ -59,10 +65,12 @@ bool is_identifier(std::string_view key) noexcept {
   return true;
 }
 
+}  // namespace
+
 // Keys are shown as `.name` when they are identifiers, else as `['any key']`, escaped and cut
 // to about 64 bytes (at a UTF-8 boundary: simdjson validated the key) so that a client cannot
 // make the message huge.
-void append_key(std::string& path, std::string_view key) {
+void append_path_key(std::string& path, std::string_view key) {
   if (is_identifier(key) && key.size() <= 64) {
     if (!path.empty()) path.push_back('.');
     path.append(key);
@@ -88,9 +96,13 @@ void append_key(std::string& path, std::string_view key) {
   path.append("']");
 }
 
-void append_index(std::string& path, std::size_t index) {
+void append_path_index(std::string& path, std::size_t index) {
   fmt::format_to(std::back_inserter(path), "[{}]", index);
 }
+
+}  // namespace detail
+
+namespace {
 
 // The path from the root to the value at `target`, found by walking down from the root: only
 // error messages need it, so views do not carry it.
@@ -108,7 +120,7 @@ std::string path_to(const detail::JsonDocument* document, std::size_t target) {
         child = next;
       }
       if (child >= close) break;
-      append_index(path, position);
+      detail::append_path_index(path, position);
       current = child;
     } else if (type == tape_type::START_OBJECT) {
       std::size_t key = current + 1;
@@ -118,7 +130,7 @@ std::string path_to(const detail::JsonDocument* document, std::size_t target) {
         key = next;
       }
       if (key >= close) break;
-      append_key(path, tape(document, key).get_string_view());
+      detail::append_path_key(path, tape(document, key).get_string_view());
       current = key + 1;
     } else {
       break;
@@ -140,9 +152,9 @@ std::string subject(const detail::JsonDocument* document, std::size_t index) {
                                 std::string_view key, std::size_t index, bool is_key) {
   std::string path = parent == detail::json_root_index ? std::string{} : path_to(document, parent);
   if (is_key) {
-    append_key(path, key);
+    detail::append_path_key(path, key);
   } else {
-    append_index(path, index);
+    detail::append_path_index(path, index);
   }
   throw_client_error(fmt::format("missing field \"{}\"", path));
 }
@@ -188,7 +200,7 @@ std::string JsonView::path() const { return path_to(document_, index_); }
 
 namespace {
 [[noreturn]] void throw_kind(const JsonView& view, const char* expected) {
-  view.reject(fmt::format("must be {}, not {}", expected, kind_name(view.kind())));
+  view.reject(fmt::format("must be {}, not {}", expected, detail::json_kind_name(view.kind())));
 }
 }  // namespace
 

@@ -410,6 +410,12 @@ void JsonWriter::write_float(float f) {
   need_comma_ = true;
 }
 
+void JsonWriter::write_enum_name(std::string_view name) {
+  if (name.empty())
+    throw std::domain_error("JSON cannot hold an enum value the description does not name");
+  write_string(name);
+}
+
 void JsonWriter::write_string(std::string_view s) {
   separate();
   swoop::write_string(*out_, s);

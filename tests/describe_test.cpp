@@ -1,0 +1,278 @@
+// SPDX-License-Identifier: MIT
+// Typed bodies (swoop/describe.hpp): one description reads JSON with every mistake reported at
+// once, writes it back, and req.json<T>() answers 422 through the app's error rendering.
+#include "swoop/describe.hpp"
+
+#include <doctest/doctest.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json/document.hpp"
+#include "swoop/swoop.hpp"
+
+namespace shop {
+
+enum class Color { red, green, light_blue };
+
+struct Line {
+  std::string sku;
+  std::uint8_t qty = 1;
+};
+
+struct NewItem {
+  std::string name;
+  std::uint8_t qty = 1;
+  std::optional<std::string> note;
+  std::vector<std::string> tags;
+  Color color = Color::red;
+  std::vector<Line> lines;
+  std::map<std::string, int> stock;
+  double weight = 0;
+};
+
+struct Strict {
+  int id = 0;
+};
+
+}  // namespace shop
+
+template <>
+struct swoop::describe<shop::Color> {
+  static constexpr std::pair<shop::Color, std::string_view> values[] = {
+      {shop::Color::red, "red"},
+      {shop::Color::green, "green"},
+      {shop::Color::light_blue, "light-blue"}};
+};
+
+template <>
+struct swoop::describe<shop::Line> {
+  static constexpr auto fields =
+      swoop::fields(swoop::field("sku", &shop::Line::sku, swoop::pattern("^[A-Z]{3}-[0-9]+$")),
+                    swoop::field("qty", &shop::Line::qty, swoop::has_default, swoop::range(1, 99)));
+};
+
+template <>
+struct swoop::describe<shop::NewItem> {
+  static constexpr auto fields = swoop::fields(
+      swoop::field("name", &shop::NewItem::name, swoop::length(1, 10)),
+      swoop::field("qty", &shop::NewItem::qty, swoop::has_default, swoop::range(1, 99)),
+      swoop::field("note", &shop::NewItem::note, swoop::length(0, 5)),
+      swoop::field("tags", &shop::NewItem::tags, swoop::has_default, swoop::max_items(2)),
+      swoop::field("color", &shop::NewItem::color, swoop::has_default),
+      swoop::field("lines", &shop::NewItem::lines, swoop::has_default),
+      swoop::field("stock", &shop::NewItem::stock, swoop::has_default),
+      swoop::field("weight", &shop::NewItem::weight, swoop::has_default, swoop::range(0.5, 2.5)));
+};
+
+template <>
+struct swoop::describe<shop::Strict> {
+  static constexpr bool reject_unknown_fields = true;
+  static constexpr auto fields = swoop::fields(swoop::field("id", &shop::Strict::id));
+};
+
+namespace {
+
+using swoop::ValidationError;
+using swoop::ValidationIssue;
+
+struct Parsed {
+  explicit Parsed(std::string_view text) : document(swoop::detail::acquire_json_document()) {
+    document->parse(text);
+  }
+  swoop::JsonView root() const {
+    REQUIRE_MESSAGE(document->ok(), document->error);
+    return swoop::detail::json_root(*document);
+  }
+  swoop::detail::JsonDocumentPtr document;
+};
+
+template <typename T>
+T read(std::string_view text) {
+  Parsed p{text};
+  return swoop::from_json<T>(p.root());
+}
+
+// The issues reading text as T raises (none: read without error).
+template <typename T>
+std::vector<ValidationIssue> issues(std::string_view text) {
+  try {
+    read<T>(text);
+  } catch (const ValidationError& e) {
+    CHECK(e.status() == 422);
+    CHECK(e.is_quiet());
+    return e.issues();
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_SUITE("describe") {
+  TEST_CASE("a described struct reads every field and writes them back in order") {
+    const auto item = read<shop::NewItem>(
+        R"({"name":"pen","qty":3,"note":"blue","tags":["a","b"],"color":"light-blue",)"
+        R"("lines":[{"sku":"ABC-1","qty":2},{"sku":"XYZ-22"}],"stock":{"paris":4},"weight":1.5})");
+    CHECK(item.name == "pen");
+    CHECK(item.qty == 3);
+    CHECK(item.note == "blue");
+    CHECK(item.tags == std::vector<std::string>{"a", "b"});
+    CHECK(item.color == shop::Color::light_blue);
+    REQUIRE(item.lines.size() == 2);
+    CHECK(item.lines[1].sku == "XYZ-22");
+    CHECK(item.lines[1].qty == 1);  // has_default: missing keeps the initializer's value
+    CHECK(item.stock.at("paris") == 4);
+    CHECK(swoop::to_json(item) ==
+          R"({"name":"pen","qty":3,"note":"blue","tags":["a","b"],"color":"light-blue",)"
+          R"("lines":[{"sku":"ABC-1","qty":2},{"sku":"XYZ-22","qty":1}],"stock":{"paris":4},)"
+          R"("weight":1.5})");
+  }
+
+  TEST_CASE("missing optional and defaulted fields are allowed, and null empties an optional") {
+    const auto item = read<shop::NewItem>(R"({"name":"pen","note":null})");
+    CHECK(item.qty == 1);
+    CHECK_FALSE(item.note.has_value());
+    CHECK(item.tags.empty());
+    CHECK(swoop::to_json(item) ==
+          R"({"name":"pen","qty":1,"note":null,"tags":[],"color":"red","lines":[],"stock":{},)"
+          R"("weight":0.0})");
+  }
+
+  TEST_CASE("every mistake is reported at once, each with its path and kind") {
+    const auto found = issues<shop::NewItem>(
+        R"({"qty":300,"note":"too long","tags":["a","b","c"],"color":"blue",)"
+        R"("lines":[{"sku":"ABC-1"},{"sku":"bad","qty":0},{"qty":"2"}],"stock":{"a b":"x"},)"
+        R"("weight":3})");
+    const std::vector<ValidationIssue> expected{
+        {"name", "is required", "missing"},
+        {"qty", "must be an integer from 0 to 255", "range"},
+        {"note", "must be 0 to 5 characters long", "length"},
+        {"tags", "must have at most 2 items", "items"},
+        {"color", R"(must be one of "red", "green", "light-blue")", "enum"},
+        {"lines[1].sku", "must match the pattern ^[A-Z]{3}-[0-9]+$", "pattern"},
+        {"lines[1].qty", "must be from 1 to 99", "range"},
+        {"lines[2].sku", "is required", "missing"},
+        {"lines[2].qty", "must be an integer, not a string", "type"},
+        {"stock['a b']", "must be an integer, not a string", "type"},
+        {"weight", "must be from 0.5 to 2.5", "range"},
+    };
+    CHECK(found == expected);
+  }
+
+  TEST_CASE("the root of another kind, and integers of every width") {
+    CHECK(issues<shop::NewItem>("[1]") ==
+          std::vector<ValidationIssue>{{"", "must be an object, not an array", "type"}});
+    CHECK(read<std::int8_t>("-128") == -128);
+    CHECK(issues<std::int8_t>("-129").at(0).message == "must be an integer from -128 to 127");
+    CHECK(issues<std::uint16_t>("-1").at(0).kind == "range");
+    CHECK(read<std::uint64_t>("18446744073709551615") == 18446744073709551615u);
+    CHECK(issues<std::int64_t>("18446744073709551615").at(0).kind == "range");
+    CHECK(issues<int>("1.0").at(0).message == "must be an integer, not a decimal number");
+    CHECK(issues<bool>("1").at(0).message == "must be a boolean, not an integer");
+    CHECK(read<float>("1.5") == 1.5f);
+    CHECK(issues<float>("1e300").at(0).kind == "range");
+  }
+
+  TEST_CASE("length counts characters, not bytes") {
+    CHECK(read<shop::NewItem>(R"({"name":"é€𝄞abcdefg"})").name == "é€𝄞abcdefg");  // 10
+    CHECK(issues<shop::NewItem>(R"({"name":"é€𝄞abcdefgh"})").at(0).kind == "length");
+    CHECK(issues<shop::NewItem>(R"({"name":""})").at(0).message ==
+          "must be 1 to 10 characters long");
+  }
+
+  TEST_CASE("unknown fields are ignored, or refused when the description says so") {
+    CHECK(read<shop::NewItem>(R"({"name":"pen","extra":1})").name == "pen");
+    CHECK(issues<shop::Strict>(R"({"id":1,"extra":1,"more":[]})") ==
+          std::vector<ValidationIssue>{{"extra", "is not a field of this object", "unknown_field"},
+                                       {"more", "is not a field of this object", "unknown_field"}});
+  }
+
+  TEST_CASE("at most max_issues are listed, the last one counting the rest") {
+    std::string body = "[";
+    for (int i = 0; i < 1000; ++i) body += i == 0 ? "\"x\"" : ",\"x\"";
+    body += "]";
+    const auto found = issues<std::vector<int>>(body);
+    REQUIRE(found.size() == ValidationError::max_issues);
+    CHECK(found.front() == ValidationIssue{"[0]", "must be an integer, not a string", "type"});
+    CHECK(found.back() == ValidationIssue{"", "and 901 more invalid values", "too_many"});
+  }
+
+  TEST_CASE("an enum value without a name cannot be written") {
+    CHECK_THROWS_AS(swoop::to_json(static_cast<shop::Color>(7)), std::domain_error);
+    CHECK(swoop::to_json(std::vector{shop::Color::green}) == R"(["green"])");
+  }
+
+  TEST_CASE("req.json<T>(): 422 with the issues as the error's context, 400 and 415 unchanged") {
+    swoop::App app;
+    app.post("/items")([](swoop::Request& req) {
+      const auto item = req.json<shop::NewItem>();
+      return swoop::json(item, 201);
+    });
+    swoop::TestClient client{app};
+    const swoop::TestClient::HeaderList json{{"Content-Type", "application/json"},
+                                             {"Accept", "application/json"}};
+    auto ok = client.post("/items", R"({"name":"pen"})", json);
+    CHECK(ok.status == 201);
+    CHECK(ok.body.find(R"("name":"pen")") != std::string::npos);
+    auto bad = client.post("/items", R"({"qty":0})", json);
+    CHECK(bad.status == 422);
+    CHECK(
+        bad.body ==
+        R"({"error":{"status":422,"message":"2 invalid values: name is required; qty must be )"
+        R"(from 1 to 99","context":{"errors":[{"path":"name","message":"is required",)"
+        R"("kind":"missing"},{"path":"qty","message":"must be from 1 to 99","kind":"range"}]}}})");
+    CHECK(client.post("/items", R"({"name":)", json).status == 400);
+    CHECK(client.post("/items", R"({"name":"pen"})", {{"Content-Type", "text/plain"}}).status ==
+          415);
+  }
+}
+
+namespace {
+
+// A struct that describes itself (no specialization at namespace swoop's scope).
+struct Point {
+  int x = 0;
+  int y = 0;
+  static constexpr auto json_fields = swoop::fields(
+      swoop::field("x", &Point::x, swoop::range(-10, 10)), swoop::field("y", &Point::y));
+  static constexpr bool json_reject_unknown = true;
+};
+
+}  // namespace
+
+TEST_SUITE("describe") {
+  TEST_CASE("a struct may describe itself with json_fields") {
+    CHECK(read<Point>(R"({"x":1,"y":2})").y == 2);
+    CHECK(swoop::to_json(Point{3, 4}) == R"({"x":3,"y":4})");
+    CHECK(issues<Point>(R"({"x":11,"z":0})") ==
+          std::vector<ValidationIssue>{{"x", "must be from -10 to 10", "range"},
+                                       {"y", "is required", "missing"},
+                                       {"z", "is not a field of this object", "unknown_field"}});
+  }
+}
+
+TEST_SUITE("describe") {
+  TEST_CASE("a handler that returns a described struct, or a Task of one, answers JSON 200") {
+    swoop::App app;
+    app.get("/point")([](swoop::Request&) { return Point{1, 2}; });
+    app.get("/points")([](swoop::Request&) -> swoop::Task<std::vector<Point>> {
+      co_return std::vector<Point>{{1, 2}, {3, 4}};
+    });
+    app.post("/mirror")(
+        [](swoop::Request& req) -> swoop::Task<Point> { co_return req.json<Point>(); });
+    swoop::TestClient client{app};
+    const auto one = client.get("/point");
+    CHECK(one.status == 200);
+    CHECK(one.header("Content-Type") == "application/json");
+    CHECK(one.body == R"({"x":1,"y":2})");
+    CHECK(client.get("/points").body == R"([{"x":1,"y":2},{"x":3,"y":4}])");
+    CHECK(client.post("/mirror", R"({"x":5,"y":6})", {{"Content-Type", "application/json"}}).body ==
+          R"({"x":5,"y":6})");
+    CHECK(client.post("/mirror", R"({"x":50})", {{"Content-Type", "application/json"}}).status ==
+          422);
+  }
+}
