@@ -276,3 +276,78 @@ TEST_SUITE("describe") {
           422);
   }
 }
+
+namespace {
+
+struct ListQuery {
+  int limit = 10;
+  bool desc = false;
+  shop::Color color = shop::Color::red;
+  std::vector<std::string> tag;
+  std::optional<double> min_price;
+  std::string q;
+  static constexpr auto json_fields = swoop::fields(
+      swoop::field("limit", &ListQuery::limit, swoop::has_default, swoop::range(1, 100)),
+      swoop::field("desc", &ListQuery::desc, swoop::has_default),
+      swoop::field("color", &ListQuery::color, swoop::has_default),
+      swoop::field("tag", &ListQuery::tag, swoop::max_items(2)),
+      swoop::field("min_price", &ListQuery::min_price),
+      swoop::field("q", &ListQuery::q, swoop::length(1, 20)));
+};
+
+}  // namespace
+
+TEST_SUITE("describe") {
+  TEST_CASE("req.query<T>(): typed parameters, lists from repeated keys, every mistake at once") {
+    swoop::App app;
+    app.get("/items")([](swoop::Request& req) {
+      const auto q = req.query<ListQuery>();
+      return swoop::json(swoop::JsonObject{{"limit", q.limit},
+                                           {"desc", q.desc},
+                                           {"color", swoop::to_json(q.color)},
+                                           {"tags", q.tag.size()},
+                                           {"min", q.min_price.value_or(-1)},
+                                           {"q", q.q}});
+    });
+    swoop::TestClient client{app};
+    const auto ok = client.get("/items?q=pen&limit=5&desc=Yes&color=light-blue&tag=a&tag=b");
+    CHECK(ok.status == 200);
+    CHECK(ok.body ==
+          R"({"limit":5,"desc":true,"color":"\"light-blue\"","tags":2,"min":-1.0,"q":"pen"})");
+    CHECK(client.get("/items?q=pen").body ==
+          R"({"limit":10,"desc":false,"color":"\"red\"","tags":0,"min":-1.0,"q":"pen"})");
+    const auto bad =
+        client.get("/items?limit=500&desc=maybe&color=blue&tag=a&tag=b&tag=c&min_price=inf",
+                   {{"Accept", "application/json"}});
+    CHECK(bad.status == 422);
+    CHECK(bad.body.find(
+              R"j("errors":[{"path":"limit","message":"must be from 1 to 100","kind":"range"},)j"
+              R"j({"path":"desc","message":"must be a boolean (true or false)","kind":"type"},)j"
+              R"j({"path":"color","message":"must be one of \"red\", \"green\", \"light-blue\"",)j"
+              R"j("kind":"enum"},{"path":"tag","message":"must have at most 2 items",)j"
+              R"j("kind":"items"},{"path":"min_price","message":"must be a number",)j"
+              R"j("kind":"type"},{"path":"q","message":"is required","kind":"missing"}])j") !=
+          std::string::npos);
+    CHECK(client.get("/items?q=pen&limit=x").body.find("must be an integer from") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("args().get<T>(name, fallback): a 400 that names the parameter") {
+    swoop::App app;
+    app.get("/page")([](swoop::Request& req) {
+      const int limit = req.args().get<int>("limit", 10);
+      const bool all = req.args().get<bool>("all", false);
+      return swoop::text(std::to_string(limit) + (all ? " all" : ""));
+    });
+    swoop::TestClient client{app};
+    CHECK(client.get("/page").body == "10");
+    CHECK(client.get("/page?limit=%2B7&all=on").body == "7 all");
+    const auto bad = client.get("/page?limit=7.5", {{"Accept", "text/plain"}});
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find(R"(query parameter "limit" must be an integer from -2147483648 to )"
+                        R"(2147483647)") != std::string::npos);
+    CHECK(client.get("/page?limit=99999999999").status == 400);
+    CHECK(client.get("/page?all=2").status == 400);
+    CHECK(swoop::QueryArgs{"a=x"}.get("a", "fallback") == "x");  // the string overload stays
+  }
+}

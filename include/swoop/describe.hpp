@@ -19,9 +19,11 @@
 #include <vector>
 
 #include "swoop/detail/described.hpp"
+#include "swoop/detail/text_value.hpp"
 #include "swoop/error.hpp"
 #include "swoop/json_view.hpp"
 #include "swoop/request.hpp"
+#include "swoop/url.hpp"
 
 namespace swoop {
 
@@ -238,6 +240,25 @@ concept RejectsUnknown = requires {
 template <typename T>
 void read_value(const JsonView& json, T& out, Validator& v);
 
+// Applies a field's constraints to its member, once its value was read without an issue.
+template <typename F, typename M>
+void apply_checks(const F& field, const M& member, Validator& v) {
+  std::apply(
+      [&](const auto&... checks) {
+        [[maybe_unused]] auto apply_one = [&](const auto& check) {
+          if constexpr (!std::same_as<std::decay_t<decltype(check)>, HasDefault>) {
+            if constexpr (is_optional<M>) {
+              if (member) check.check(*member, v);
+            } else {
+              check.check(member, v);
+            }
+          }
+        };
+        (apply_one(checks), ...);
+      },
+      field.checks);
+}
+
 template <typename F, typename C>
 void read_field(const JsonView& object, const F& field, C& out, Validator& v) {
   auto& member = out.*field.member;
@@ -249,21 +270,75 @@ void read_field(const JsonView& object, const F& field, C& out, Validator& v) {
   }
   const std::size_t before = v.count();
   read_value(*found, member, v);
-  if (v.count() != before) return;  // constraints apply to a value that was read
-  std::apply(
-      [&](const auto&... checks) {
-        [[maybe_unused]] auto apply_one = [&](const auto& check) {
-          if constexpr (!std::same_as<std::decay_t<decltype(check)>, HasDefault>) {
-            if constexpr (is_optional<std::decay_t<decltype(member)>>) {
-              if (member) check.check(*member, v);
-            } else {
-              check.check(member, v);
-            }
-          }
-        };
-        (apply_one(checks), ...);
-      },
-      field.checks);
+  if (v.count() == before) apply_checks(field, member, v);
+}
+
+/// Reads one value of a query string (or form field) into out: a string, bool, number or
+/// described enum; records an issue when it is not one.
+template <typename T>
+void read_text(std::string_view text, T& out, Validator& v) {
+  if constexpr (std::same_as<T, std::string>) {
+    out = text;
+  } else if constexpr (std::is_arithmetic_v<T>) {
+    if (!parse_text_value(text, out)) {
+      double number = 0;  // a number of another range is a "range" issue, anything else "type"
+      const bool numeric = !std::same_as<T, bool> && parse_text_value(text, number);
+      v.fail(numeric ? "range" : "type", "must be " + text_value_expectation<T>());
+    }
+  } else if constexpr (DescribedEnum<T>) {
+    constexpr auto& values = describe<T>::values;
+    constexpr std::size_t count = std::size(values);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (values[i].second == text) {
+        out = values[i].first;
+        return;
+      }
+    }
+    std::string message = "must be one of";
+    for (std::size_t i = 0; i < count; ++i) {
+      message += i == 0 ? " \"" : ", \"";
+      message += values[i].second;
+      message += '"';
+    }
+    v.fail("enum", std::move(message));
+  } else {
+    static_assert(always_false<T>,
+                  "swoop: a query parameter is a string, bool, number or described enum (or a "
+                  "std::optional or std::vector of one)");
+  }
+}
+
+template <typename F, typename C>
+void read_query_field(const QueryArgs& args, const F& field, C& out, Validator& v) {
+  using M = std::decay_t<decltype(out.*field.member)>;
+  auto& member = out.*field.member;
+  const std::vector<std::string_view> values = args.getlist(field.name);
+  const std::size_t before = v.count();
+  if constexpr (is_vector<M>) {  // a list: the parameter repeated (?tag=a&tag=b)
+    member.clear();
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      Validator::Step step{v, field.name};
+      Validator::Step element{v, i};
+      typename M::value_type value{};
+      read_text(values[i], value, v);
+      member.push_back(std::move(value));
+    }
+  } else {
+    Validator::Step step{v, field.name};
+    if (values.empty()) {
+      if constexpr (F::required) v.fail("missing", "is required");
+      return;
+    }
+    if constexpr (is_optional<M>) {
+      read_text(values.front(), member.emplace(), v);
+    } else {
+      read_text(values.front(), member, v);
+    }
+  }
+  if (v.count() == before) {
+    Validator::Step step{v, field.name};
+    apply_checks(field, member, v);
+  }
 }
 
 template <typename T>
@@ -347,6 +422,17 @@ T from_json(const JsonView& json) {
 template <typename T>
 T Request::json() const {
   return from_json<T>(json());
+}
+
+template <typename T>
+T Request::query() const {
+  static_assert(detail::DescribedStruct<T>, "req.query<T>(): T must be a described struct");
+  T out{};
+  detail::Validator v;
+  std::apply([&](const auto&... f) { (detail::read_query_field(args(), f, out, v), ...); },
+             describe<T>::fields);
+  std::move(v).check();
+  return out;
 }
 
 }  // namespace swoop

@@ -144,6 +144,15 @@ class Request {
   ///     NewItem item = req.json<NewItem>();
   template <typename T>
   T json() const;
+  /// The query string read as T, a described struct (swoop/describe.hpp): each field from
+  /// the parameter of its name (its first value; a std::vector field takes every value of a
+  /// repeated parameter, `?tag=a&tag=b`), read as a string, bool (true/false, 1/0, yes/no,
+  /// on/off), number or described enum, with the field's constraints. Every mistake is
+  /// reported at once, as one ValidationError (422).
+  /// Example:
+  ///     auto q = req.query<ListQuery>();
+  template <typename T>
+  T query() const;
   /// The body's form fields and files (urlencoded or multipart), parsed on first use.
   ///
   /// Throws HttpError 415 for another content type, 400 for a malformed body, 413 beyond the

@@ -10,6 +10,8 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/detail/text_value.hpp"
+
 namespace swoop {
 
 /// Decodes the percent escapes (`%XX`, either hex case) of `in` and appends the bytes to `out`.
@@ -71,6 +73,24 @@ class QueryArgs {
   /// Lifetime: the result views into this object or is `fallback` itself.
   std::string_view get(std::string_view name, std::string_view fallback) const noexcept;
 
+  /// Returns the first value for `name` read as T (bool or a number: see
+  /// detail::parse_text_value), or `fallback` when the name is absent. Throws HttpError 400
+  /// naming the parameter when the value is not a T: `query parameter "limit" must be an
+  /// integer from -2147483648 to 2147483647`.
+  /// Example:
+  ///     int limit = req.args().get<int>("limit", 10);
+  template <typename T>
+  requires std::is_arithmetic_v<T> T get(std::string_view name, T fallback)
+  const {
+    const std::optional<std::string_view> raw = get(name);
+    if (!raw) return fallback;
+    T value{};
+    if (!detail::parse_text_value(*raw, value)) {
+      throw_bad_value(name, detail::text_value_expectation<T>());
+    }
+    return value;
+  }
+
   /// Returns every value for `name` in query order (empty when the name is absent).
   /// Lifetime: the views are valid as long as this object.
   std::vector<std::string_view> getlist(std::string_view name) const;
@@ -95,6 +115,8 @@ class QueryArgs {
   Iterator end() const noexcept;
 
  private:
+  [[noreturn]] static void throw_bad_value(std::string_view name, std::string_view expected);
+
   // Offsets rather than views into data_, so that copies and moves stay valid.
   struct Entry {
     std::size_t name_pos;

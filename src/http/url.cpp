@@ -2,7 +2,11 @@
 // Percent decoding and encoding (RFC 3986 section 2) and query-string parsing.
 #include "swoop/url.hpp"
 
+#include <array>
+
 #include "http/grammar.hpp"
+#include "swoop/error.hpp"
+#include "swoop/headers.hpp"
 
 namespace swoop {
 namespace {
@@ -122,6 +126,31 @@ std::optional<std::string_view> QueryArgs::get(std::string_view name) const noex
 
 std::string_view QueryArgs::get(std::string_view name, std::string_view fallback) const noexcept {
   return get(name).value_or(fallback);
+}
+
+namespace detail {
+
+bool parse_bool_text(std::string_view text, bool& out) noexcept {
+  for (const bool value : {true, false}) {
+    const auto words = value ? std::array<std::string_view, 4>{"true", "1", "yes", "on"}
+                             : std::array<std::string_view, 4>{"false", "0", "no", "off"};
+    for (const std::string_view word : words) {
+      if (iequals(text, word)) {
+        out = value;
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+}  // namespace detail
+
+void QueryArgs::throw_bad_value(std::string_view name, std::string_view expected) {
+  throw HttpError{400,
+                  "query parameter \"" + std::string{name} + "\" must be " + std::string{expected},
+                  {},
+                  true};
 }
 
 std::vector<std::string_view> QueryArgs::getlist(std::string_view name) const {

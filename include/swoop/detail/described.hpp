@@ -61,8 +61,7 @@ struct Field {
   std::tuple<Checks...> checks;
 
   /// Whether a document without this member is refused.
-  static constexpr bool required =
-      !is_optional<M> && !(std::same_as<Checks, HasDefault> || ...);
+  static constexpr bool required = !is_optional<M> && !(std::same_as<Checks, HasDefault> || ...);
 };
 
 template <typename T>

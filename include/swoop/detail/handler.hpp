@@ -18,8 +18,7 @@ namespace swoop::detail {
 /// What a typed handler may return, answered as JSON with 200: a described struct
 /// (swoop/describe.hpp) or a std::vector of them.
 template <typename T>
-concept TypedResult = DescribedStruct<T> ||
-    (is_vector<T>&& DescribedStruct<typename T::value_type>);
+concept TypedResult = DescribedStruct<T> ||(is_vector<T>&& DescribedStruct<typename T::value_type>);
 
 template <typename T>
 struct TaskResult {};
