@@ -275,6 +275,37 @@ TEST_SUITE("describe") {
     CHECK(client.post("/mirror", R"({"x":50})", {{"Content-Type", "application/json"}}).status ==
           422);
   }
+
+  TEST_CASE("RouteOptions::status sets a typed handler's status, and is refused where it cannot") {
+    swoop::App app;
+    app.route("/points", {.methods = {"POST"}, .status = 201})(
+        [](swoop::Request& req) { return req.json<Point>(); });
+    swoop::Blueprint bp{"bp"};
+    bp.route("/made",
+             {.methods = {"POST"}, .status = 202})([](swoop::Request&) -> swoop::Task<Point> {
+      co_return Point{7, 8};
+    });
+    app.blueprint(bp);
+    auto untyped = [](swoop::Request&) { return swoop::text("made", 201); };
+    CHECK_THROWS_WITH_AS(app.route("/text", {.status = 201})(untyped),
+                         doctest::Contains("route /text: status 201 applies to a handler that "
+                                           "returns a typed value"),
+                         std::invalid_argument);
+    CHECK_THROWS_AS(bp.route("/late", {.status = 201})(untyped), std::invalid_argument);
+    for (const int status : {100, 204, 205, 304, 600}) {
+      CAPTURE(status);
+      CHECK_THROWS_WITH_AS(
+          app.route("/none", {.status = status})([](swoop::Request&) { return Point{}; }),
+          doctest::Contains("cannot carry"), std::invalid_argument);
+    }
+    swoop::TestClient client{app};
+    const auto made =
+        client.post("/points", R"({"x":1,"y":2})", {{"Content-Type", "application/json"}});
+    CHECK(made.status == 201);
+    CHECK(made.body == R"({"x":1,"y":2})");
+    CHECK(client.post("/points", "{}", {{"Content-Type", "application/json"}}).status == 422);
+    CHECK(client.post("/made", "").status == 202);
+  }
 }
 
 namespace {

@@ -45,6 +45,10 @@ struct RouteOptions {
   /// does not apply, the handler decides). A handler that answers before reading the whole
   /// body closes the connection after its response.
   bool stream_body = false;
+  /// The status of a handler that returns a typed value (a described struct, answered as
+  /// JSON): `{.methods = {"POST"}, .status = 201}`. A handler that returns a Response sets its
+  /// own status, so any other value than 200 is refused for it at registration.
+  int status = 200;
 };
 
 /// When a listener runs, relative to serving (once per worker).
@@ -252,6 +256,10 @@ class Registry {
  protected:
   /// Throws std::invalid_argument when registration is closed (the app is serving).
   virtual void check_open() const {}
+  /// Checks options.status against the handler (see RouteOptions::status) and gives it the
+  /// handler; throws std::invalid_argument naming pattern when it does not fit.
+  static void apply_status(std::string_view pattern, const RouteOptions& options,
+                           detail::Handler& handler);
   /// Route options for a single method.
   static RouteOptions method(const char* name) {
     RouteOptions o;

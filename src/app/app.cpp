@@ -138,6 +138,7 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
 
 void App::add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) {
   check_open();
+  apply_status(pattern, options, handler);
   register_route(*state_, pattern, std::move(options), std::move(handler), nullptr);
 }
 

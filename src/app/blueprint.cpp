@@ -18,6 +18,7 @@ void Blueprint::add_route(std::string_view pattern, RouteOptions options, detail
     throw std::invalid_argument("blueprint '" + name_ +
                                 "': route pattern must start with '/': " + std::string{pattern});
   }
+  apply_status(pattern, options, handler);
   routes_.push_back({std::string{pattern}, std::move(options), std::move(handler)});
 }
 

@@ -2,9 +2,29 @@
 // Registry: middleware and listener registration shared by App and Blueprint.
 #include "swoop/registry.hpp"
 
+#include <fmt/format.h>
+
 #include "websocket/upgrade.hpp"
 
 namespace swoop {
+
+void Registry::apply_status(std::string_view pattern, const RouteOptions& options,
+                            detail::Handler& handler) {
+  const int status = options.status;
+  if (!handler.is_typed()) {
+    if (status == 200) return;
+    throw std::invalid_argument(fmt::format(
+        "route {}: status {} applies to a handler that returns a typed value; this one returns "
+        "a Response, which carries its own status",
+        pattern, status));
+  }
+  if (status < 200 || status > 599 || status == 204 || status == 205 || status == 304) {
+    throw std::invalid_argument(fmt::format(
+        "route {}: a typed handler answers with a JSON body, which status {} cannot carry", pattern,
+        status));
+  }
+  handler.set_status(status);
+}
 
 void Registry::add_middleware(Middleware middleware) {
   check_open();

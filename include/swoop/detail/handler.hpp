@@ -57,56 +57,58 @@ class Handler {
 
   /// Whether the handler returns a Response directly.
   bool is_sync() const noexcept { return impl_->is_sync(); }
+  /// Whether the handler returns a typed value (answered as JSON) rather than a Response.
+  bool is_typed() const noexcept { return impl_->is_typed(); }
+  /// Sets the status of a typed handler's answer (RouteOptions::status; 200 by default).
+  void set_status(int status) noexcept { status_ = status; }
   /// Calls a sync handler.
-  Response call_sync(Request& req) const { return impl_->call_sync(req); }
+  Response call_sync(Request& req) const { return impl_->call_sync(req, status_); }
   /// Calls an async handler (a sync one is wrapped in a Task).
-  Task<Response> call(Request& req) const { return impl_->call(req); }
+  Task<Response> call(Request& req) const { return impl_->call(req, status_); }
   explicit operator bool() const noexcept { return static_cast<bool>(impl_); }
 
  private:
   struct Concept {
     virtual ~Concept() = default;
     virtual bool is_sync() const noexcept = 0;
-    virtual Response call_sync(Request& req) = 0;
-    virtual Task<Response> call(Request& req) = 0;
+    virtual bool is_typed() const noexcept = 0;
+    virtual Response call_sync(Request& req, int status) = 0;
+    virtual Task<Response> call(Request& req, int status) = 0;
   };
   template <typename F>
   struct Model final : Concept {
     explicit Model(F f) : fn(std::move(f)) {}
     bool is_sync() const noexcept override { return SyncHandler<F> || TypedSyncHandler<F>; }
-    Response call_sync(Request& req) override {
+    bool is_typed() const noexcept override { return TypedSyncHandler<F> || TypedAsyncHandler<F>; }
+    Response call_sync(Request& req, int status) override {
       if constexpr (SyncHandler<F>) {
         return fn(req);
       } else if constexpr (TypedSyncHandler<F>) {
-        return swoop::json(fn(req));
+        return swoop::json(fn(req), status);
       } else {
         SWOOP_ASSERT(false, "call_sync on an async handler");
         return Response{500};
       }
     }
-    Task<Response> call(Request& req) override {
+    Task<Response> call(Request& req, int status) override {
       if constexpr (AsyncHandler<F>) {
         return fn(req);
       } else if constexpr (TypedAsyncHandler<F>) {
-        return wrap_typed(fn, req);
+        return wrap_typed(fn, req, status);
       } else {
-        return wrap(fn, req);
+        return wrap(*this, req, status);
       }
     }
-    static Task<Response> wrap(F& fn, Request& req) { co_return call_sync_of(fn, req); }
-    static Response call_sync_of(F& fn, Request& req) {
-      if constexpr (TypedSyncHandler<F>) {
-        return swoop::json(fn(req));
-      } else {
-        return fn(req);
-      }
+    static Task<Response> wrap(Model& self, Request& req, int status) {
+      co_return self.call_sync(req, status);
     }
-    static Task<Response> wrap_typed(F& fn, Request& req) {
-      co_return swoop::json(co_await fn(req));
+    static Task<Response> wrap_typed(F& fn, Request& req, int status) {
+      co_return swoop::json(co_await fn(req), status);
     }
     F fn;
   };
   std::shared_ptr<Concept> impl_;
+  int status_ = 200;
 };
 
 }  // namespace swoop::detail
