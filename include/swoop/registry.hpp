@@ -131,7 +131,7 @@ class RouteRegistrar {
       : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
 
   /// Registers a copy of fn and returns fn. Throws std::invalid_argument for a bad route.
-  template <detail::AnyHandler F>
+  template <typename F>
   F operator()(F fn) const;
 
  private:
@@ -184,19 +184,25 @@ class Registry {
   void add_websocket(std::string_view pattern, WebSocketOptions options, WebSocketHandler handler);
 
   /// Registers a GET handler in one call.
-  template <detail::AnyHandler F>
+  template <typename F>
   void get(std::string_view pattern, F fn) {
-    add_route(pattern, method("GET"), detail::Handler{std::move(fn)});
+    if constexpr (detail::check_handler<F>()) {
+      add_route(pattern, method("GET"), detail::Handler{std::move(fn)});
+    }
   }
   /// Registers a POST handler in one call.
-  template <detail::AnyHandler F>
+  template <typename F>
   void post(std::string_view pattern, F fn) {
-    add_route(pattern, method("POST"), detail::Handler{std::move(fn)});
+    if constexpr (detail::check_handler<F>()) {
+      add_route(pattern, method("POST"), detail::Handler{std::move(fn)});
+    }
   }
   /// Registers a handler for the options' methods in one call.
-  template <detail::AnyHandler F>
+  template <typename F>
   void route(std::string_view pattern, RouteOptions options, F fn) {
-    add_route(pattern, std::move(options), detail::Handler{std::move(fn)});
+    if constexpr (detail::check_handler<F>()) {
+      add_route(pattern, std::move(options), detail::Handler{std::move(fn)});
+    }
   }
   /// Registers a type-erased handler. Throws std::invalid_argument for a malformed pattern,
   /// a route that collides with one already registered, or a registry that is frozen.
@@ -275,9 +281,11 @@ class Registry {
   std::vector<std::pair<ListenerEvent, Listener>> listeners_;
 };
 
-template <detail::AnyHandler F>
+template <typename F>
 F RouteRegistrar::operator()(F fn) const {
-  target_.add_route(pattern_, options_, detail::Handler{F{fn}});
+  if constexpr (detail::check_handler<F>()) {
+    target_.add_route(pattern_, options_, detail::Handler{F{fn}});
+  }
   return fn;
 }
 

@@ -45,6 +45,22 @@ template <typename F>
 concept AnyHandler =
     SyncHandler<F> || AsyncHandler<F> || TypedSyncHandler<F> || TypedAsyncHandler<F>;
 
+/// Turns a handler swoop cannot call into one readable error, instead of a concept's failure
+/// spread over pages. Registration functions ask it for any callable they are given, and
+/// register only when it answers true (so that the error is the only one).
+template <typename F>
+consteval bool check_handler() {
+  static_assert(std::is_invocable_v<F&, Request&>,
+                "swoop: a route handler is called as handler(swoop::Request&)");
+  if constexpr (std::is_invocable_v<F&, Request&>) {
+    static_assert(AnyHandler<F>,
+                  "swoop: a route handler returns swoop::Response, a typed value (a struct "
+                  "described with swoop::describe<T> or json_fields, or a std::vector of them), "
+                  "or a swoop::Task of either");
+  }
+  return AnyHandler<F>;
+}
+
 /// Owns one registered handler; calling a sync one involves no coroutine at all.
 ///
 /// Lifetime: owned by the App (and the blueprints it was copied from); lives as long as the App.
