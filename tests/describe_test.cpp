@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "json/document.hpp"
@@ -142,23 +143,23 @@ TEST_SUITE("describe") {
           R"("weight":0.0})");
   }
 
-  TEST_CASE("every mistake is reported at once, each with its path and kind") {
+  TEST_CASE("every mistake is reported at once, in document order, then the missing fields") {
     const auto found = issues<shop::NewItem>(
         R"({"qty":300,"note":"too long","tags":["a","b","c"],"color":"blue",)"
         R"("lines":[{"sku":"ABC-1"},{"sku":"bad","qty":0},{"qty":"2"}],"stock":{"a b":"x"},)"
         R"("weight":3})");
     const std::vector<ValidationIssue> expected{
-        {"name", "is required", "missing"},
-        {"qty", "must be an integer from 0 to 255", "range"},
+        {"qty", "must be from 1 to 99", "range"},  // the declared range, not the uint8_t's
         {"note", "must be 0 to 5 characters long", "length"},
         {"tags", "must have at most 2 items", "items"},
         {"color", R"(must be one of "red", "green", "light-blue")", "enum"},
         {"lines[1].sku", "must match the pattern ^[A-Z]{3}-[0-9]+$", "pattern"},
         {"lines[1].qty", "must be from 1 to 99", "range"},
-        {"lines[2].sku", "is required", "missing"},
         {"lines[2].qty", "must be an integer, not a string", "type"},
+        {"lines[2].sku", "is required", "missing"},
         {"stock['a b']", "must be an integer, not a string", "type"},
         {"weight", "must be from 0.5 to 2.5", "range"},
+        {"name", "is required", "missing"},
     };
     CHECK(found == expected);
   }
@@ -220,11 +221,10 @@ TEST_SUITE("describe") {
     CHECK(ok.body.find(R"("name":"pen")") != std::string::npos);
     auto bad = client.post("/items", R"({"qty":0})", json);
     CHECK(bad.status == 422);
-    CHECK(
-        bad.body ==
-        R"({"error":{"status":422,"message":"2 invalid values: name is required; qty must be )"
-        R"(from 1 to 99","context":{"errors":[{"path":"name","message":"is required",)"
-        R"("kind":"missing"},{"path":"qty","message":"must be from 1 to 99","kind":"range"}]}}})");
+    CHECK(bad.body ==
+          R"({"error":{"status":422,"message":"2 invalid values: qty must be from 1 to 99; name )"
+          R"(is required","context":{"errors":[{"path":"qty","message":"must be from 1 to 99",)"
+          R"("kind":"range"},{"path":"name","message":"is required","kind":"missing"}]}}})");
     CHECK(client.post("/items", R"({"name":)", json).status == 400);
     CHECK(client.post("/items", R"({"name":"pen"})", {{"Content-Type", "text/plain"}}).status ==
           415);
@@ -250,8 +250,8 @@ TEST_SUITE("describe") {
     CHECK(swoop::to_json(Point{3, 4}) == R"({"x":3,"y":4})");
     CHECK(issues<Point>(R"({"x":11,"z":0})") ==
           std::vector<ValidationIssue>{{"x", "must be from -10 to 10", "range"},
-                                       {"y", "is required", "missing"},
-                                       {"z", "is not a field of this object", "unknown_field"}});
+                                       {"z", "is not a field of this object", "unknown_field"},
+                                       {"y", "is required", "missing"}});
   }
 }
 
@@ -380,5 +380,226 @@ TEST_SUITE("describe") {
     CHECK(client.get("/page?limit=99999999999").status == 400);
     CHECK(client.get("/page?all=2").status == 400);
     CHECK(swoop::QueryArgs{"a=x"}.get("a", "fallback") == "x");  // the string overload stays
+  }
+}
+
+namespace pay {
+
+struct Card {
+  std::string number;
+  int cvc = 0;
+};
+struct Transfer {
+  std::string iban;
+};
+using Method = std::variant<Card, Transfer>;
+
+struct Payment {
+  std::int64_t amount = 0;
+  Method method;
+};
+
+struct ItemPatch {
+  swoop::Patch<std::string> name;
+  swoop::Patch<int> qty;
+  swoop::Patch<std::vector<std::string>> tags;
+};
+
+}  // namespace pay
+
+template <>
+struct swoop::describe<pay::Card> {
+  static constexpr bool reject_unknown_fields = true;
+  static constexpr auto fields =
+      swoop::fields(swoop::field("number", &pay::Card::number, swoop::length(12, 19)),
+                    swoop::field("cvc", &pay::Card::cvc, swoop::range(0, 999)));
+};
+template <>
+struct swoop::describe<pay::Transfer> {
+  static constexpr auto fields = swoop::fields(swoop::field("iban", &pay::Transfer::iban));
+};
+template <>
+struct swoop::describe<pay::Method> {
+  static constexpr std::string_view tag = "type";
+  static constexpr std::string_view names[] = {"card", "transfer"};
+};
+template <>
+struct swoop::describe<pay::Payment> {
+  static constexpr auto fields =
+      swoop::fields(swoop::field("amount", &pay::Payment::amount, swoop::range(1, 100000)),
+                    swoop::field("method", &pay::Payment::method));
+};
+template <>
+struct swoop::describe<pay::ItemPatch> {
+  static constexpr auto fields =
+      swoop::fields(swoop::field("name", &pay::ItemPatch::name, swoop::length(1, 5)),
+                    swoop::field("qty", &pay::ItemPatch::qty, swoop::range(1, 9)),
+                    swoop::field("tags", &pay::ItemPatch::tags, swoop::max_items(1)));
+};
+
+TEST_SUITE("describe") {
+  TEST_CASE("a described variant is chosen by its tag member, and written back with it") {
+    const auto card = read<pay::Payment>(
+        R"({"amount":5,"method":{"type":"card","number":"4111111111111111","cvc":123}})");
+    REQUIRE(std::holds_alternative<pay::Card>(card.method));
+    CHECK(std::get<pay::Card>(card.method).cvc == 123);
+    CHECK(swoop::to_json(card) ==
+          R"({"amount":5,"method":{"type":"card","number":"4111111111111111","cvc":123}})");
+    const auto transfer =
+        read<pay::Payment>(R"({"amount":5,"method":{"iban":"DE1","type":"transfer"}})");
+    CHECK(std::get<pay::Transfer>(transfer.method).iban == "DE1");
+
+    using Issues = std::vector<ValidationIssue>;
+    CHECK(issues<pay::Payment>(R"({"amount":5,"method":{"number":"1"}})") ==
+          Issues{{"method.type", "is required", "missing"}});
+    CHECK(issues<pay::Payment>(R"({"amount":5,"method":{"type":"cash"}})") ==
+          Issues{{"method.type", R"(must be one of "card", "transfer")", "enum"}});
+    CHECK(issues<pay::Payment>(R"({"amount":5,"method":{"type":1}})") ==
+          Issues{{"method.type", R"(must be one of "card", "transfer", not an integer)", "type"}});
+    CHECK(issues<pay::Payment>(R"({"amount":5,"method":[]})") ==
+          Issues{{"method", "must be an object, not an array", "type"}});
+    // The chosen alternative's rules apply; its tag is not an unknown member of a strict one.
+    CHECK(issues<pay::Payment>(R"({"amount":0,"method":{"type":"card","number":"1","x":1}})") ==
+          Issues{{"amount", "must be from 1 to 100000", "range"},
+                 {"method.number", "must be 12 to 19 characters long", "length"},
+                 {"method.x", "is not a field of this object", "unknown_field"},
+                 {"method.cvc", "is required", "missing"}});
+    CHECK(issues<pay::Payment>(
+              R"({"amount":5,"method":{"type":"transfer","type":"card","iban":"x"}})") ==
+          Issues{{"method.type", "appears more than once", "duplicate"}});
+  }
+
+  TEST_CASE("a Patch member tells missing from null from a value, and writes back the same") {
+    const auto none = read<pay::ItemPatch>("{}");
+    CHECK(none.name.missing());
+    CHECK_FALSE(none.name.is_null());
+    CHECK_FALSE(none.name.has_value());
+    CHECK(swoop::to_json(none) == "{}");
+
+    const auto some = read<pay::ItemPatch>(R"({"name":"pen","qty":null,"tags":["a"]})");
+    CHECK(some.name.has_value());
+    CHECK(*some.name == "pen");
+    CHECK(some.qty.is_null());
+    CHECK_FALSE(some.qty.missing());
+    CHECK(some.tags.value() == std::vector<std::string>{"a"});
+    CHECK(some.tags.missing() == false);
+    CHECK(swoop::to_json(some) == R"({"name":"pen","qty":null,"tags":["a"]})");
+    CHECK_THROWS_AS(some.qty.value(), std::bad_optional_access);
+
+    // Constraints apply to a value, never to null or a missing member.
+    using Issues = std::vector<ValidationIssue>;
+    CHECK(issues<pay::ItemPatch>(R"({"name":null,"tags":null})").empty());
+    CHECK(issues<pay::ItemPatch>(R"({"name":"toolong","qty":10,"tags":["a","b"]})") ==
+          Issues{{"name", "must be 1 to 5 characters long", "length"},
+                 {"qty", "must be from 1 to 9", "range"},
+                 {"tags", "must have at most 1 items", "items"}});
+    CHECK(issues<pay::ItemPatch>(R"({"qty":"1"})") ==
+          Issues{{"qty", "must be an integer, not a string", "type"}});
+    CHECK(swoop::to_json(
+              pay::ItemPatch{.name = std::string{"a"}, .qty = swoop::Patch<int>::null()}) ==
+          R"({"name":"a","qty":null})");
+  }
+
+  TEST_CASE("a member given twice is an issue, in structs and in maps") {
+    using Issues = std::vector<ValidationIssue>;
+    CHECK(issues<shop::Strict>(R"({"id":1,"id":2})") ==
+          Issues{{"id", "appears more than once", "duplicate"}});
+    CHECK(issues<shop::NewItem>(R"({"name":"a","stock":{"x":1,"x":"y"}})") ==
+          Issues{{"stock.x", "appears more than once", "duplicate"}});
+  }
+
+  TEST_CASE("an enum of the wrong JSON kind is a type issue that still names the choices") {
+    CHECK(issues<shop::NewItem>(R"({"name":"a","color":null})") ==
+          std::vector<ValidationIssue>{
+              {"color", R"(must be one of "red", "green", "light-blue", not null)", "type"}});
+  }
+
+  TEST_CASE("a list too long with bad elements reports both, and the message counts them all") {
+    CHECK(issues<shop::NewItem>(R"({"name":"a","tags":["a",1,"c"]})") ==
+          std::vector<ValidationIssue>{{"tags[1]", "must be a string, not an integer", "type"},
+                                       {"tags", "must have at most 2 items", "items"}});
+    std::string body = R"({"name":"a","lines":[)";
+    for (int i = 0; i < 300; ++i) body += i == 0 ? R"({"sku":1})" : R"(,{"sku":1})";
+    body += "]}";
+    Parsed p{body};
+    try {
+      swoop::from_json<shop::NewItem>(p.root());
+      FAIL("no ValidationError");
+    } catch (const ValidationError& e) {
+      CHECK(e.issues().size() == ValidationError::max_issues);
+      CHECK(std::string_view{e.what()}.starts_with("300 invalid values: lines[0].sku must be"));
+      CHECK(std::string_view{e.what()}.ends_with("; and 295 more"));
+    }
+  }
+}
+
+namespace {
+
+struct Signup {
+  std::string email;
+  int age = 0;
+  bool newsletter = false;
+  std::vector<shop::Color> colors;
+  static constexpr auto json_fields =
+      swoop::fields(swoop::field("email", &Signup::email, swoop::pattern("^[^@]+@[^@]+$")),
+                    swoop::field("age", &Signup::age, swoop::range(13, 130)),
+                    swoop::field("newsletter", &Signup::newsletter, swoop::has_default),
+                    swoop::field("colors", &Signup::colors, swoop::max_items(2)));
+};
+
+struct ClientInfo {
+  std::string agent;
+  std::optional<int> version;
+  std::vector<std::string> accept;
+  static constexpr auto json_fields =
+      swoop::fields(swoop::field("User-Agent", &ClientInfo::agent),
+                    swoop::field("X-Api-Version", &ClientInfo::version, swoop::range(1, 3)),
+                    swoop::field("Accept", &ClientInfo::accept));
+};
+
+}  // namespace
+
+TEST_SUITE("describe") {
+  TEST_CASE("req.form<T>(): form fields through the same description, every mistake at once") {
+    swoop::App app;
+    app.post("/signup")([](swoop::Request& req) { return req.form<Signup>(); });
+    swoop::TestClient client{app};
+    const swoop::TestClient::HeaderList form{{"Content-Type", "application/x-www-form-urlencoded"},
+                                             {"Accept", "application/json"}};
+    const auto ok = client.post(
+        "/signup", "email=a%40b.c&age=30&newsletter=on&colors=red&colors=light-blue", form);
+    CHECK(ok.status == 200);
+    CHECK(ok.body ==
+          R"({"email":"a@b.c","age":30,"newsletter":true,"colors":["red","light-blue"]})");
+    const auto bad = client.post("/signup", "age=12&colors=red&colors=pink&colors=green", form);
+    CHECK(bad.status == 422);
+    const Parsed answer{bad.body};
+    std::vector<std::string> paths;
+    for (const swoop::JsonView e : answer.root()["error"]["context"]["errors"].elements()) {
+      paths.emplace_back(e["path"].get<std::string_view>());
+    }
+    CHECK(paths == std::vector<std::string>{"email", "age", "colors[1]", "colors"});
+    CHECK(client.post("/signup", "email=a@b", {{"Content-Type", "text/plain"}}).status == 415);
+  }
+
+  TEST_CASE("req.headers<T>(): header names matched case-insensitively, lists split at commas") {
+    swoop::App app;
+    app.get("/who")([](swoop::Request& req) { return req.headers<ClientInfo>(); });
+    swoop::TestClient client{app};
+    const auto ok = client.get("/who", {{"user-agent", "curl/8.0 (x, y)"},
+                                        {"x-api-version", "2"},
+                                        {"Accept", "text/html, application/json"},
+                                        {"Accept", "*/*"}});
+    CHECK(ok.status == 200);
+    CHECK(ok.body ==
+          R"j({"User-Agent":"curl/8.0 (x, y)","X-Api-Version":2,)j"
+          R"("Accept":["text/html","application/json","*/*"]})");
+    const auto bad = client.get("/who", {{"X-Api-Version", "9"}, {"Accept", "application/json"}});
+    CHECK(bad.status == 422);
+    CHECK(bad.body.find(
+              R"({"path":"X-Api-Version","message":"must be from 1 to 3","kind":"range"})") !=
+          std::string::npos);
+    CHECK(bad.body.find(R"({"path":"User-Agent","message":"is required","kind":"missing"})") !=
+          std::string::npos);
   }
 }

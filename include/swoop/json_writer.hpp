@@ -49,11 +49,6 @@ concept JsonNullLike = std::same_as<T, std::nullptr_t> || std::same_as<T, std::n
 template <typename T>
 concept JsonStringLike = std::is_convertible_v<const T&, std::string_view>;
 
-template <typename T>
-inline constexpr bool is_variant = false;
-template <typename... Ts>
-inline constexpr bool is_variant<std::variant<Ts...>> = true;
-
 /// Iterable containers (std::vector, std::array, std::set, std::list, C arrays, ...).
 template <typename T>
 concept JsonRange = std::is_array_v<T> || requires(const T& range) {
@@ -90,7 +85,9 @@ inline constexpr bool always_false = false;
 /// - any type with a `void to_json(swoop::JsonWriter&, const T&)` found by argument-dependent
 ///   lookup (declare it next to the type; it wins over every rule below);
 /// - a struct described with swoop::describe (describe.hpp), as an object of its fields in
-///   their order; a described enum as its name (std::domain_error for a value without one);
+///   their order (a missing swoop::Patch member left out); a described std::variant as the
+///   object of its alternative with the tag member first; a described enum as its name
+///   (std::domain_error for a value without one);
 /// - JsonValue, JsonObject and JsonArray;
 /// - bool; integers (character types are refused); float (shortest form that reads back to
 ///   the same float); double and long double (converted to double);
@@ -186,6 +183,9 @@ class JsonWriter {
 
   template <typename K>
   void map_key(const K& k);
+  // The members of a described struct (without the braces).
+  template <typename T>
+  void write_fields(const T& v);
 
   std::string* out_;
   std::uint32_t depth_ = 0;
@@ -209,14 +209,38 @@ void JsonWriter::map_key(const K& k) {
 }
 
 template <typename T>
+void JsonWriter::write_fields(const T& v) {
+  static_assert(detail::DescribedStruct<T>,
+                "swoop: each alternative of a described std::variant must be a described struct");
+  auto one = [this](std::string_view name, const auto& m) {
+    if constexpr (detail::is_patch<std::decay_t<decltype(m)>>) {
+      if (m.missing()) return;  // a partial update writes back only what it holds
+    }
+    member(name, m);
+  };
+  std::apply([&](const auto&... field) { (one(field.name, v.*field.member), ...); },
+             describe<T>::fields);
+}
+
+template <typename T>
 void JsonWriter::value(const T& v) {
   if constexpr (detail::JsonWriterHook<T>) {
     to_json(*this, v);
   } else if constexpr (detail::DescribedStruct<T>) {
     begin_object();
-    std::apply([&](const auto&... field) { (member(field.name, v.*field.member), ...); },
-               describe<T>::fields);
+    write_fields(v);
     end_object();
+  } else if constexpr (detail::DescribedVariant<T>) {
+    begin_object();
+    member(describe<T>::tag, describe<T>::names[v.index()]);
+    std::visit([this](const auto& alternative) { write_fields(alternative); }, v);
+    end_object();
+  } else if constexpr (detail::is_patch<T>) {
+    if (v.has_value()) {
+      value(*v);
+    } else {
+      write_null();
+    }
   } else if constexpr (detail::DescribedEnum<T>) {
     write_enum_name(detail::enum_name(v));
   } else if constexpr (std::same_as<T, JsonValue>) {

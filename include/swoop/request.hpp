@@ -161,6 +161,20 @@ class Request {
   /// Example:
   ///     auto name = req.form().get("name", "anonymous");
   const FormData& form() const;
+  /// The form's fields read as T, a described struct, as query<T>() reads the query string
+  /// (files are not fields). The errors of form() come first (400, 413, 415).
+  template <typename T>
+  T form() const;
+  /// The headers read as T, a described struct whose field names are header names (matched
+  /// case-insensitively), as query<T>() reads the query string; a std::vector field takes
+  /// every value, of repeated lines and of comma-separated lists. Every mistake is reported at
+  /// once, as one ValidationError (422).
+  /// Example:
+  ///     struct Client { std::string user_agent; std::optional<int> api_version; };  // fields
+  ///     // "User-Agent" and "X-Api-Version" in its description
+  ///     auto client = req.headers<Client>();
+  template <typename T>
+  T headers() const;
   /// The cookies of every Cookie header, parsed leniently on first use (RFC 6265 5.4).
   /// Lifetime: views into the headers, valid until the handler's Task completes.
   const RequestCookies& cookies() const;
