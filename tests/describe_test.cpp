@@ -381,6 +381,23 @@ TEST_SUITE("describe") {
     CHECK(client.get("/page?all=2").status == 400);
     CHECK(swoop::QueryArgs{"a=x"}.get("a", "fallback") == "x");  // the string overload stays
   }
+
+  TEST_CASE("param<T>(name): a 400 that names the path parameter, as args().get<T> does") {
+    swoop::App app;
+    app.get("/users/<id>")([](swoop::Request& req) {
+      return swoop::text(std::to_string(req.param<std::uint8_t>("id")));
+    });
+    app.get("/missing")(
+        [](swoop::Request& req) { return swoop::text(req.param<std::string>("x")); });
+    swoop::TestClient client{app};
+    CHECK(client.get("/users/7").body == "7");
+    const auto bad = client.get("/users/300", {{"Accept", "text/plain"}});
+    CHECK(bad.status == 400);
+    CHECK(bad.body.find(R"(path parameter "id" must be an integer from 0 to 255)") !=
+          std::string::npos);
+    CHECK(client.get("/missing", {{"Accept", "text/plain"}})
+              .body.find(R"(missing path parameter "x")") != std::string::npos);
+  }
 }
 
 namespace pay {
@@ -591,9 +608,8 @@ TEST_SUITE("describe") {
                                         {"Accept", "text/html, application/json"},
                                         {"Accept", "*/*"}});
     CHECK(ok.status == 200);
-    CHECK(ok.body ==
-          R"j({"User-Agent":"curl/8.0 (x, y)","X-Api-Version":2,)j"
-          R"("Accept":["text/html","application/json","*/*"]})");
+    CHECK(ok.body == R"j({"User-Agent":"curl/8.0 (x, y)","X-Api-Version":2,)j"
+                     R"("Accept":["text/html","application/json","*/*"]})");
     const auto bad = client.get("/who", {{"X-Api-Version", "9"}, {"Accept", "application/json"}});
     CHECK(bad.status == 422);
     CHECK(bad.body.find(

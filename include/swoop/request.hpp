@@ -13,6 +13,7 @@
 #include "swoop/context.hpp"
 #include "swoop/cookies.hpp"
 #include "swoop/detail/cancel.hpp"
+#include "swoop/detail/text_value.hpp"
 #include "swoop/error.hpp"
 #include "swoop/form.hpp"
 #include "swoop/headers.hpp"
@@ -245,7 +246,7 @@ class Request {
 template <typename T>
 T Request::param(std::string_view name) const {
   auto raw = params_.get(name);
-  if (!raw) throw HttpError{400, "missing path parameter"};
+  if (!raw) throw HttpError{400, "missing path parameter \"" + std::string{name} + "\""};
   if constexpr (std::is_same_v<T, std::string_view>) {
     return *raw;
   } else if constexpr (std::is_same_v<T, std::string>) {
@@ -260,7 +261,8 @@ T Request::param(std::string_view name) const {
     }
     auto [end, ec] = std::from_chars(first, last, value);
     if (ec != std::errc{} || end != last) {
-      throw HttpError{400, "path parameter has the wrong type"};
+      throw HttpError{400, "path parameter \"" + std::string{name} + "\" must be " +
+                               detail::text_value_expectation<T>()};
     }
     return value;
   } else {
