@@ -29,13 +29,14 @@ namespace swoop {
 
 /// One mistake in a request's data.
 struct ValidationIssue {
-  /// Where, from the root in JavaScript notation (`items[2].qty`, `["a key"]`); empty for the
-  /// root itself.
+  /// Where, from the root in JavaScript notation (`items[2].qty`, `stock['a key']`); empty for
+  /// the root itself. A query parameter, form field or header is named as it is.
   std::string path;
   /// What is wrong, for people: `must be an integer from 1 to 99`.
   std::string message;
   /// What is wrong, for programs, one of: "missing", "type", "range", "length", "pattern",
-  /// "one_of", "items", "enum", "unknown_field".
+  /// "one_of", "items", "enum", "unknown_field", "duplicate" (a member given twice), and
+  /// "too_many" (the last issue of a list cut at ValidationError::max_issues).
   std::string kind;
 
   friend bool operator==(const ValidationIssue&, const ValidationIssue&) = default;
