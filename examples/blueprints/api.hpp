@@ -6,9 +6,12 @@
 #include <string>
 #include <swoop/swoop.hpp>
 
-/// Per-worker resource prepared by a before_server_start listener.
+#include "models.hpp"
+
+/// Per-worker resource prepared by a before_server_start listener: each worker has its own
+/// store, so an item created on one connection is seen by the connections of that worker only.
 struct ItemStore {
-  std::map<std::string, double> prices;
+  std::map<std::string, Item> items;  ///< by name
 };
 
 swoop::Blueprint make_users();

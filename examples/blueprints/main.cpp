@@ -20,14 +20,30 @@ int main(int argc, char** argv) {
   app.use(swoop::request_id());
   app.use(swoop::timing());
 
-  // Every HTTP error not handled closer to the route becomes a small JSON object.
+  // Every HTTP error not handled closer to the route becomes a small JSON object...
   app.on_error<swoop::HttpError>([](swoop::Request& req, const swoop::HttpError& e) {
     return swoop::json(swoop::JsonObject{{"error", e.what()}, {"path", req.path()}}, e.status());
   });
+  // ...except the 422 of a typed body, which keeps swoop's own shape: clients find every
+  // mistake in error.context.errors.
+  app.on_error<swoop::ValidationError>([](swoop::Request&, const swoop::ValidationError& e) {
+    swoop::JsonArray errors;
+    for (const swoop::ValidationIssue& issue : e.issues()) {
+      errors.push_back(swoop::JsonObject{
+          {"path", issue.path}, {"message", issue.message}, {"kind", issue.kind}});
+    }
+    swoop::JsonObject error{{"status", e.status()},
+                            {"message", e.what()},
+                            {"context", swoop::JsonObject{{"errors", std::move(errors)}}}};
+    return swoop::json(swoop::JsonObject{{"error", std::move(error)}}, e.status());
+  });
 
   app.before_server_start([](swoop::App&) {
-    swoop::App::worker_ctx().emplace<ItemStore>(
-        ItemStore{{{"apple", 0.5}, {"pear", 0.75}, {"dragon-fruit", 3.0}}});
+    ItemStore store;
+    for (const Item& item : {Item{"apple", 0.5}, Item{"pear", 0.75}, Item{"dragon-fruit", 3.0}}) {
+      store.items.emplace(item.name, item);
+    }
+    swoop::App::worker_ctx().emplace<ItemStore>(std::move(store));
   });
 
   return example::run(app, argc, argv, 8000);

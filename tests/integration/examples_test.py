@@ -55,13 +55,64 @@ class BlueprintsTest(unittest.TestCase):
             self.assertEqual(res.status, 404)
             self.assertEqual(json.loads(body), {"error": "no user 9", "path": "/v1/api/users/9"})
             res, body = get(server.port, "/v1/api/items/pear")
-            self.assertEqual(json.loads(body), {"name": "pear", "price": 0.75})
+            self.assertEqual(json.loads(body), {"name": "pear", "price": 0.75, "tags": []})
             res, body = get(server.port, "/v1/api/items/kiwi")
             self.assertEqual(res.status, 404)
             self.assertEqual(json.loads(body)["error"], "no such item")
             res, body = get(server.port, "/health")
             self.assertEqual(json.loads(body), {"status": "ok"})
             self.assertIsNone(res.getheader("Cache-Control"))  # outside the group
+        finally:
+            self.assertEqual(server.stop(), 0)
+
+    def test_typed_items(self):
+        server = ServerProcess(None, argv=[f"{EXAMPLES}/blueprints", "--port", "0"])
+        try:
+            # The store is per worker: read the item back on the connection that created it.
+            conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+
+            def call(method, path, body=None, content_type="application/json"):
+                headers = {"Content-Type": content_type} if body and content_type else {}
+                conn.request(method, path, body=body, headers=headers)
+                res = conn.getresponse()
+                return res, res.read()
+
+            kiwi = {"name": "kiwi", "price": 1.2, "tags": ["green", "fuzzy"]}
+            res, body = call("POST", "/v1/api/items", json.dumps(kiwi))
+            self.assertEqual(res.status, 201)
+            self.assertEqual(res.getheader("Content-Type"), "application/json")
+            self.assertEqual(json.loads(body), kiwi)
+            res, body = call("GET", "/v1/api/items/kiwi")
+            self.assertEqual((res.status, json.loads(body)), (200, kiwi))
+            res, body = call("POST", "/v1/api/items", json.dumps({"name": "fig", "price": 2}))
+            self.assertEqual((res.status, json.loads(body)),
+                             (201, {"name": "fig", "price": 2, "tags": []}))  # tags optional
+            res, body = call("POST", "/v1/api/items", json.dumps(kiwi))
+            self.assertEqual(res.status, 409)
+
+            bad = {"name": "Kiwi Fruit", "price": -1, "tags": ["a", "b", "c", "d", "e", "f"]}
+            res, body = call("POST", "/v1/api/items", json.dumps(bad))
+            self.assertEqual(res.status, 422)
+            error = json.loads(body)["error"]
+            self.assertEqual(error["status"], 422)
+            self.assertEqual([e["path"] for e in error["context"]["errors"]],
+                             ["name", "price", "tags"])
+            self.assertEqual([e["kind"] for e in error["context"]["errors"]],
+                             ["pattern", "range", "items"])
+            res, body = call("POST", "/v1/api/items", json.dumps({"price": 1, "name": "x" * 41}))
+            self.assertEqual(res.status, 422)
+            self.assertEqual([e["kind"] for e in json.loads(body)["error"]["context"]["errors"]],
+                             ["length"])
+
+            res, body = call("POST", "/v1/api/items", '{"name": "fig",')
+            self.assertEqual(res.status, 400)
+            self.assertIn("malformed JSON", json.loads(body)["error"])
+            res, body = call("POST", "/v1/api/items", json.dumps(kiwi),
+                             "application/x-www-form-urlencoded")
+            self.assertEqual(res.status, 415)
+            res, body = call("POST", "/v1/api/items", json.dumps(kiwi), None)
+            self.assertEqual(res.status, 415)
+            conn.close()
         finally:
             self.assertEqual(server.stop(), 0)
 
