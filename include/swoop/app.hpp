@@ -12,6 +12,7 @@
 #include "swoop/app_config.hpp"
 #include "swoop/blueprint.hpp"
 #include "swoop/context.hpp"
+#include "swoop/openapi.hpp"
 #include "swoop/options.hpp"
 #include "swoop/registry.hpp"
 #include "swoop/router.hpp"
@@ -93,6 +94,15 @@ class App : public Registry {
   ///     app.add_health_routes();  // GET /healthz, GET /readyz
   void add_health_routes(std::string_view liveness = "/healthz",
                          std::string_view readiness = "/readyz");
+  /// Publishes the app's API: an OpenAPI 3.1 document of every route (GET
+  /// options.openapi_path) and a docs page that shows it (options.docs_path), both left out
+  /// of the document. Routes registered later are included too: the document is made when
+  /// the app starts serving. Throws std::invalid_argument when called twice, or with
+  /// require_docs while an undocumented route is registered.
+  /// Example:
+  ///     app.openapi({.title = "shop", .version = "1.4.0"});  // /openapi.json and /docs
+  void openapi(OpenApiOptions options = {});
+
   /// True while a server serves this app and no shutdown has begun: a Server sets it once
   /// it started and clears it as soon as stop() is called, before the listeners close (then
   /// RunOptions::drain_delay passes before they do). Thread-safe.

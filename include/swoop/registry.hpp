@@ -15,6 +15,7 @@
 #include "swoop/detail/error_handler.hpp"
 #include "swoop/detail/handler.hpp"
 #include "swoop/middleware.hpp"
+#include "swoop/openapi.hpp"
 #include "swoop/static_files.hpp"
 #include "swoop/websocket.hpp"
 
@@ -49,6 +50,19 @@ struct RouteOptions {
   /// JSON): `{.methods = {"POST"}, .status = 201}`. A handler that returns a Response sets its
   /// own status, so any other value than 200 is refused for it at registration.
   int status = 200;
+
+  // What the API document says of the route (swoop/openapi.hpp, App::openapi).
+  std::string summary;            ///< one line: what the route does
+  std::string description;        ///< more, in CommonMark
+  std::vector<std::string> tags;  ///< groups on the docs page; empty: the blueprint's name
+  std::optional<Schema> body;     ///< the body the handler reads: `swoop::body<NewItem>()`
+  std::optional<Schema> query;    ///< what `req.query<T>()` reads: `swoop::params<T>()`
+  std::optional<Schema> headers;  ///< what `req.headers<T>()` reads: `swoop::params<T>()`
+  /// Answers besides the typed handler's own: `{{404, "No such item"}}`.
+  std::vector<ResponseDoc> responses;
+  std::vector<std::string> security;  ///< OpenApiOptions::security_schemes this route requires
+  bool deprecated = false;            ///< marked deprecated in the document
+  bool include_in_schema = true;      ///< false: left out of the document
 };
 
 /// When a listener runs, relative to serving (once per worker).

@@ -22,6 +22,7 @@
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
 #include "swoop/middleware.hpp"
+#include "swoop/openapi.hpp"
 #include "swoop/options.hpp"
 #include "swoop/registry.hpp"
 #include "swoop/request.hpp"

@@ -92,7 +92,8 @@ std::string lower(std::string_view s) {
 
 void register_route(detail::AppState& state, std::string_view pattern, RouteOptions options,
                     detail::Handler handler, const detail::ErrorHandlers* errors,
-                    std::string_view host = {}) {
+                    std::string_view blueprint = {}, std::string_view host = {}) {
+  detail::check_documented(state, pattern, options, handler);
   for (const std::string& method : options.methods) {
     const bool upper = std::all_of(method.begin(), method.end(),
                                    [](char c) { return (c >= 'A' && c <= 'Z') || c == '-'; });
@@ -129,8 +130,10 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
     host_routes->ids[local] = id;
   }
   if (id >= state.routes.size()) state.routes.resize(id + 1);
-  state.routes[id] = {std::move(handler), std::move(options.middleware), errors,
-                      options.error_format, options.stream_body};
+  detail::RouteInfo& info = state.routes[id];
+  info = {std::move(handler), std::move(options.middleware), errors, options.error_format,
+          options.stream_body};
+  info.doc = {std::string{pattern}, std::string{blueprint}, std::move(options)};
   if (!name.empty()) state.named.emplace(name, router);
 }
 
@@ -170,7 +173,7 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
     options.middleware = std::move(chain);
     try {
       register_route(state, join_path(prefix, r.pattern), std::move(options), r.handler, errors,
-                     host);
+                     bp.name(), host);
     } catch (const std::invalid_argument& e) {
       throw std::invalid_argument("blueprint '" + bp.name() + "': " + e.what());
     }
@@ -263,6 +266,7 @@ void finish_pipeline(detail::Pipeline& p) {
 void App::freeze(const RunOptions& options) {
   detail::AppState& s = *state_;
   if (s.frozen) return;
+  if (s.openapi) s.openapi_document = openapi_json(*this);
   s.frozen = true;
   s.debug = options.debug;
   s.listeners = listeners_;
@@ -292,12 +296,18 @@ bool App::is_ready() const noexcept { return state_->ready.load(std::memory_orde
 void App::set_ready(bool ready) noexcept { state_->ready.store(ready, std::memory_order_release); }
 
 void App::add_health_routes(std::string_view liveness, std::string_view readiness) {
-  get(liveness)([](Request&) {
+  RouteOptions live{.summary = "Liveness: whether the process serves",
+                    .tags = {"health"},
+                    .responses = {{200, "ok"}}};
+  route(liveness, std::move(live))([](Request&) {
     Response res = text("ok\n");
     res.set_header("Cache-Control", "no-store");
     return res;
   });
-  get(readiness)([this](Request&) {
+  RouteOptions ready{.summary = "Readiness: whether to send traffic here",
+                     .tags = {"health"},
+                     .responses = {{200, "ready"}, {503, "not ready: starting or draining"}}};
+  route(readiness, std::move(ready))([this](Request&) {
     const bool ready = is_ready();
     Response res = text(ready ? "ready\n" : "not ready\n", ready ? 200 : 503);
     res.set_header("Cache-Control", "no-store");

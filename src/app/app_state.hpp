@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <map>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -37,6 +38,13 @@ inline const Pipeline& pipeline_of(const Match& m) noexcept {
   return static_cast<const Pipeline&>(*m.route);
 }
 
+/// What the API document says of a route (src/app/openapi.cpp).
+struct RouteDoc {
+  std::string pattern;    // as the router has it: prefixes and version included
+  std::string blueprint;  // the blueprint's name; empty for the app's own routes
+  RouteOptions options;   // as registered (its middleware moved out)
+};
+
 /// A route as registered: its handler, its scoped middleware and its blueprint's handlers.
 struct RouteInfo {
   Handler handler;
@@ -44,6 +52,7 @@ struct RouteInfo {
   const ErrorHandlers* errors = nullptr;
   ErrorFormat error_format = ErrorFormat::negotiate;
   bool stream_body = false;
+  RouteDoc doc;
 };
 
 /// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
@@ -66,6 +75,8 @@ struct AppState {
   Pipeline fallback;
   std::map<std::string, const Router*, std::less<>> named;  // route name -> its router
   Context ctx;
+  std::optional<OpenApiOptions> openapi;  // App::openapi()
+  std::string openapi_document;           // made by App::freeze
   bool strict_slashes = false;
   bool any_stream_body = false;  // some route reads its body as it arrives
   bool frozen = false;
@@ -78,6 +89,10 @@ struct AppState {
 /// Matches a request against the host-specific routes first, then the others; returns the
 /// app's route id in match.route_id.
 RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept;
+
+/// Throws std::invalid_argument when OpenApiOptions::require_docs refuses the route.
+void check_documented(const AppState& app, std::string_view pattern, const RouteOptions& options,
+                      const Handler& handler);
 
 /// Makes ctx what App::worker_ctx() returns on the calling thread (src/app/app.cpp).
 void set_worker_ctx(Context* ctx) noexcept;

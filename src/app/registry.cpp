@@ -39,15 +39,19 @@ void Registry::static_files(std::string_view prefix, std::string root, StaticOpt
     return detail::serve_static(req, root, relative ? std::string{*relative} : std::string{},
                                 options);
   };
-  add_route(base.empty() ? "/" : base, method("GET"), detail::Handler{handler});
-  RouteOptions named = method("GET");
+  RouteOptions plain = method("GET");
+  plain.include_in_schema = false;  // files are not an API the document can describe
+  add_route(base.empty() ? "/" : base, plain, detail::Handler{handler});
+  RouteOptions named = std::move(plain);
   named.name = options.name;
   add_route(base + "/<path:path>", std::move(named), detail::Handler{std::move(handler)});
 }
 
 void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,
                              WebSocketHandler handler) {
-  add_route(pattern, method("GET"),
+  RouteOptions route = method("GET");
+  route.include_in_schema = false;  // OpenAPI describes HTTP exchanges, not websockets
+  add_route(pattern, std::move(route),
             detail::websocket_handler(std::move(options), std::move(handler)));
 }
 

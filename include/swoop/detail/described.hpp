@@ -61,6 +61,9 @@ inline constexpr HasDefault has_default{};
 template <typename T>
 class Patch {
  public:
+  /// The type of the value.
+  using value_type = T;
+
   /// Missing.
   Patch() = default;
   /// A value.

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "swoop/detail/described.hpp"
+#include "swoop/detail/schema.hpp"
 #include "swoop/json.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"
@@ -77,6 +78,10 @@ class Handler {
   bool is_typed() const noexcept { return impl_->is_typed(); }
   /// Sets the status of a typed handler's answer (RouteOptions::status; 200 by default).
   void set_status(int status) noexcept { status_ = status; }
+  /// The status of a typed handler's answer.
+  int status() const noexcept { return status_; }
+  /// The schema of a typed handler's answer; null for a handler that returns a Response.
+  SchemaFn result_schema() const noexcept { return impl_->result_schema(); }
   /// Calls a sync handler.
   Response call_sync(Request& req) const { return impl_->call_sync(req, status_); }
   /// Calls an async handler (a sync one is wrapped in a Task).
@@ -88,6 +93,7 @@ class Handler {
     virtual ~Concept() = default;
     virtual bool is_sync() const noexcept = 0;
     virtual bool is_typed() const noexcept = 0;
+    virtual SchemaFn result_schema() const noexcept = 0;
     virtual Response call_sync(Request& req, int status) = 0;
     virtual Task<Response> call(Request& req, int status) = 0;
   };
@@ -96,6 +102,15 @@ class Handler {
     explicit Model(F f) : fn(std::move(f)) {}
     bool is_sync() const noexcept override { return SyncHandler<F> || TypedSyncHandler<F>; }
     bool is_typed() const noexcept override { return TypedSyncHandler<F> || TypedAsyncHandler<F>; }
+    SchemaFn result_schema() const noexcept override {
+      if constexpr (TypedSyncHandler<F>) {
+        return &build_schema<std::invoke_result_t<F&, Request&>>;
+      } else if constexpr (TypedAsyncHandler<F>) {
+        return &build_schema<typename TaskResult<std::invoke_result_t<F&, Request&>>::type>;
+      } else {
+        return nullptr;
+      }
+    }
     Response call_sync(Request& req, int status) override {
       if constexpr (SyncHandler<F>) {
         return fn(req);
