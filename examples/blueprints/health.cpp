@@ -4,8 +4,7 @@
 
 swoop::Blueprint make_health() {
   swoop::Blueprint health{"health"};
-  health.route("/health", {.name = "check"})([](swoop::Request&) {
-    return swoop::json(swoop::JsonObject{{"status", "ok"}});
-  });
+  health.route("/health", {.name = "check", .summary = "Whether the service is up"})(
+      [](swoop::Request&) { return Health{"ok"}; });
   return health;
 }

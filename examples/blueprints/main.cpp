@@ -6,6 +6,12 @@
 
 int main(int argc, char** argv) {
   swoop::App app{"blueprints"};
+  // The API document of every route, at /openapi.json, and a page that shows it, at /docs.
+  // require_docs: a route registered without a summary or a documented answer is an error.
+  app.openapi({.title = "blueprints example",
+               .version = "1.0.0",
+               .description = "Users and items, cut into blueprints.",
+               .require_docs = true});
 
   // Users and items live under /v1/api/...; the group's middleware applies to them only.
   swoop::BlueprintGroup api{{make_users(), make_items()}, {.url_prefix = "/api", .version = 1}};

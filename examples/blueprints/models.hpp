@@ -3,6 +3,7 @@
 // every mistake in one 422) and written back as JSON.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <swoop/swoop.hpp>
 #include <vector>
@@ -18,4 +19,20 @@ struct Item {
                                  swoop::pattern("^[a-z0-9]+(-[a-z0-9]+)*$")),
                     swoop::field("price", &Item::price, swoop::range(0.0, 10000.0)),
                     swoop::field("tags", &Item::tags, swoop::has_default, swoop::max_items(5)));
+};
+
+/// A user, as the users routes answer it.
+struct User {
+  std::int64_t id = 0;
+  std::string name;
+
+  static constexpr auto json_fields =
+      swoop::fields(swoop::field("id", &User::id), swoop::field("name", &User::name));
+};
+
+/// What GET /health answers.
+struct Health {
+  std::string status;
+
+  static constexpr auto json_fields = swoop::fields(swoop::field("status", &Health::status));
 };

@@ -76,16 +76,19 @@ std::string component_name(std::string_view pretty, std::string_view declared) {
     }
   }
   std::string out;
+  std::size_t word = 0;  // where the identifier being copied starts in out
   for (std::size_t i = 0; i < spelled.size(); ++i) {
     const char c = spelled[i];
     if (c == ':' && i + 1 < spelled.size() && spelled[i + 1] == ':') {
-      // Drop the qualifier just written: back to the start of the identifier.
-      while (!out.empty() && name_char(out.back()) && out.back() != '_') out.pop_back();
+      out.resize(word);  // a qualifier: drop it
       ++i;
     } else if (name_char(c)) {
       out += c;
-    } else if (c == '<' || c == ',') {
-      out += '_';
+    } else if ((c == '<' || c == ',' || c == ' ') && !out.empty() && out.back() != '_') {
+      out += '_';  // "Page<Item, long int>" -> "Page_Item_long_int"
+      word = out.size();
+    } else if (c == '<' || c == ',' || c == ' ') {
+      word = out.size();
     }
   }
   while (!out.empty() && out.back() == '_') out.pop_back();
@@ -123,7 +126,8 @@ JsonObject path_param_schema(const Segment& s) {
     case SegmentKind::alpha:
       return {{"type", "string"}, {"pattern", "^[A-Za-z]+$"}};
     case SegmentKind::regex:
-      return {{"type", "string"}, {"pattern", s.regex_source}, {"maxLength", max_regex_param_size}};
+      // The router matches the whole segment; a JSON Schema pattern searches.
+      return {{"type", "string"}, {"pattern", "^(?:" + s.regex_source + ")$"}};
     default:
       return {{"type", "string"}};
   }
@@ -172,8 +176,11 @@ void add_parameters(const Schema& schema, std::string_view in, SchemaSet& set,
   const JsonValue object = schema.build(set, true);
   const JsonValue* required = object.find("required");
   for (const JsonMember& property : object["properties"].as_object()) {
+    // A list is never missing from a query, a form or headers: absent, it is empty.
+    const JsonValue* type = property.value.find("type");
     bool needed = false;
-    if (required != nullptr) {
+    if (required != nullptr &&
+        !(type != nullptr && type->is_string() && type->as_string() == "array")) {
       for (const JsonValue& r : required->as_array())
         needed = needed || r.as_string() == property.key;
     }
@@ -240,17 +247,27 @@ JsonObject responses(const detail::RouteInfo& route, SchemaSet& set) {
     out.push_back({std::to_string(route.handler.status()), std::move(r)});
   }
   for (const ResponseDoc& d : o.responses) {
+    const std::string key = std::to_string(d.status);
+    auto typed = std::find_if(out.begin(), out.end(), [&](auto& m) { return m.key == key; });
+    if (typed != out.end() && !d.body) {  // words for the typed answer
+      if (!d.description.empty()) typed->value["description"] = d.description;
+      continue;
+    }
     JsonValue r = answer(d.description, d.status);
     if (d.body) r.as_object().push_back({"content", content(*d.body, set)});
-    set_member(out, std::to_string(d.status), std::move(r));
+    set_member(out, key, std::move(r));
   }
   if (out.empty()) out.push_back({"200", answer({}, 200)});
   if ((o.body || o.query || o.headers) &&
       std::none_of(out.begin(), out.end(), [](auto& m) { return m.key == "422"; })) {
-    JsonValue r = answer("the request does not fit: every invalid value, with its path", 422);
+    JsonValue r = answer(
+        "the request does not fit: every invalid value, with its path (as JSON when the request "
+        "accepts application/json, else as text or HTML)",
+        422);
     r.as_object().push_back(
         {"content",
-         JsonObject{{"application/json", JsonObject{{"schema", validation_error_schema(set)}}}}});
+         JsonObject{{"application/json", JsonObject{{"schema", validation_error_schema(set)}}},
+                    {"text/plain", JsonObject{{"schema", JsonObject{{"type", "string"}}}}}}});
     out.push_back({"422", std::move(r)});
   }
   std::sort(out.begin(), out.end(),
@@ -436,7 +453,9 @@ std::string docs_page(const OpenApiOptions& o, std::string_view title) {
       "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>";
   detail::append_html_escaped(page, title);
-  page += "</title>\n<link rel=\"stylesheet\" href=\"";
+  page += "</title>\n<link rel=\"icon\" type=\"image/png\" href=\"";
+  detail::append_html_escaped(page, base);
+  page += "/favicon-32x32.png\">\n<link rel=\"stylesheet\" href=\"";
   detail::append_html_escaped(page, base);
   page += "/swagger-ui.css\">\n</head>\n<body>\n<div id=\"swagger-ui\"></div>\n<script src=\"";
   detail::append_html_escaped(page, base);

@@ -3,89 +3,16 @@
 --no-sandbox) opens the page in two tabs, driven through the DevTools protocol with Python's
 websockets client; a message typed in one tab must appear in the other."""
 import asyncio
-import http.client
-import json
-import os
-import shutil
-import subprocess
 import sys
-import tempfile
 import time
 import unittest
 
 import websockets
 
+from browser import Browser, Page, find_chromium
 from serverproc import ServerProcess
 
 EXAMPLES = None
-
-
-def find_chromium():
-    for name in ("chromium", "chromium-browser", "google-chrome"):
-        path = shutil.which(name)
-        if path:
-            return path
-    return None
-
-
-class Browser:
-    """A headless Chromium with a DevTools port; pages are opened and driven over CDP."""
-
-    def __init__(self):
-        self.profile = tempfile.mkdtemp(prefix="swoop-chromium-")
-        self.proc = subprocess.Popen(
-            [find_chromium(), "--headless", "--no-sandbox", "--disable-gpu",
-             "--disable-dev-shm-usage", "--no-first-run", "--remote-debugging-port=0",
-             f"--user-data-dir={self.profile}", "about:blank"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        port_file = os.path.join(self.profile, "DevToolsActivePort")
-        deadline = time.monotonic() + 30
-        while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
-            if time.monotonic() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("chromium did not start")
-            time.sleep(0.1)
-        with open(port_file) as f:
-            self.port = int(f.readline())
-
-    def new_page(self, url):
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        conn.request("PUT", "/json/new?" + url)
-        info = json.loads(conn.getresponse().read())
-        conn.close()
-        return info["webSocketDebuggerUrl"]
-
-    def close(self):
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        shutil.rmtree(self.profile, ignore_errors=True)
-
-
-class Page:
-    def __init__(self, ws):
-        self.ws = ws
-        self.next_id = 0
-
-    async def evaluate(self, expression):
-        self.next_id += 1
-        await self.ws.send(json.dumps({"id": self.next_id, "method": "Runtime.evaluate",
-                                       "params": {"expression": expression,
-                                                  "returnByValue": True}}))
-        while True:
-            reply = json.loads(await self.ws.recv())
-            if reply.get("id") == self.next_id:
-                return reply["result"]["result"].get("value")
-
-    async def wait_for(self, expression, timeout=15):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if await self.evaluate(expression):
-                return True
-            await asyncio.sleep(0.1)
-        return False
 
 
 @unittest.skipIf(find_chromium() is None, "chromium is not installed (scripts/setup installs it)")

@@ -65,6 +65,38 @@ class BlueprintsTest(unittest.TestCase):
         finally:
             self.assertEqual(server.stop(), 0)
 
+    def test_api_document_and_docs_page(self):
+        server = ServerProcess(None, argv=[f"{EXAMPLES}/blueprints", "--port", "0"])
+        try:
+            res, body = get(server.port, "/openapi.json")
+            self.assertEqual(res.status, 200)
+            self.assertEqual(res.getheader("Content-Type"), "application/json")
+            doc = json.loads(body)
+            self.assertEqual(doc["openapi"], "3.1.0")
+            self.assertEqual(doc["info"]["title"], "blueprints example")
+            self.assertEqual({path: sorted(item) for path, item in doc["paths"].items()}, {
+                "/v1/api/users": ["get"], "/v1/api/users/{id}": ["get"],
+                "/v1/api/items": ["post"], "/v1/api/items/{name}": ["get"],
+                "/health": ["get"]})
+            create = doc["paths"]["/v1/api/items"]["post"]
+            self.assertEqual(create["operationId"], "items.create")
+            self.assertEqual(create["tags"], ["items"])
+            self.assertEqual(create["requestBody"]["content"]["application/json"]["schema"],
+                             {"$ref": "#/components/schemas/Item"})
+            self.assertEqual(sorted(create["responses"]), ["201", "409", "422"])
+            item = doc["components"]["schemas"]["Item"]
+            self.assertEqual(item["required"], ["name", "price"])
+            self.assertEqual(item["properties"]["tags"]["maxItems"], 5)
+            show = doc["paths"]["/v1/api/users/{id}"]["get"]
+            self.assertEqual(show["parameters"][0]["schema"], {"type": "integer", "format": "int64"})
+            self.assertEqual(show["responses"]["200"]["content"]["application/json"]["schema"],
+                             {"$ref": "#/components/schemas/User"})
+            res, body = get(server.port, "/docs")
+            self.assertEqual(res.status, 200)
+            self.assertIn(b"SwaggerUIBundle({url: \"/openapi.json\"", body)
+        finally:
+            self.assertEqual(server.stop(), 0)
+
     def test_typed_items(self):
         server = ServerProcess(None, argv=[f"{EXAMPLES}/blueprints", "--port", "0"])
         try:

@@ -126,6 +126,12 @@ JsonObject integer_schema() {
   return s;
 }
 
+/// Whether a field's checks add keywords to its schema (has_default does not).
+template <typename Tuple>
+inline constexpr bool says_more = false;
+template <typename... Checks>
+inline constexpr bool says_more<std::tuple<Checks...>> = (!std::same_as<Checks, HasDefault> || ...);
+
 /// `T or null`: a type list when the schema has one type, else anyOf.
 inline JsonValue nullable(JsonValue schema) {
   JsonObject& o = schema.as_object();
@@ -147,7 +153,7 @@ JsonValue field_schema(SchemaSet& set, const F& field) {
   } else {
     schema = schema_of<M>(set);
   }
-  const bool constrained = std::tuple_size_v<decltype(field.checks)> > 0;
+  const bool constrained = says_more<decltype(field.checks)>;
   if (constrained && schema.find("$ref") != nullptr) {
     schema = JsonObject{{"allOf", JsonArray{std::move(schema)}}};
   }
