@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "json/document.hpp"
+#include "support/typed_json.hpp"
 #include "swoop/swoop.hpp"
 
 namespace shop {
@@ -81,35 +82,9 @@ namespace {
 using swoop::ValidationError;
 using swoop::ValidationIssue;
 
-struct Parsed {
-  explicit Parsed(std::string_view text) : document(swoop::detail::acquire_json_document()) {
-    document->parse(text);
-  }
-  swoop::JsonView root() const {
-    REQUIRE_MESSAGE(document->ok(), document->error);
-    return swoop::detail::json_root(*document);
-  }
-  swoop::detail::JsonDocumentPtr document;
-};
-
-template <typename T>
-T read(std::string_view text) {
-  Parsed p{text};
-  return swoop::from_json<T>(p.root());
-}
-
-// The issues reading text as T raises (none: read without error).
-template <typename T>
-std::vector<ValidationIssue> issues(std::string_view text) {
-  try {
-    read<T>(text);
-  } catch (const ValidationError& e) {
-    CHECK(e.status() == 422);
-    CHECK(e.is_quiet());
-    return e.issues();
-  }
-  return {};
-}
+using swoop::test::issues;
+using swoop::test::Parsed;
+using swoop::test::read;
 
 }  // namespace
 

@@ -157,7 +157,7 @@ TEST_SUITE("openapi") {
     CHECK(text_of(set.components()[1].value) == R"({"type":"string","enum":["small","large"]})");
   }
 
-  TEST_CASE("a recursive type refers to its own component; a variant is a oneOf on its tag") {
+  TEST_CASE("a recursive type refers to its own component, and a variant is a oneOf on its tag") {
     swoop::detail::SchemaSet set;
     schema_of(swoop::body<docs::Leaf>(), set);
     REQUIRE(set.components().size() == 1);
@@ -261,7 +261,7 @@ TEST_SUITE("openapi") {
     CHECK(d["components"]["schemas"].contains("ValidationError"));
   }
 
-  TEST_CASE("security schemes are published; a route naming an unknown one is refused") {
+  TEST_CASE("security schemes are published, and a route naming an unknown one is refused") {
     swoop::App app{"t"};
     app.openapi({.openapi_path = "/spec",
                  .docs_path = {},
