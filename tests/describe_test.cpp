@@ -336,6 +336,10 @@ TEST_SUITE("describe") {
           std::string::npos);
     CHECK(client.get("/items?q=pen&limit=x").body.find("must be an integer from") !=
           std::string::npos);
+    // A number outside the field's C++ type is told the declared range, as in a JSON body.
+    CHECK(client.get("/items?q=pen&limit=99999999999", {{"Accept", "application/json"}})
+              .body.find(R"("path":"limit","message":"must be from 1 to 100","kind":"range")") !=
+          std::string::npos);
   }
 
   TEST_CASE("args().get<T>(name, fallback): a 400 that names the parameter") {

@@ -72,13 +72,14 @@ void check_value(const Check& check, const M& member, Validator& v) {
 // Applies a field's constraints to its member once its value was read (`before`: the count
 // of issues before), in order, up to the first that fails (a length before a pattern keeps a
 // long string from being searched). A value read with an issue is not checked further, except
-// that a list or map still gets max_items (both mistakes told at once), and a number outside
-// its type is told the field's declared range rather than the type's.
+// that a list or map read as a whole (`collection`: its elements had the issues) still gets
+// max_items (both mistakes told at once), and a number outside its type is told the field's
+// declared range rather than the type's. JSON bodies, query strings, forms and headers alike.
 template <typename F, typename M>
-void check_member(const F& field, const M& member, const JsonView& json, std::size_t before,
+void check_member(const F& field, const M& member, bool collection, std::size_t before,
                   Validator& v) {
   const bool clean = v.count() == before;
-  const bool whole = clean || json.is_array() || json.is_object();
+  const bool whole = clean || collection;
   const std::size_t read = v.count();
   auto one = [&](const auto& check) {
     using Check = std::decay_t<decltype(check)>;
@@ -120,7 +121,7 @@ void read_field(const JsonView& json, C& out, Validator& v) {
   } else {
     read_value(json, member, v);
   }
-  check_member(field, member, json, before, v);
+  check_member(field, member, json.is_array() || json.is_object(), before, v);
 }
 
 template <typename C, std::size_t... I>
@@ -298,17 +299,7 @@ void read_text_field(const ValuesOf& values_of, const F& field, C& out, Validato
   } else {
     read_text(values.front(), member, v);
   }
-  const bool clean = v.count() == before;
-  const std::size_t read = v.count();
-  auto one = [&](const auto& check) {  // as check_member: in order, up to the first that fails
-    using Check = std::decay_t<decltype(check)>;
-    if constexpr (!std::same_as<Check, HasDefault>) {
-      if (v.count() == read && (clean || std::same_as<Check, MaxItems>)) {
-        check_value(check, member, v);
-      }
-    }
-  };
-  std::apply([&](const auto&... checks) { (one(checks), ...); }, field.checks);
+  check_member(field, member, is_vector<M>, before, v);
 }
 
 /// A flat described struct read from text values (see read_text_field); throws
