@@ -338,6 +338,8 @@ TEST_SUITE("openapi") {
   TEST_CASE("the docs page needs the document, and defaults to the CDN") {
     swoop::App app{"t"};
     CHECK_THROWS_AS(app.openapi({.openapi_path = {}}), std::invalid_argument);
+    app.get("/taken")(ok);
+    CHECK_THROWS_AS(app.openapi({.openapi_path = "/taken"}), std::invalid_argument);
     app.openapi({.openapi_path = "/api.json"});
     swoop::TestClient client{app};
     const auto page = client.get("/docs");

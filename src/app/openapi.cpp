@@ -503,26 +503,27 @@ void App::openapi(OpenApiOptions options) {
         "openapi_path");
   }
   state_->openapi = options;
-  try {
+  try {  // a failure leaves the app without a document (a route taken by another stays taken)
     for (const detail::RouteInfo& r : state_->routes) {
       if (r.handler) detail::check_documented(*state_, r.doc.pattern, r.doc.options, r.handler);
+    }
+    RouteOptions hidden;
+    hidden.include_in_schema = false;
+    if (!options.openapi_path.empty()) {
+      const detail::AppState* state = state_.get();
+      route(options.openapi_path,
+            hidden)([state](Request&) { return json_text(state->openapi_document); });
+    }
+    if (!options.docs_path.empty()) {
+      route(options.docs_path,
+            hidden)([page = docs_page(options, options.title)](Request&) { return html(page); });
+      if (!options.docs_assets.empty()) {
+        static_files(options.docs_path + "/assets", options.docs_assets);
+      }
     }
   } catch (...) {
     state_->openapi.reset();
     throw;
-  }
-  RouteOptions hidden;
-  hidden.include_in_schema = false;
-  if (!options.openapi_path.empty()) {
-    const detail::AppState* state = state_.get();
-    route(options.openapi_path,
-          hidden)([state](Request&) { return json_text(state->openapi_document); });
-  }
-  if (!options.docs_path.empty()) {
-    route(options.docs_path,
-          hidden)([page = docs_page(options, options.title)](Request&) { return html(page); });
-    if (!options.docs_assets.empty())
-      static_files(options.docs_path + "/assets", options.docs_assets);
   }
 }
 

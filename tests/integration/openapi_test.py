@@ -8,8 +8,9 @@
   jsonschema's Draft 2020-12 validator, which must agree but for KNOWN_DIFFERENCES.
 - FastAPI, declaring the same API (openapi_fastapi_app.py), describes the same operations and
   shapes but for FASTAPI_DIFFERENCES.
-Usage: openapi_test.py SERVER_BINARY NODE_WORK_DIR. Exits 77 (skipped) when node or npm is
-absent and everything else passed.
+Usage: openapi_test.py SERVER_BINARY NODE_WORK_DIR [BLUEPRINTS_EXAMPLE] (with the example, its
+document is linted too). Exits 77 (skipped) when node or npm is absent and everything else
+passed.
 """
 import copy
 import http.client
@@ -59,8 +60,7 @@ PATH_PARAMETERS = {  # path -> (the schema of {id}, a value that fits, one that 
     "/users/{id}": ({"type": "string", "format": "uuid"}, UUID, UUID[:-1]),
     "/posts/{id}": ({"type": "string", "pattern": "^[a-z0-9]+(?:-[a-z0-9]+)*$"}, "a-1", "a--1"),
     "/letters/{id}": ({"type": "string", "pattern": "^[A-Za-z]+$"}, "abC", "ab1"),
-    "/codes/{id}": ({"type": "string", "pattern": "^(?:^[A-Z]{3}$)$"}, "ABC",
-                    "ABCD"),
+    "/codes/{id}": ({"type": "string", "pattern": "^(?:^[A-Z]{3}$)$"}, "ABC", "ABCD"),
     "/names/{id}": ({"type": "string"}, "a.b~c", None),
     "/files/{id}": ({"type": "string"}, "a/b/c.txt", None),
 }
