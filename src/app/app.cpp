@@ -131,8 +131,11 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
   }
   if (id >= state.routes.size()) state.routes.resize(id + 1);
   detail::RouteInfo& info = state.routes[id];
-  info = {std::move(handler), std::move(options.middleware), errors, options.error_format,
-          options.stream_body};
+  info.handler = std::move(handler);
+  info.middleware = std::move(options.middleware);
+  info.errors = errors;
+  info.error_format = options.error_format;
+  info.stream_body = options.stream_body;
   info.doc = {std::string{pattern}, std::string{blueprint}, std::move(options)};
   if (!name.empty()) state.named.emplace(name, router);
 }

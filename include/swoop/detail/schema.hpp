@@ -89,7 +89,7 @@ void constrain(JsonObject& schema, const Check& check) {
     for (auto& [k, v] : schema) {
       if (k == key) return void(v = std::move(value));
     }
-    schema.emplace_back(std::string{key}, std::move(value));
+    schema.push_back({std::string{key}, std::move(value)});
   };
   if constexpr (is_range<Check>) {
     set("minimum", check.min);
@@ -114,14 +114,14 @@ template <typename T>
 JsonObject integer_schema() {
   JsonObject s{{"type", "integer"}};
   if constexpr (std::same_as<T, std::int32_t>) {
-    s.emplace_back("format", "int32");
+    s.push_back({"format", "int32"});
   } else if constexpr (std::same_as<T, std::int64_t> || std::same_as<T, long long>) {
-    s.emplace_back("format", "int64");
+    s.push_back({"format", "int64"});
   } else if constexpr (sizeof(T) >= 8) {
-    s.emplace_back("minimum", 0);  // an unsigned 64-bit integer: its maximum is not portable
+    s.push_back({"minimum", 0});  // an unsigned 64-bit integer: its maximum is not portable
   } else {
-    s.emplace_back("minimum", std::numeric_limits<T>::min());
-    s.emplace_back("maximum", std::numeric_limits<T>::max());
+    s.push_back({"minimum", std::numeric_limits<T>::min()});
+    s.push_back({"maximum", std::numeric_limits<T>::max()});
   }
   return s;
 }
@@ -163,7 +163,7 @@ JsonValue field_schema(SchemaSet& set, const F& field) {
   if constexpr (std::is_default_constructible_v<C>) {
     if constexpr (!F::required && !is_patch<M>) {
       const C defaults{};
-      schema.as_object().emplace_back("default", parse_default(to_json(defaults.*field.member)));
+      schema.as_object().push_back({"default", parse_default(to_json(defaults.*field.member))});
     }
   }
   return schema;
@@ -174,18 +174,18 @@ JsonObject struct_schema(SchemaSet& set, std::string_view tag = {}, std::string_
   JsonObject properties;
   JsonArray required;
   if (!tag.empty()) {
-    properties.emplace_back(std::string{tag}, JsonObject{{"const", name}});
+    properties.push_back({std::string{tag}, JsonObject{{"const", name}}});
     required.emplace_back(tag);
   }
   auto add = [&](const auto& f) {
-    properties.emplace_back(std::string{f.name}, field_schema<T>(set, f));
+    properties.push_back({std::string{f.name}, field_schema<T>(set, f)});
     if (std::remove_cvref_t<decltype(f)>::required) required.emplace_back(f.name);
   };
   std::apply([&](const auto&... f) { (add(f), ...); }, describe<T>::fields);
   JsonObject s{{"type", "object"}, {"properties", std::move(properties)}};
-  if (!required.empty()) s.emplace_back("required", std::move(required));
+  if (!required.empty()) s.push_back({"required", std::move(required)});
   if constexpr (requires { describe<T>::reject_unknown_fields; }) {
-    if (describe<T>::reject_unknown_fields) s.emplace_back("additionalProperties", false);
+    if (describe<T>::reject_unknown_fields) s.push_back({"additionalProperties", false});
   }
   return s;
 }
