@@ -15,6 +15,25 @@ swoop_require(SWOOP_LIBUV_FOUND libuv1-dev "libuv (>= 1.44)")
 if(NOT TARGET swoop::libuv)
   add_library(swoop::libuv ALIAS PkgConfig::SWOOP_LIBUV)
 endif()
+pkg_check_modules(SWOOP_NGHTTP2 QUIET IMPORTED_TARGET libnghttp2>=1.52)
+swoop_require(SWOOP_NGHTTP2_FOUND libnghttp2-dev "nghttp2 (>= 1.52)")
+if(NOT TARGET swoop::nghttp2)
+  add_library(swoop::nghttp2 ALIAS PkgConfig::SWOOP_NGHTTP2)
+endif()
+# Debian 12 backports two flood limits to nghttp2 1.52: the stream reset rate limit
+# (CVE-2023-44487, upstream 1.57) and the CONTINUATION limit (CVE-2024-28182, upstream 1.61).
+# SWOOP_NGHTTP2_RESET_RATE_LIMIT and SWOOP_NGHTTP2_MAX_CONTINUATIONS say whether they are there.
+include(CheckSymbolExists)
+set(CMAKE_REQUIRED_INCLUDES ${SWOOP_NGHTTP2_INCLUDE_DIRS})
+set(CMAKE_REQUIRED_LIBRARIES ${SWOOP_NGHTTP2_LINK_LIBRARIES})
+set(CMAKE_REQUIRED_QUIET ON)
+check_symbol_exists(nghttp2_option_set_stream_reset_rate_limit nghttp2/nghttp2.h
+                    SWOOP_NGHTTP2_RESET_RATE_LIMIT)
+check_symbol_exists(nghttp2_option_set_max_continuations nghttp2/nghttp2.h
+                    SWOOP_NGHTTP2_MAX_CONTINUATIONS)
+unset(CMAKE_REQUIRED_INCLUDES)
+unset(CMAKE_REQUIRED_LIBRARIES)
+unset(CMAKE_REQUIRED_QUIET)
 
 set(SWOOP_LLHTTP_DIR /usr/share/llhttp CACHE PATH "Directory holding llhttp's C sources")
 set(SWOOP_LLHTTP_INCLUDE_DIR /usr/share/include/llhttp CACHE PATH "Directory holding llhttp.h")

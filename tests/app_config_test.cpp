@@ -25,8 +25,15 @@ using Vars = std::vector<std::pair<std::string, std::string>>;
 bool same(const swoop::RunOptions& a, const swoop::RunOptions& b) {
   const swoop::FormLimits& f = a.form_limits;
   const swoop::FormLimits& g = b.form_limits;
+  const swoop::Http2Options& h = a.http2;
+  const swoop::Http2Options& i = b.http2;
   return a.host == b.host && a.port == b.port && a.workers == b.workers && a.backlog == b.backlog &&
          a.tls.cert_file == b.tls.cert_file && a.tls.key_file == b.tls.key_file &&
+         h.enabled == i.enabled && h.max_concurrent_streams == i.max_concurrent_streams &&
+         h.stream_window == i.stream_window && h.connection_window == i.connection_window &&
+         h.reset_burst == i.reset_burst && h.resets_per_second == i.resets_per_second &&
+         h.control_burst == i.control_burst &&
+         h.control_frames_per_second == i.control_frames_per_second &&
          a.max_connections == b.max_connections && a.max_target_size == b.max_target_size &&
          a.max_header_size == b.max_header_size && a.max_header_count == b.max_header_count &&
          a.max_body_size == b.max_body_size && a.buffered_body_budget == b.buffered_body_budget &&
@@ -106,7 +113,7 @@ TEST_SUITE("app_config") {
       swoop::AppConfig config;
       switch (e.type) {
         case swoop::ConfigType::boolean:
-          config.set(e.name, "true");
+          config.set(e.name, e.default_value == "true" ? "false" : "true");
           break;
         case swoop::ConfigType::integer:
           config.set(e.name, std::to_string(std::stoll(e.default_value) + 1));
@@ -231,6 +238,57 @@ TEST_SUITE("app_config") {
     CHECK(error_of([&] { c.set("access_log", "xml"); }).find("one of off,common,json") !=
           std::string::npos);
     CHECK(error_of([&] { c.set("access_log", ""); }) != "(no error)");
+  }
+
+  TEST_CASE("the HTTP/2 settings: on by default, SWOOP_HTTP2=off, limits within their range") {
+    swoop::AppConfig c;
+    CHECK(c.apply({}).http2.enabled);
+    c.load({{"SWOOP_HTTP2", "off"},
+            {"SWOOP_HTTP2_MAX_CONCURRENT_STREAMS", "64"},
+            {"SWOOP_HTTP2_STREAM_WINDOW", "65535"},
+            {"SWOOP_HTTP2_CONNECTION_WINDOW", "2147483647"}});
+    swoop::RunOptions o = c.apply({});
+    CHECK_FALSE(o.http2.enabled);
+    CHECK(o.http2.max_concurrent_streams == 64);
+    CHECK(o.http2.stream_window == 65535);
+    CHECK(o.http2.connection_window == 2147483647);
+    CHECK(o.http2.reset_burst == swoop::Http2Options{}.reset_burst);
+    CHECK_NOTHROW(o.http2.check());
+    // Off in code stays off, whatever the environment says.
+    c.load({{"SWOOP_HTTP2", "on"}});
+    swoop::RunOptions off;
+    off.http2.enabled = false;
+    CHECK_FALSE(c.apply(off).http2.enabled);
+
+    swoop::AppConfig d;
+    const std::string e = error_of([&] {
+      (void)d.load({{"SWOOP_HTTP2", "sometimes"},
+                    {"SWOOP_HTTP2_MAX_CONCURRENT_STREAMS", "0"},
+                    {"SWOOP_HTTP2_STREAM_WINDOW", "65534"},
+                    {"SWOOP_HTTP2_CONNECTION_WINDOW", "2147483648"}});
+    });
+    CHECK(e.find("SWOOP_HTTP2='sometimes': expected a boolean") != std::string::npos);
+    CHECK(e.find("SWOOP_HTTP2_MAX_CONCURRENT_STREAMS='0': expected an integer from 1 to "
+                 "4294967295") != std::string::npos);
+    CHECK(e.find("SWOOP_HTTP2_STREAM_WINDOW='65534': expected an integer from 65535 to "
+                 "2147483647") != std::string::npos);
+    CHECK(e.find("SWOOP_HTTP2_CONNECTION_WINDOW='2147483648': expected an integer from 65535 "
+                 "to 2147483647") != std::string::npos);
+    CHECK_FALSE(d.is_set("http2"));
+  }
+
+  TEST_CASE("Http2Options::check refuses no streams and windows outside 65535 to 2^31-1") {
+    CHECK_NOTHROW(swoop::Http2Options{}.check());
+    CHECK_NOTHROW(swoop::Http2Options{
+        .max_concurrent_streams = 1, .stream_window = 65535, .connection_window = 2147483647}
+                      .check());
+    CHECK(error_of([] { swoop::Http2Options{.max_concurrent_streams = 0}.check(); }) ==
+          "RunOptions::http2.max_concurrent_streams is 0: it must be from 1 to 4294967295");
+    CHECK(error_of([] { swoop::Http2Options{.stream_window = 1024}.check(); }) ==
+          "RunOptions::http2.stream_window is 1024: it must be from 65535 to 2147483647");
+    CHECK(error_of([] { swoop::Http2Options{.connection_window = 2147483648u}.check(); }) ==
+          "RunOptions::http2.connection_window is 2147483648: it must be from 65535 to "
+          "2147483647");
   }
 
   TEST_CASE("reading a setting as a type it does not have is an error, not a guess") {

@@ -28,6 +28,51 @@ struct TlsOptions {
   bool is_enabled() const noexcept { return !cert_file.empty() || !key_file.empty(); }
 };
 
+/// HTTP/2 (RFC 9113): whether the server offers it, and the limits each connection advertises
+/// and enforces.
+///
+/// On a TLS listener the client chooses HTTP/2 through ALPN (`h2`); on a cleartext one a client
+/// that opens with the HTTP/2 connection preface speaks h2c at once ("prior knowledge", RFC 9113
+/// section 3.3). Every other connection is HTTP/1.1. The limit on a request's header list is
+/// RunOptions::max_header_size, advertised as SETTINGS_MAX_HEADER_LIST_SIZE and enforced.
+///
+/// Errors: check() throws std::invalid_argument for a window outside 65535 to 2^31-1 or no
+/// stream allowed at all; a Server calls it before it starts.
+/// Example:
+///     app.run({.port = 8443, .tls = {.cert_file = "cert.pem", .key_file = "key.pem"},
+///              .http2 = {.max_concurrent_streams = 64}});
+struct Http2Options {
+  /// Whether HTTP/2 is offered: h2 through ALPN on TLS listeners, h2c with prior knowledge on
+  /// cleartext ones. False: every connection is HTTP/1.1.
+  bool enabled = true;
+  /// Streams one connection may have open at once, advertised as
+  /// SETTINGS_MAX_CONCURRENT_STREAMS; at least 1.
+  std::uint32_t max_concurrent_streams = 128;
+  /// Request body bytes a client may send on one stream before the server has read them (the
+  /// stream's flow-control window, advertised as SETTINGS_INITIAL_WINDOW_SIZE); from 65535 to
+  /// 2^31-1.
+  std::uint32_t stream_window = 256 * 1024;
+  /// The same for the whole connection, over all its streams; from 65535 to 2^31-1.
+  std::uint32_t connection_window = 1024 * 1024;
+  /// Stream resets a client may cause at once, sending RST_STREAM or making the server reset a
+  /// stream (CVE-2023-44487, "rapid reset"): a bucket of this many, refilled at
+  /// resets_per_second. When it is empty the server sends GOAWAY with ENHANCE_YOUR_CALM and
+  /// closes the connection.
+  std::uint32_t reset_burst = 100;
+  /// Stream resets the bucket of reset_burst gets back per second.
+  std::uint32_t resets_per_second = 10;
+  /// PING, SETTINGS and PRIORITY frames and empty DATA frames a client may send at once: a
+  /// bucket of this many, refilled at control_frames_per_second. When it is empty the server
+  /// sends GOAWAY with ENHANCE_YOUR_CALM and closes the connection.
+  std::uint32_t control_burst = 100;
+  /// Frames the bucket of control_burst gets back per second.
+  std::uint32_t control_frames_per_second = 10;
+
+  /// Checks the ranges above: throws std::invalid_argument naming the field, its value and the
+  /// range when max_concurrent_streams is 0 or a window is outside 65535 to 2^31-1.
+  void check() const;
+};
+
 /// Server settings for App::run and Server; every field has a sane default.
 ///
 /// App::run fills the fields left at these defaults from app.config(), hence from environment
@@ -45,7 +90,8 @@ struct RunOptions {
   /// splits connections between the processes (SO_REUSEPORT), as for a zero-downtime handover.
   /// False (the default): start-up fails with "address in use" (SystemError, EADDRINUSE).
   bool share_port = false;
-  TlsOptions tls;  ///< certificate and key for HTTPS; plain HTTP when empty
+  TlsOptions tls;      ///< certificate and key for HTTPS; plain HTTP when empty
+  Http2Options http2;  ///< HTTP/2 on or off, and its limits per connection
 
   /// Open connections per worker, lowered to what the descriptor limit (ulimit -n) allows for
   /// the workers. At the cap the longest idle keep-alive connection is closed for each new

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// AppConfig: the built-in settings table, parsing of typed values, and the environment.
+// AppConfig: the built-in settings table, parsing of typed values, and the environment; the
+// range check of Http2Options, whose bounds the table shares.
 #include "swoop/app_config.hpp"
 
 #include <fmt/format.h>
@@ -260,6 +261,13 @@ std::string service_links_warning(std::string_view prefix, const std::vector<std
       fmt::join(vars, ", "), service_name(prefix), prefix);
 }
 
+// HTTP/2 flow-control windows: 65535 is the protocol's initial window, which the connection's
+// cannot shrink below (RFC 9113 section 6.9.2) and a smaller stream window only slows clients
+// down; above 2^31-1 is a FLOW_CONTROL_ERROR (section 6.5.2).
+constexpr std::int64_t min_http2_window = 65'535;
+constexpr std::int64_t max_http2_window = 2'147'483'647;
+constexpr std::int64_t max_http2_streams = std::numeric_limits<std::uint32_t>::max();
+
 ConfigEntry integer(std::string name, std::int64_t value, std::int64_t min, std::int64_t max,
                     std::string meaning) {
   return {std::move(name),
@@ -313,6 +321,14 @@ const std::vector<ConfigEntry>& config_reference() {
       integer("backlog", 1024, 1, 65535, "listen backlog"),
       typed("tls_cert_file", T::string, "", "PEM certificate chain; with tls_key_file: HTTPS"),
       typed("tls_key_file", T::string, "", "PEM private key of the TLS certificate"),
+      typed("http2", T::boolean, "true",
+            "offer HTTP/2: h2 through ALPN with TLS, h2c with prior knowledge without"),
+      integer("http2_max_concurrent_streams", 128, 1, max_http2_streams,
+              "streams one HTTP/2 connection may have open at once"),
+      integer("http2_stream_window", 256 * 1024, min_http2_window, max_http2_window,
+              "request body bytes an HTTP/2 client may send ahead on one stream"),
+      integer("http2_connection_window", 1024 * 1024, min_http2_window, max_http2_window,
+              "the same for a whole HTTP/2 connection"),
       integer("max_connections", 10000, 1, big, "open connections per worker"),
       typed("max_target_size", T::size, "8K", "request-target bytes (414 beyond)"),
       typed("max_header_size", T::size, "16K", "request line and header bytes (431 beyond)"),
@@ -481,6 +497,12 @@ RunOptions AppConfig::apply(RunOptions o) const {
   take(o.backlog, d.backlog, get<int>("backlog"));
   take(o.tls.cert_file, d.tls.cert_file, get<std::string>("tls_cert_file"));
   take(o.tls.key_file, d.tls.key_file, get<std::string>("tls_key_file"));
+  take(o.http2.enabled, d.http2.enabled, get<bool>("http2"));
+  take(o.http2.max_concurrent_streams, d.http2.max_concurrent_streams,
+       get<std::uint32_t>("http2_max_concurrent_streams"));
+  take(o.http2.stream_window, d.http2.stream_window, get<std::uint32_t>("http2_stream_window"));
+  take(o.http2.connection_window, d.http2.connection_window,
+       get<std::uint32_t>("http2_connection_window"));
   take(o.max_connections, d.max_connections, get<std::size_t>("max_connections"));
   take(o.max_target_size, d.max_target_size, get<std::size_t>("max_target_size"));
   take(o.max_header_size, d.max_header_size, get<std::size_t>("max_header_size"));
@@ -511,6 +533,20 @@ RunOptions AppConfig::apply(RunOptions o) const {
                           : (access == "json" ? AccessLog::json : AccessLog::off));
   take(o.debug, d.debug, get<bool>("debug"));
   return o;
+}
+
+namespace {
+void check_range(std::string_view field, std::uint32_t value, std::int64_t min, std::int64_t max) {
+  if (value >= min && value <= max) return;
+  throw std::invalid_argument(
+      fmt::format("RunOptions::http2.{} is {}: it must be from {} to {}", field, value, min, max));
+}
+}  // namespace
+
+void Http2Options::check() const {
+  check_range("max_concurrent_streams", max_concurrent_streams, 1, max_http2_streams);
+  check_range("stream_window", stream_window, min_http2_window, max_http2_window);
+  check_range("connection_window", connection_window, min_http2_window, max_http2_window);
 }
 
 }  // namespace swoop
