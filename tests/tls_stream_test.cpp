@@ -69,7 +69,7 @@ struct Pair {
 TEST_SUITE("tls stream") {
   TEST_CASE("a handshake, application bytes both ways, ALPN http/1.1, close_notify") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("signed"), certs.key("signed")};
+    ServerTlsContext server_ctx{certs.cert("signed"), certs.key("signed"), false};
     ClientCtx client_ctx{certs.cert("ca")};
     static constexpr unsigned char kProtocols[] = "\x02h2\x08http/1.1";
     REQUIRE(SSL_CTX_set_alpn_protos(client_ctx.ctx, kProtocols, sizeof kProtocols - 1) == 0);
@@ -97,7 +97,7 @@ TEST_SUITE("tls stream") {
 
   TEST_CASE("bytes fed one at a time give the same result") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), false};
     ClientCtx client_ctx{certs.cert("good")};
     Pair p{client_ctx.ctx, server_ctx.native()};
     REQUIRE(p.client.send("ping"));
@@ -111,7 +111,7 @@ TEST_SUITE("tls stream") {
 
   TEST_CASE("a client that offers only h2 gets no ALPN answer, not an alert") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), false};
     ClientCtx client_ctx;
     static constexpr unsigned char kH2[] = "\x02h2";
     REQUIRE(SSL_CTX_set_alpn_protos(client_ctx.ctx, kH2, sizeof kH2 - 1) == 0);
@@ -121,9 +121,27 @@ TEST_SUITE("tls stream") {
     CHECK(p.server.alpn().empty());
   }
 
+  TEST_CASE("with HTTP/2 offered, h2 is picked wherever the client lists it, else http/1.1") {
+    swoop_test::TestCerts certs;
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), true};
+    auto agreed = [&](std::string_view protocols) {
+      ClientCtx client_ctx;
+      const auto* list = reinterpret_cast<const unsigned char*>(protocols.data());
+      REQUIRE(SSL_CTX_set_alpn_protos(client_ctx.ctx, list, unsigned(protocols.size())) == 0);
+      Pair p{client_ctx.ctx, server_ctx.native()};
+      p.pump();
+      CHECK(p.server.is_established());
+      return std::string{p.server.alpn()};
+    };
+    CHECK(agreed(std::string_view{"\x08http/1.1\x02h2", 12}) == "h2");
+    CHECK(agreed(std::string_view{"\x02h2\x08http/1.1", 12}) == "h2");
+    CHECK(agreed(std::string_view{"\x08http/1.1", 9}) == "http/1.1");
+    CHECK(agreed(std::string_view{"\x03h2c\x06spdy/3", 11}).empty());  // neither: no answer
+  }
+
   TEST_CASE("a certificate for another name fails the client's verification") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("other"), certs.key("other")};
+    ServerTlsContext server_ctx{certs.cert("other"), certs.key("other"), false};
     ClientCtx client_ctx{certs.cert("other")};
     Pair p{client_ctx.ctx, server_ctx.native(), "localhost"};
     p.pump();
@@ -136,7 +154,7 @@ TEST_SUITE("tls stream") {
 
   TEST_CASE("read() decrypts into a small buffer a piece at a time, the rest waits") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), false};
     ClientCtx client_ctx{certs.cert("good")};
     Pair p{client_ctx.ctx, server_ctx.native()};
     p.pump();
@@ -161,7 +179,7 @@ TEST_SUITE("tls stream") {
 
   TEST_CASE("a garbage handshake is not taken for plain HTTP") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), false};
     TlsStream server{server_ctx.native(), TlsStream::Role::server};
     std::string plain;
     CHECK(server.receive(std::string(64, '\x16'), plain) == Status::failed);
@@ -170,7 +188,7 @@ TEST_SUITE("tls stream") {
 
   TEST_CASE("plain HTTP sent to the TLS server fails with a reason and stays failed") {
     swoop_test::TestCerts certs;
-    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good")};
+    ServerTlsContext server_ctx{certs.cert("good"), certs.key("good"), false};
     TlsStream server{server_ctx.native(), TlsStream::Role::server};
     std::string plain;
     CHECK(server.receive("GET / HTTP/1.1\r\nHost: x\r\n\r\n", plain) == Status::failed);
@@ -185,7 +203,7 @@ TEST_SUITE("tls stream") {
     swoop_test::TestCerts certs;
     auto message = [](const std::string& cert, const std::string& key) -> std::string {
       try {
-        ServerTlsContext ctx{cert, key};
+        ServerTlsContext ctx{cert, key, false};
       } catch (const std::runtime_error& e) {
         return e.what();
       }

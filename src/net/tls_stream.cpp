@@ -6,7 +6,9 @@
 #include <openssl/x509.h>
 
 #include <algorithm>
+#include <cstring>
 #include <stdexcept>
+#include <string_view>
 
 namespace swoop::net {
 
@@ -22,26 +24,35 @@ std::string openssl_reason(const char* fallback) {
   return out.empty() ? fallback : out;
 }
 
-// Picks "http/1.1" from the client's ALPN list; no answer (not an alert) when absent.
-int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
-                unsigned int inlen, void*) {
-  static constexpr unsigned char kHttp11[] = {'h', 't', 't', 'p', '/', '1', '.', '1'};
+// Finds `name` in a client's ALPN list (length-prefixed names).
+bool find_alpn(std::string_view name, const unsigned char* in, unsigned int inlen,
+               const unsigned char** out, unsigned char* outlen) {
   for (unsigned int i = 0; i < inlen;) {
     const unsigned int len = in[i];
     if (i + 1 + len > inlen) break;
-    if (len == sizeof kHttp11 && std::equal(kHttp11, kHttp11 + len, in + i + 1)) {
+    if (len == name.size() && std::memcmp(name.data(), in + i + 1, len) == 0) {
       *out = in + i + 1;
       *outlen = static_cast<unsigned char>(len);
-      return SSL_TLSEXT_ERR_OK;
+      return true;
     }
     i += 1 + len;
   }
+  return false;
+}
+
+// Picks "h2" when HTTP/2 is offered (arg is non-null), else "http/1.1", from the client's ALPN
+// list, whatever their order there; no answer (not an alert) when neither is in it.
+int select_alpn(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
+                unsigned int inlen, void* arg) {
+  if (arg != nullptr && find_alpn("h2", in, inlen, out, outlen)) return SSL_TLSEXT_ERR_OK;
+  if (find_alpn("http/1.1", in, inlen, out, outlen)) return SSL_TLSEXT_ERR_OK;
   return SSL_TLSEXT_ERR_NOACK;
 }
 
 }  // namespace
 
-ServerTlsContext::ServerTlsContext(const std::string& cert_file, const std::string& key_file) {
+ServerTlsContext::ServerTlsContext(const std::string& cert_file, const std::string& key_file,
+                                   bool offer_h2) {
   ERR_clear_error();
   ctx_ = SSL_CTX_new(TLS_server_method());
   if (ctx_ == nullptr) throw std::runtime_error("TLS: cannot create a context");
@@ -65,7 +76,8 @@ ServerTlsContext::ServerTlsContext(const std::string& cert_file, const std::stri
   if (!loaded || SSL_CTX_check_private_key(ctx_) != 1) {
     fail("the private key " + key_file + " does not match the certificate " + cert_file);
   }
-  SSL_CTX_set_alpn_select_cb(ctx_, &select_alpn, nullptr);
+  // Any non-null pointer says "offer h2"; the context itself is at hand.
+  SSL_CTX_set_alpn_select_cb(ctx_, &select_alpn, offer_h2 ? ctx_ : nullptr);
 }
 
 ServerTlsContext::~ServerTlsContext() { SSL_CTX_free(ctx_); }

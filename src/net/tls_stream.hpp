@@ -14,12 +14,13 @@
 namespace swoop::net {
 
 /// An SSL_CTX for serving: a PEM certificate chain and its private key, TLS 1.2 or newer,
-/// and ALPN that picks "http/1.1" (a client offering only other protocols gets no ALPN
-/// answer and may go on with HTTP/1.1). Throws std::runtime_error naming the file and
-/// OpenSSL's reason when the files cannot be loaded or do not match.
+/// and ALPN that picks "h2" when offer_h2 and the client offers it, else "http/1.1" (a client
+/// offering only other protocols gets no ALPN answer and may go on with HTTP/1.1). Throws
+/// std::runtime_error naming the file and OpenSSL's reason when the files cannot be loaded or do
+/// not match.
 class ServerTlsContext {
  public:
-  ServerTlsContext(const std::string& cert_file, const std::string& key_file);
+  ServerTlsContext(const std::string& cert_file, const std::string& key_file, bool offer_h2);
   ~ServerTlsContext();
   ServerTlsContext(const ServerTlsContext&) = delete;
   ServerTlsContext& operator=(const ServerTlsContext&) = delete;

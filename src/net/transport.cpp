@@ -61,6 +61,10 @@ bool Transport::accept(uv_stream_t* server, SSL_CTX* tls) {
 
 void Transport::hand_back() noexcept { protocol_ = &owner_; }
 
+std::string_view Transport::alpn() const noexcept {
+  return tls_ ? tls_->alpn() : std::string_view{};
+}
+
 // ---- reading ---------------------------------------------------------------------------
 
 void Transport::on_alloc(uv_handle_t* h, std::size_t, uv_buf_t* buf) noexcept {

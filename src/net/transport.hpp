@@ -127,6 +127,8 @@ class Transport {
   std::string_view remote_addr() const noexcept { return remote_addr_; }
   std::uint16_t remote_port() const noexcept { return remote_port_; }
   bool is_tls() const noexcept { return tls_ != nullptr; }
+  /// TLS: the protocol agreed on through ALPN ("h2", "http/1.1"), empty if none.
+  std::string_view alpn() const noexcept;
   TransportHost& host() const noexcept { return host_; }
   /// The socket, for sendfile(2) (plain connections only).
   int fd() const noexcept { return fd_; }

@@ -7,6 +7,7 @@
 #include <utility>
 
 #include "runtime/cancellable_awaiter.hpp"
+#include "server/body_writer.hpp"
 #include "server/http1_connection.hpp"
 #include "server/worker.hpp"
 #include "swoop/error.hpp"
@@ -77,23 +78,6 @@ struct Http1Connection::StreamWait : CancellableAwaiter<StreamWait> {
   }
 };
 
-RootTask run_stream(Http1Connection* c, std::shared_ptr<BodySource> source) {
-  bool ok = true;
-  try {
-    co_await source->send(*c);
-  } catch (const Cancelled&) {
-    ok = false;
-  } catch (const std::exception& e) {
-    ok = false;
-    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut: {}", e.what());
-  } catch (...) {
-    ok = false;
-    if (!c->is_stream_broken()) log(LogLevel::error, "streamed response cut");
-  }
-  source.reset();  // closes a file before the connection moves on
-  c->on_stream_done(ok);
-}
-
 // ---- streamed request bodies -------------------------------------------------------------
 
 // Waits until body bytes arrived, the body ended or failed; cancellation resumes it from the
@@ -119,7 +103,8 @@ struct Http1Connection::ReadWait : CancellableAwaiter<ReadWait> {
 
 bool Http1Connection::probe_streamed_body(void* self) noexcept {
   auto* c = static_cast<Http1Connection*>(self);
-  return c->worker_.service().any_stream_body() && c->route().route->stream_body;
+  const Service& service = c->worker_.service();
+  return service.any_stream_body() && c->ex_->route(service).route->stream_body;
 }
 
 void Http1Connection::feed_streamed_body() {
@@ -179,7 +164,7 @@ void Http1Connection::start_stream(std::shared_ptr<BodySource> source, bool keep
   stream_left_ = source->length;
   transport_.flush();  // the head goes out now: event streams want it before the first event
   inline_ = Inline::starting_stream;
-  run_stream(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
+  write_body(this, std::move(source)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
   const Inline ended = std::exchange(inline_, Inline::none);
   if (ended != Inline::starting_stream) complete_stream(ended == Inline::stream_ended);
 }
@@ -196,7 +181,7 @@ void Http1Connection::on_stream_done(bool ok) {
 void Http1Connection::complete_stream(bool ok) {
   handler_running_ = false;
   stream_wait_ = nullptr;
-  if (std::exchange(outcome_, Outcome::send) == Outcome::drop_and_close) {
+  if (ex_->take_outcome() == Outcome::drop_and_close) {
     start_close();
     return;
   }
@@ -213,7 +198,7 @@ bool Http1Connection::is_below(std::size_t mark) const noexcept {
 }
 
 bool Http1Connection::is_stream_broken() const noexcept {
-  return transport_.is_closing() || outcome_ != Outcome::send || transport_.peer_closed() ||
+  return transport_.is_closing() || ex_->outcome() != Outcome::send || transport_.peer_closed() ||
          ex_->req.is_cancelled();
 }
 

@@ -2,6 +2,7 @@
 // Http1Connection: the read-parse-dispatch-write cycle of HTTP/1.1 on one transport.
 #include "server/http1_connection.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <utility>
 
@@ -12,18 +13,7 @@
 
 namespace swoop::detail {
 
-RootTask run_root(Http1Connection* c, Task<Response> task) {
-  std::optional<Response> res;
-  std::exception_ptr error;
-  try {
-    res.emplace(co_await std::move(task));
-  } catch (...) {
-    error = std::current_exception();
-  }
-  c->on_async_done(std::move(res), error);
-}
-
-Exchange::Exchange(const RunOptions& options) : parser(options) {}
+Http1Exchange::Http1Exchange(const RunOptions& options) : parser(options) {}
 
 Http1Connection::Http1Connection(Worker& worker) noexcept
     : worker_(worker), transport_(worker, *this) {}
@@ -103,8 +93,7 @@ void Http1Connection::on_peer_closed() {
   }
   if (handler_running_) {
     // The client went away (Sanic and asyncio treat EOF the same way): cancel the handler.
-    outcome_ = Outcome::drop_and_close;
-    cancel_handler();
+    ex_->give_up(Outcome::drop_and_close);
     return;
   }
   pump();
@@ -144,10 +133,19 @@ void Http1Connection::process_input() {
         transport_.discard_input();
         break;
       }
+      if (fresh_) {
+        const Speaks speaks = sniff(avail);
+        if (speaks == Speaks::unknown) break;  // a prefix of the HTTP/2 preface: read more
+        fresh_ = false;
+        if (speaks == Speaks::http2) {
+          start_http2();
+          return;
+        }
+      }
       take_exchange();
       ex_->parser.begin(ex_->req, ex_->req_is_reset);
       ex_->req_is_reset = false;
-      ex_->matched = false;
+      ex_->begin();
       parsing_ = true;
       phase_ = Phase::reading;
       request_started_ = worker_.now();
@@ -176,82 +174,66 @@ void Http1Connection::process_input() {
   }
 }
 
-const Match& Http1Connection::route() noexcept {
-  if (!ex_->matched) {
-    worker_.service().match(ex_->req, ex_->match);
-    ex_->matched = true;
-  }
-  return ex_->match;
-}
-
 void Http1Connection::dispatch() {
   RequestBuilder::set_peer(ex_->req, transport_.remote_addr(), transport_.remote_port(),
                            transport_.is_tls());
-  const Match& match = route();
-  const Service& service = worker_.service();
-  // The fast path: no middleware and a sync handler (or the router's own answer) run inline.
-  if (match.route->runs_inline) {
-    try {
-      Response res = service.respond(match, ex_->req);
-      finish(res);
-    } catch (...) {
-      if (match.route->handles_errors) {
-        start_async(service.handle_error(match, ex_->req, std::current_exception()));
-      } else {
-        Response error = service.render_error(&match, ex_->req, std::current_exception());
-        finish(error);
-      }
-    }
-    return;
-  }
-  start_async(service.run(match, ex_->req));
+  ex_->dispatch(worker_.service(), *this);
 }
 
-void Http1Connection::start_async(Task<Response> task) {
+void Http1Connection::on_handler_start() {
   handler_running_ = true;
   phase_ = Phase::handling;
   // While a streamed upload arrives, the deadline is the wait for its next bytes.
   const bool uploading = body_streaming_ && ex_->parser.state() == RequestParser::State::body;
   set_deadline(uploading ? worker_.options().request_timeout.count()
                          : worker_.options().response_timeout.count());
-  inline_ = Inline::dispatching;
-  run_root(this, std::move(task)).with_cancel(&RequestBuilder::cancel_state(ex_->req)).start();
-  inline_ = Inline::none;
-  if (ex_->sync_result) {
-    finish(*ex_->sync_result);
-    ex_->sync_result.reset();
-  }
 }
 
-void Http1Connection::on_async_done(std::optional<Response> res, std::exception_ptr error) {
+void Http1Connection::send_answer(Response& res, bool later) {
   handler_running_ = false;
-  const Outcome outcome = std::exchange(outcome_, Outcome::send);
   if (phase_ == Phase::upgraded) {  // the upgraded handler ended; its response is not sent
-    if (outcome == Outcome::drop_and_close) {
-      start_close();
-      return;
-    }
-    set_deadline(worker_.options().linger_timeout.count());
-    pump_upgraded();
+    end_upgraded(Outcome::send);
     return;
   }
-  if (outcome != Outcome::send) {
-    if (outcome == Outcome::drop_and_close)
-      start_close();
-    else
-      pump();
-    return;
-  }
-  Response r = error ? worker_.service().render_error(nullptr, ex_->req, error) : std::move(*res);
-  if (inline_ == Inline::dispatching) {
-    ex_->sync_result.emplace(std::move(r));
-    return;
-  }
-  finish(r);
-  pump();
+  finish(res);
+  if (later) pump();
 }
 
-void Http1Connection::cancel_handler() noexcept { RequestBuilder::cancel_state(ex_->req).cancel(); }
+void Http1Connection::on_answer_dropped(Outcome outcome) {
+  handler_running_ = false;
+  if (phase_ == Phase::upgraded) {
+    end_upgraded(outcome);
+  } else if (outcome == Outcome::drop_and_close) {
+    start_close();
+  } else {
+    pump();
+  }
+}
+
+void Http1Connection::end_upgraded(Outcome outcome) {
+  if (outcome == Outcome::drop_and_close) {
+    start_close();
+    return;
+  }
+  set_deadline(worker_.options().linger_timeout.count());
+  pump_upgraded();
+}
+
+Http1Connection::Speaks Http1Connection::sniff(std::size_t avail) noexcept {
+  if (!worker_.options().http2.enabled) return Speaks::http1;
+  if (transport_.is_tls()) return transport_.alpn() == "h2" ? Speaks::http2 : Speaks::http1;
+  // HTTP/2 with prior knowledge (RFC 9113 3.3) starts with the client connection preface.
+  constexpr std::string_view preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  const std::size_t n = std::min(avail, preface.size());
+  if (std::memcmp(transport_.input(), preface.data(), n) != 0) return Speaks::http1;
+  return n == preface.size() ? Speaks::http2 : Speaks::unknown;
+}
+
+void Http1Connection::start_http2() {
+  h2_ = std::make_unique<Http2Session>(worker_, transport_);
+  phase_ = Phase::h2;
+  h2_->start();
+}
 
 // ---- responses ---------------------------------------------------------------------------
 
@@ -265,14 +247,9 @@ void Http1Connection::finish(Response& res) {
   const bool body_sent = sends_body(res.status(), ex_->parser.is_head());
   writer().response(res, ex_->req.version(), ex_->parser.is_head(), keep);
   if (worker_.options().access_log != AccessLog::off) {
-    const std::size_t size = streamed ? res.body_source()->length.value_or(0) : res.body().size();
-    write_access(worker_.options().access_log, {.remote = transport_.remote_addr(),
-                                                .method = ex_->req.method(),
-                                                .target = ex_->req.target(),
-                                                .version = ex_->req.version(),
-                                                .status = res.status(),
-                                                .bytes = body_sent ? size : 0,
-                                                .duration_ms = worker_.now() - request_started_});
+    write_access(worker_.options().access_log,
+                 answer_record(transport_.remote_addr(), ex_->req, res, body_sent,
+                               worker_.now() - request_started_));
   }
   // The body's bytes are in the output by now; its storage can serve the next json() body
   // (one held in the string's own small buffer has none: skip the call).
@@ -352,6 +329,7 @@ void Http1Connection::pump() {
   do {  // TLS: input the session holds is decrypted once it is wanted, then parsed
     if (transport_.is_closing()) return;
     process_input();
+    if (phase_ == Phase::h2) return;  // the session took the transport over
     transport_.flush();
   } while (transport_.fill());
   if (transport_.is_closing()) return;
@@ -397,7 +375,8 @@ void Http1Connection::release_if_idle() {
   const bool output_idle = transport_.is_drained();
   if (ex_) {
     std::string& out = transport_.output();
-    if (output_idle && out.capacity() <= Exchange::spare_output_max) ex_->spare_output.swap(out);
+    if (output_idle && out.capacity() <= Http1Exchange::spare_output_max)
+      ex_->spare_output.swap(out);
     worker_.release_exchange(std::move(ex_));
   }
   transport_.release_output();  // an idle connection keeps no output storage either
@@ -406,9 +385,9 @@ void Http1Connection::release_if_idle() {
 void Http1Connection::start_close() {
   if (transport_.is_closing()) return;
   if (transport_.is_handed_over()) transport_.protocol().abort();
+  if (h2_ && h2_->has_running()) return;  // cancelled: the session asks again once they end
   if (handler_running_) {
-    outcome_ = Outcome::drop_and_close;
-    cancel_handler();
+    ex_->give_up(Outcome::drop_and_close);
     return;
   }
   phase_ = Phase::closed;
@@ -437,15 +416,16 @@ void Http1Connection::on_tick(std::uint64_t now) {
       pump();
       return;
     case Phase::handling:
-      if (outcome_ != Outcome::send) return;
-      outcome_ = Outcome::drop;
-      cancel_handler();
+      if (ex_->outcome() != Outcome::send) return;
+      ex_->give_up(Outcome::drop);
       if (body_streaming_ && ex_->parser.state() == RequestParser::State::body) {
         finish_error(408, "request body timeout", true);  // the upload stalled
       } else {
         finish_error(503, "response timeout", true);
       }
       transport_.flush();
+      return;
+    case Phase::h2:  // the session keeps its own time (on_tick went to it)
       return;
     case Phase::upgraded:  // the handler ends soon: the session is done
       if (handler_running_) return;
@@ -454,9 +434,8 @@ void Http1Connection::on_tick(std::uint64_t now) {
     case Phase::streaming:
       // Only a writer stuck behind a client that does not read is timed out; a stream may
       // be quiet between writes (server-sent events) as long as it likes.
-      if (stream_wait_ == nullptr || outcome_ != Outcome::send) return;
-      outcome_ = Outcome::drop_and_close;
-      cancel_handler();
+      if (stream_wait_ == nullptr || ex_->outcome() != Outcome::send) return;
+      ex_->give_up(Outcome::drop_and_close);
       return;
     case Phase::lingering:
     case Phase::closed:

@@ -12,6 +12,8 @@
 #include <string_view>
 
 #include "net/transport.hpp"
+#include "server/exchange.hpp"
+#include "server/http2_session.hpp"
 #include "server/request_parser.hpp"
 #include "server/response_writer.hpp"
 #include "server/service.hpp"
@@ -25,17 +27,12 @@ namespace swoop::detail {
 
 class Worker;
 
-/// What a connection holds only while it has a request: the parser and the Request. Pooled
+/// What a connection holds only while it has a request: the parser and the exchange. Pooled
 /// by the worker, so that an idle keep-alive connection stays small.
-struct Exchange {
-  explicit Exchange(const RunOptions& options);
+struct Http1Exchange : Exchange {
+  explicit Http1Exchange(const RunOptions& options);
   RequestParser parser;
-  Request req;
-  Match match;                          // what answers req, once matched
-  bool matched = false;                 // match is req's (the head was matched: once per request)
-  std::optional<Response> sync_result;  // an async handler that finished inside dispatch()
-  std::string body_in;       // a streamed request body: parsed bytes the handler has not read yet
-  bool req_is_reset = true;  // req holds nothing of an earlier request (new or given back)
+  std::string body_in;  // a streamed request body: parsed bytes the handler has not read yet
   // An idle connection's output storage, lent to whichever connection takes this exchange
   // next: keep-alive requests reuse it instead of a malloc and free each.
   std::string spare_output;
@@ -44,7 +41,8 @@ struct Exchange {
 
 /// A server-side HTTP/1.1 connection: the parse, dispatch and write cycle on a Transport,
 /// with pipelining; streamed bodies both ways (body_stream.cpp); the switch to another
-/// protocol (a websocket) that takes the transport over.
+/// protocol that takes the transport over: a websocket, or HTTP/2 when the first bytes are its
+/// preface (or TLS agreed on "h2").
 ///
 /// Lifetime: created by the Worker on accept, linked into its list; dies only in the close
 /// callback of its transport (start_close() begins that; it waits for a running handler
@@ -52,6 +50,7 @@ struct Exchange {
 /// streamed body (BodySource) is sent, the connection is its BodySink and counts as running a
 /// handler; after a protocol switch it holds the handler (and its Request) until it ends.
 class Http1Connection final : private net::Protocol,
+                              private ExchangeHost,
                               private RequestHost,
                               private BodySink,
                               private BodyReader {
@@ -90,17 +89,15 @@ class Http1Connection final : private net::Protocol,
     streaming,  // a streamed response body is sent
     lingering,  // the last response went out; the transport lingers before closing
     upgraded,   // another protocol has the transport (or had it, until the handler ends)
+    h2,         // an HTTP/2 session has the transport, until the connection ends
     closed,
   };
-  // What becomes of the running handler's response.
-  enum class Outcome : std::uint8_t {
-    send,            // written as usual
-    drop,            // not wanted (an error was answered instead)
-    drop_and_close,  // not wanted, and the connection closes when the handler ends
-  };
-  // A completion that happened inside the call that started it, kept for that call to finish
-  // (a handler or a streamed body may complete before their start returns).
-  enum class Inline : std::uint8_t { none, dispatching, starting_stream, stream_ended, stream_cut };
+  // What the first bytes of a connection say it speaks.
+  enum class Speaks : std::uint8_t { unknown, http1, http2 };
+
+  // A streamed body's end that happened inside the call that started it, kept for that call
+  // to finish.
+  enum class Inline : std::uint8_t { none, starting_stream, stream_ended, stream_cut };
 
   // Body bytes parsed for a handler that reads them as they arrive; beyond this the parser
   // waits for the handler to read (and then reading from the socket stops).
@@ -112,8 +109,8 @@ class Http1Connection final : private net::Protocol,
 
   struct StreamWait;
   struct ReadWait;
-  friend RootTask run_root(Http1Connection* c, Task<Response> task);
-  friend RootTask run_stream(Http1Connection* c, std::shared_ptr<BodySource> source);
+  template <typename Sink>
+  friend RootTask write_body(Sink* sink, std::shared_ptr<BodySource> source);
 
   // net::Protocol
   bool wants_input() const noexcept override;
@@ -126,13 +123,18 @@ class Http1Connection final : private net::Protocol,
   void on_plain_text() override;
   void on_failed() override;
   void on_closed() noexcept override;
+  // ExchangeHost
+  void on_handler_start() override;
+  void send_answer(Response& res, bool later) override;
+  void on_answer_dropped(Outcome outcome) override;
   // RequestHost
   const FormLimits& form_limits() const noexcept override;
   bool json_any_content_type() const noexcept override;
   net::Transport& switch_protocols(const Response& response) override;
 
   void process_input();
-  const Match& route() noexcept;
+  Speaks sniff(std::size_t avail) noexcept;
+  void start_http2();
   void dispatch();
   void finish(Response& res);
   void end_request(bool keep_alive);
@@ -152,25 +154,24 @@ class Http1Connection final : private net::Protocol,
   Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
   void wake_body_waiter();
   void finish_error(int status, std::string_view message, bool close);
-  void on_async_done(std::optional<Response> res, std::exception_ptr error);
-  void start_async(Task<Response> task);
+  void end_upgraded(Outcome outcome);
   ResponseWriter writer() noexcept;
   void pump();
   void pump_upgraded();
   void start_close();
-  void cancel_handler() noexcept;
   void release_if_idle();
   void take_exchange();
   void set_deadline(std::uint64_t ms);
 
   Worker& worker_;
   net::Transport transport_;
-  std::unique_ptr<Exchange> ex_;              // while a request is parsed, handled or upgraded
+  std::unique_ptr<Http1Exchange> ex_;         // while a request is parsed, handled or upgraded
   std::unique_ptr<char[]> upgraded_request_;  // the upgrade request, moved out of the buffer
+  std::unique_ptr<Http2Session> h2_;          // the HTTP/2 session the transport went to
 
   Phase phase_ = Phase::idle;
-  Outcome outcome_ = Outcome::send;
   Inline inline_ = Inline::none;
+  bool fresh_ = true;               // no request has begun yet (HTTP/2 may start instead)
   bool parsing_ = false;            // a request has begun in the parser
   bool handler_running_ = false;    // a handler (or a streamed body's writer) holds ex_->req
   bool close_after_write_ = false;  // the last response is queued; then the connection ends

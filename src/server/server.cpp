@@ -166,11 +166,13 @@ void Server::start() {
   // A peer that vanishes mid-write must never kill the process (libuv does not ignore it).
   std::signal(SIGPIPE, SIG_IGN);
   size_thread_pool(impl_->options.workers);
+  impl_->options.http2.check();
   if (const TlsOptions& tls = impl_->options.tls; tls.is_enabled()) {
     if (tls.cert_file.empty() || tls.key_file.empty()) {
       throw std::invalid_argument("TLS needs both a certificate file and a key file");
     }
-    impl_->tls = std::make_unique<net::ServerTlsContext>(tls.cert_file, tls.key_file);
+    impl_->tls = std::make_unique<net::ServerTlsContext>(tls.cert_file, tls.key_file,
+                                                         impl_->options.http2.enabled);
   }
   sockaddr_storage addr = resolve(impl_->options.host, impl_->options.port);
   if (impl_->options.port != 0 && !impl_->options.share_port) check_address_free(addr);

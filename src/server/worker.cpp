@@ -376,20 +376,20 @@ void Worker::return_budget(std::size_t bytes) noexcept {
 
 void Worker::leave_budget_queue(net::Transport& t) noexcept { std::erase(budget_queue_, &t); }
 
-std::unique_ptr<Exchange> Worker::acquire_exchange() {
-  if (exchanges_.empty()) return std::make_unique<Exchange>(options_);
+std::unique_ptr<Http1Exchange> Worker::acquire_exchange() {
+  if (exchanges_.empty()) return std::make_unique<Http1Exchange>(options_);
   auto e = std::move(exchanges_.back());
   exchanges_.pop_back();
   return e;
 }
 
-void Worker::release_exchange(std::unique_ptr<Exchange> exchange) noexcept {
+void Worker::release_exchange(std::unique_ptr<Http1Exchange> exchange) noexcept {
   // Reset now: an idle exchange holds no body, JSON parser, per-request allocations or values
   // a handler left in req.ctx (their destructors run when the request ends, not later).
   RequestBuilder::reset(exchange->req);
   exchange->req_is_reset = true;
   RequestBuilder::shrink(exchange->req);
-  exchange->sync_result.reset();
+  exchange->reset_answer();
   std::string{}.swap(exchange->body_in);
   if (exchanges_.size() < 64) {
     try {

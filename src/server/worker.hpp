@@ -25,7 +25,7 @@
 namespace swoop::detail {
 
 class Http1Connection;
-struct Exchange;
+struct Http1Exchange;
 class Service;
 
 /// Serves one listening socket on its own loop, on the thread that calls run().
@@ -82,9 +82,9 @@ class Worker final : public net::TransportHost {
   }
 
   /// A connection's request state (parser and Request) from this worker's pool.
-  std::unique_ptr<Exchange> acquire_exchange();
+  std::unique_ptr<Http1Exchange> acquire_exchange();
   /// Returns a connection's request state to the pool (its Request is reset first).
-  void release_exchange(std::unique_ptr<Exchange> exchange) noexcept;
+  void release_exchange(std::unique_ptr<Http1Exchange> exchange) noexcept;
 
   /// The TLS context connections use, or nullptr (plain HTTP).
   SSL_CTX* tls_context() const noexcept { return tls_; }
@@ -178,7 +178,7 @@ class Worker final : public net::TransportHost {
   std::size_t buffered_ = 0;                        // drawn on the buffered body budget
   std::atomic<std::size_t> buffered_published_{0};  // buffered_, for Server::buffered_bytes()
   std::vector<net::Transport*> budget_queue_;       // waiting for budget, oldest first
-  std::vector<std::unique_ptr<Exchange>> exchanges_;
+  std::vector<std::unique_ptr<Http1Exchange>> exchanges_;
   static constexpr std::size_t date_at = 21;  // where the date starts in stamp_
   char stamp_[53] = "Server: swoop\r\nDate: Thu, 01 Jan 1970 00:00:00 GMT\r\n";
   std::int64_t date_second_ = -1;

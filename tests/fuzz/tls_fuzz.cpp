@@ -54,7 +54,8 @@ struct Contexts {
   Contexts() {
     check(std::filesystem::exists(certs.cert("good")) && std::filesystem::exists(certs.key("good")),
           "the openssl command made no certificate");
-    server = std::make_unique<swoop::net::ServerTlsContext>(certs.cert("good"), certs.key("good"));
+    server = std::make_unique<swoop::net::ServerTlsContext>(certs.cert("good"), certs.key("good"),
+                                                            false);
     client = SSL_CTX_new(TLS_client_method());
     check(client != nullptr, "no client context");
     SSL_CTX_set_verify(client, SSL_VERIFY_NONE, nullptr);

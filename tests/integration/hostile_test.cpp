@@ -58,7 +58,7 @@ std::chrono::milliseconds timed_get(TestClient& client, const char* path, int* s
 // connection waits (the 10,000 connection measurement is in bench/RESULTS.md, under 800 bytes
 // each in Release).
 static_assert(sizeof(swoop::detail::Http1Connection) <= 800);
-static_assert(sizeof(swoop::detail::Exchange) > 1000);  // what is pooled instead
+static_assert(sizeof(swoop::detail::Http1Exchange) > 1000);  // what is pooled instead
 
 }  // namespace
 

@@ -107,8 +107,9 @@ class HttpsTest(TlsBase):
     def test_log_names_https(self):
         self.assertTrue(any("listening on https://" in line for line in self.server.log))
 
-    def test_curl_verifies_negotiates_http11_and_keeps_the_connection(self):
-        r = curl("-v", "--cacert", self.ca, f"{self.url}/plaintext", f"{self.url}/scheme")
+    def test_curl_http11_verifies_and_keeps_the_connection(self):
+        r = curl("-v", "--http1.1", "--cacert", self.ca, f"{self.url}/plaintext",
+                 f"{self.url}/scheme")
         err = r.stderr.decode(errors="replace")
         self.assertEqual(r.returncode, 0, err)
         self.assertEqual(r.stdout, b"Hello, World!https")
@@ -130,8 +131,15 @@ class HttpsTest(TlsBase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(hashlib.sha256(r.stdout).digest(), hashlib.sha256(body).digest())
 
+    def test_python_alpn_prefers_h2_whatever_the_order(self):
+        for offer in (["h2", "http/1.1"], ["http/1.1", "h2"], ["h2"]):
+            with self.connect(self.port, alpn=offer) as s:
+                self.assertEqual(s.selected_alpn_protocol(), "h2", offer)
+        with self.connect(self.port, alpn=["spdy/3", "h2c"]) as s:  # neither: no ALPN answer
+            self.assertIsNone(s.selected_alpn_protocol())
+
     def test_python_alpn_and_100_pipelined_requests(self):
-        with self.connect(self.port, alpn=["h2", "http/1.1"]) as s:
+        with self.connect(self.port, alpn=["http/1.1"]) as s:
             self.assertEqual(s.selected_alpn_protocol(), "http/1.1")
             s.sendall(b"GET /plaintext HTTP/1.1\r\nHost: localhost\r\n\r\n" * 100)
             data, bodies = b"", []
@@ -268,7 +276,7 @@ class BodiesOverTlsTest(TlsBase):
         with open(self.file, "rb") as f:
             expected = f.read()
         self.assertEqual(hashlib.sha256(r.stdout).digest(), hashlib.sha256(expected).digest())
-        r = curl("--cacert", self.ca, "-r", "1000-1999,5-9", "-D", "-",
+        r = curl("--http1.1", "--cacert", self.ca, "-r", "1000-1999,5-9", "-D", "-",
                  f"{self.url}/static/medium.bin")
         self.assertIn(b"206 Partial Content", r.stdout)
         self.assertIn(expected[1000:2000], r.stdout)

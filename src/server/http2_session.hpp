@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: MIT
+// Internal: HTTP/2 (RFC 9113) on a transport, with nghttp2 for framing, HPACK and flow control:
+// each stream is one exchange through the same Service as HTTP/1.1.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "net/transport.hpp"
+#include "server/exchange.hpp"
+#include "swoop/detail/body.hpp"
+#include "swoop/request.hpp"
+#include "swoop/response.hpp"
+
+struct nghttp2_session;
+
+namespace swoop::detail {
+
+class Worker;
+class Http2Session;
+
+/// One HTTP/2 stream: its request, rebuilt as an HTTP/1.1-style head in `buf` (so that the
+/// HTTP/1.1 head validator checks it and the Request views it as usual) followed by its body,
+/// and its answer until the stream closes.
+///
+/// Lifetime: owned by its session; lives until nghttp2 closed the stream and its handler ended.
+class Http2Stream final : public Exchange,
+                          private ExchangeHost,
+                          private RequestHost,
+                          private BodySink {
+ public:
+  Http2Stream(Http2Session& session, std::int32_t id);
+
+  /// A request header field (nghttp2 checked the field and the pseudo-header rules).
+  void add_field(std::string_view name, std::string_view value);
+  /// The header block ended: the head is complete; false when it was refused (answered).
+  bool end_head();
+  /// Request body bytes.
+  void add_body(std::string_view data);
+  /// The request is complete: ready to dispatch.
+  void end_request();
+  /// Runs the handler (after the read that completed the request).
+  void start();
+  /// nghttp2 closed the stream (answered, reset by either side, or the connection ended).
+  void on_closed();
+  /// nghttp2's data source read: copies up to len body bytes into out, or says the body is
+  /// deferred (a streamed body waits for its writer), ended (flags), or cut.
+  std::ptrdiff_t read_body(std::uint8_t* out, std::size_t len, std::uint32_t* flags);
+  /// Resumes a streamed body's writer once what it waits for was sent (outside nghttp2).
+  void wake_writer();
+  /// Checks the stream's deadline: a request that does not arrive in time gets 408, a handler
+  /// that does not answer in time 503 (and is cancelled), a writer stuck behind a closed
+  /// window is cancelled (the stream is reset).
+  void on_tick(std::uint64_t now);
+
+  std::int32_t id() const noexcept { return id_; }
+  std::size_t held = 0;    ///< body bytes drawn on the worker's budget
+  std::size_t unpaid = 0;  ///< body bytes kept that the budget did not cover yet
+  bool is_ready() const noexcept { return state_ == State::ready; }
+  /// Whether nothing holds the stream any more: it may be destroyed.
+  bool is_done() const noexcept { return state_ == State::closed && !is_running() && !writing_; }
+
+ private:
+  enum class State : std::uint8_t {
+    head,      // header fields arrive
+    body,      // body bytes arrive
+    ready,     // the request is complete, its dispatch waits for the read to end
+    handling,  // its handler runs
+    sending,   // the answer is submitted
+    closed,    // nghttp2 is done with the stream
+  };
+
+  // ExchangeHost
+  void on_handler_start() override {}
+  void send_answer(Response& res, bool later) override;
+  void on_answer_dropped(Outcome outcome) override;
+  // BodySink
+  void write(std::string_view data) override;
+  Task<void> wait_below(std::size_t mark) override;
+  Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
+  // RequestHost
+  const FormLimits& form_limits() const noexcept override;
+  bool json_any_content_type() const noexcept override;
+  net::Transport& switch_protocols(const Response& response) override;
+
+  struct WriterWait;
+  template <typename Sink>
+  friend RootTask write_body(Sink* sink, std::shared_ptr<BodySource> source);
+
+  void start_line();
+  void refuse(int status, std::string_view reason);
+  void submit(Response& res);
+  void on_stream_done(bool ok);
+  bool is_stream_broken() const noexcept;
+  std::size_t queued() const noexcept { return queue_.size() - queue_at_; }
+
+  Http2Session& session_;
+  std::int32_t id_;
+  State state_ = State::head;
+  std::string buf_;  // the head as HTTP/1.1 text, then the body
+  std::string method_, path_, authority_, cookies_;
+  std::size_t head_size_ = 0;       // decoded field bytes (RFC 9113 6.5.2: name + value + 32 each)
+  std::size_t head_len_ = 0;        // the head's length in buf_ once complete
+  int refused_ = 0;                 // a status the head earned before it ended (431), or reset_sent
+  bool line_written_ = false;       // the request line is in buf_
+  std::optional<Response> answer_;  // what is being sent, until the stream closes
+  std::size_t body_sent_ = 0;
+  std::uint64_t started_ = 0;
+  std::uint64_t deadline_ = 0;
+  // A streamed body: what its writer queued and nghttp2 did not take yet.
+  std::string queue_;
+  std::size_t queue_at_ = 0;
+  std::optional<std::uint64_t> left_;  // declared length not yet written
+  WriterWait* wait_ = nullptr;         // the writer, waiting for the queue to drain
+  bool writing_ = false;               // the writer runs (it may read req)
+  bool cut_ = false;                   // the writer failed: the stream is reset
+};
+
+/// Allows `burst` events at once and `per_second` more each second: how often a client may
+/// reset streams or send control frames before the session calls it an attack.
+class TokenBucket {
+ public:
+  TokenBucket(std::uint32_t burst, std::uint32_t per_second, std::uint64_t now) noexcept
+      : burst_(std::uint64_t{burst} * 1000), rate_(per_second), milli_(burst_), at_(now) {}
+  /// Takes a token; false when none is left.
+  bool take(std::uint64_t now) noexcept {
+    milli_ = std::min(burst_, milli_ + (now - at_) * rate_);
+    at_ = now;
+    if (milli_ < 1000) return false;
+    milli_ -= 1000;
+    return true;
+  }
+
+ private:
+  std::uint64_t burst_, rate_, milli_, at_;  // thousandths of a token; ms loop time
+};
+
+/// An HTTP/2 connection after the switch from the HTTP/1.1 connection that accepted it (the
+/// client preface was seen, or TLS agreed on "h2"): the transport's input goes to nghttp2, its
+/// frames to the transport; streams are dispatched once their request is complete.
+///
+/// Lifetime: owned by that connection, which stays the transport's owner; the session tells it
+/// to close (Transport::fail) when done, and it may close only once has_running() is false.
+class Http2Session final : private net::Protocol {
+ public:
+  Http2Session(Worker& worker, net::Transport& transport);
+  ~Http2Session();
+  Http2Session(const Http2Session&) = delete;
+  Http2Session& operator=(const Http2Session&) = delete;
+
+  /// Takes the transport over, sends the server's SETTINGS and reads what the transport holds.
+  void start();
+  /// Whether a handler still holds a stream's request.
+  bool has_running() const noexcept;
+
+  Worker& worker() const noexcept { return worker_; }
+  net::Transport& transport() const noexcept { return transport_; }
+  nghttp2_session* native() const noexcept { return session_; }
+  /// A stream's request is complete: it is dispatched once the current read ends.
+  void on_ready(std::int32_t id);
+  /// A stream received n body bytes: the client gets credit for them (WINDOW_UPDATE) once the
+  /// worker's buffered-body budget holds them, kept (true) or not.
+  void take_body(Http2Stream& st, std::size_t n, bool kept);
+  /// The server reset a stream because of what the client sent: counts against the client's
+  /// reset budget (the connection ends with ENHANCE_YOUR_CALM when it is spent).
+  void count_reset();
+  /// Something changed outside nghttp2's callbacks (an answer, a handler's end): the session
+  /// sends and tidies up before the loop next waits for I/O.
+  void wake();
+
+ private:
+  friend struct Http2Callbacks;
+
+  // net::Protocol
+  bool wants_input() const noexcept override;
+  void on_input() override;
+  void on_input_full() override;
+  void on_peer_closed() override;
+  void on_written() override;
+  void on_tick(std::uint64_t now) override;
+  void shut_down() override;
+  void abort() noexcept override;
+
+  void process();
+  bool check_frame(std::uint8_t type, std::uint8_t flags, std::int32_t id, std::size_t length);
+  void fail_fatally(int error);
+  void send();
+  void dispatch_ready();
+  void collect();
+  void grant(Http2Stream& st);
+  void end();
+  Http2Stream* find(std::int32_t id) const noexcept;
+
+  Worker& worker_;
+  net::Transport& transport_;
+  nghttp2_session* session_ = nullptr;
+  std::vector<std::unique_ptr<Http2Stream>> streams_;
+  std::vector<std::int32_t> ready_;  // streams whose request completed during this read
+  TokenBucket resets_;               // RST_STREAM from the client, and resets it provoked
+  TokenBucket control_;              // PING, SETTINGS, PRIORITY, empty DATA
+  std::vector<std::pair<std::int32_t, std::int64_t>> windows_;  // see check_windows
+  std::int64_t peer_window_ = 65535;  // the client's SETTINGS_INITIAL_WINDOW_SIZE
+  std::size_t block_bytes_ = 0;       // the header block being received: its size so far
+  std::uint32_t block_frames_ = 0;    // and its frames (HEADERS, then CONTINUATION)
+  std::size_t body_held_ = 0;         // request body bytes drawn on the worker's budget
+  std::uint64_t idle_since_ = 0;      // when the last stream ended, or the session began ending
+  bool goaway_sent_ = false;          // the server's GOAWAY (shutdown, idle) was submitted
+  bool ending_ = false;  // nghttp2 is done (or the connection failed): close once no handler runs
+};
+
+}  // namespace swoop::detail
