@@ -27,6 +27,21 @@ std::string_view view(const std::uint8_t* data, std::size_t len) noexcept {
 
 }  // namespace
 
+// A callback as nghttp2 may call it: no exception crosses its C frames (an allocation that
+// fails fails the session instead, which then ends with a GOAWAY).
+template <auto F>
+struct Guard;
+template <typename... A, int (*F)(A...)>
+struct Guard<F> {
+  static int call(A... a) noexcept {
+    try {
+      return F(a...);
+    } catch (...) {
+      return NGHTTP2_ERR_CALLBACK_FAILURE;
+    }
+  }
+};
+
 // nghttp2's callbacks, in the session's terms.
 struct Http2Callbacks {
   static Http2Session& self(void* user) noexcept { return *static_cast<Http2Session*>(user); }
@@ -131,17 +146,20 @@ Http2Session::Http2Session(Worker& worker, net::Transport& transport)
   nghttp2_session_callbacks* callbacks = nullptr;
   nghttp2_option* option = nullptr;
   if (nghttp2_session_callbacks_new(&callbacks) != 0) throw std::bad_alloc();
-  nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks,
-                                                          &Http2Callbacks::on_begin_headers);
-  nghttp2_session_callbacks_set_on_header_callback(callbacks, &Http2Callbacks::on_header);
-  nghttp2_session_callbacks_set_on_frame_recv_callback(callbacks, &Http2Callbacks::on_frame_recv);
-  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(callbacks,
-                                                            &Http2Callbacks::on_data_chunk);
-  nghttp2_session_callbacks_set_on_stream_close_callback(callbacks,
-                                                         &Http2Callbacks::on_stream_close);
-  nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks, &Http2Callbacks::on_begin_frame);
-  nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(callbacks,
-                                                               &Http2Callbacks::on_invalid_frame);
+  nghttp2_session_callbacks_set_on_begin_headers_callback(
+      callbacks, &Guard<&Http2Callbacks::on_begin_headers>::call);
+  nghttp2_session_callbacks_set_on_header_callback(callbacks,
+                                                   &Guard<&Http2Callbacks::on_header>::call);
+  nghttp2_session_callbacks_set_on_frame_recv_callback(
+      callbacks, &Guard<&Http2Callbacks::on_frame_recv>::call);
+  nghttp2_session_callbacks_set_on_data_chunk_recv_callback(
+      callbacks, &Guard<&Http2Callbacks::on_data_chunk>::call);
+  nghttp2_session_callbacks_set_on_stream_close_callback(
+      callbacks, &Guard<&Http2Callbacks::on_stream_close>::call);
+  nghttp2_session_callbacks_set_on_begin_frame_callback(
+      callbacks, &Guard<&Http2Callbacks::on_begin_frame>::call);
+  nghttp2_session_callbacks_set_on_invalid_frame_recv_callback(
+      callbacks, &Guard<&Http2Callbacks::on_invalid_frame>::call);
   int rv = nghttp2_option_new(&option);
   if (rv == 0) {
     // nghttp2's own limits stay behind swoop's (check_frame), as a backstop.
@@ -184,7 +202,7 @@ void Http2Session::start() {
 
 bool Http2Session::has_running() const noexcept {
   return std::any_of(streams_.begin(), streams_.end(),
-                     [](const auto& s) { return s->is_running(); });
+                     [](const auto& s) { return s->is_running() || s->is_writing(); });
 }
 
 Http2Stream* Http2Session::find(std::int32_t id) const noexcept {

@@ -65,6 +65,8 @@ class Http2Stream final : public Exchange,
   std::size_t unpaid = 0;  ///< body bytes kept that the budget did not cover yet
   bool is_ready() const noexcept { return state_ == State::ready; }
   /// Whether nothing holds the stream any more: it may be destroyed.
+  /// Whether a streamed body's writer runs (it holds the stream and reads req).
+  bool is_writing() const noexcept { return writing_; }
   bool is_done() const noexcept { return state_ == State::closed && !is_running() && !writing_; }
 
  private:
@@ -157,7 +159,7 @@ class Http2Session final : private net::Protocol {
 
   /// Takes the transport over, sends the server's SETTINGS and reads what the transport holds.
   void start();
-  /// Whether a handler still holds a stream's request.
+  /// Whether a handler or a streamed body's writer still holds a stream.
   bool has_running() const noexcept;
 
   Worker& worker() const noexcept { return worker_; }
