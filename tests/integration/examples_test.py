@@ -15,6 +15,7 @@ import unittest
 import urllib.parse
 
 from serverproc import ServerProcess
+from testcerts import make_certs
 
 EXAMPLES = None  # directory holding the example binaries
 
@@ -279,18 +280,9 @@ class JsonHeadTest(unittest.TestCase):
         self.addCleanup(tmp.cleanup)
         d = tmp.name
 
-        def sh(*args):
-            subprocess.run(args, cwd=d, check=True, capture_output=True)
-        sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-           "-subj", "/CN=json_head test CA", "-keyout", "ca.key", "-out", "ca.crt")
-        sh("openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=127.0.0.1",
-           "-keyout", "server.key", "-out", "server.csr")
-        with open(os.path.join(d, "ext.cnf"), "w") as f:
-            f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-        sh("openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-           "-CAcreateserial", "-days", "1", "-extfile", "ext.cnf", "-out", "server.crt")
+        ca_crt, crt, key = make_certs(d)
         context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-        context.load_cert_chain(os.path.join(d, "server.crt"), os.path.join(d, "server.key"))
+        context.load_cert_chain(crt, key)
         upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
         upstream.daemon_threads = True
         upstream.socket = context.wrap_socket(upstream.socket, server_side=True)
@@ -301,7 +293,7 @@ class JsonHeadTest(unittest.TestCase):
         urls = [f"https://127.0.0.1:{port}/", f"https://localhost:{port}/missing",
                 f"http://127.0.0.1:{port}/"]
 
-        trusting = self.start("--allow-private", "--ca-file", os.path.join(d, "ca.crt"))
+        trusting = self.start("--allow-private", "--ca-file", ca_crt)
         res, results = self.heads(trusting, urls)
         self.assertEqual(res.status, 200)
         self.assertEqual([(r["ok"], r.get("status")) for r in results[:2]],

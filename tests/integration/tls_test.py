@@ -16,28 +16,9 @@ import unittest
 import h11
 
 from serverproc import ServerProcess
+from testcerts import make_certs
 
 TEST_SERVER = WS_SERVER = BODIES_SERVER = None
-
-
-def sh(*args):
-    subprocess.run(args, check=True, capture_output=True)
-
-
-def make_certs(d):
-    """A test CA and a certificate for localhost and 127.0.0.1 that it signed."""
-    ca_key, ca_crt = os.path.join(d, "ca.key"), os.path.join(d, "ca.crt")
-    key, csr, crt = (os.path.join(d, n) for n in ("server.key", "server.csr", "server.crt"))
-    ext = os.path.join(d, "server.ext")
-    sh("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=swoop test CA",
-       "-days", "1", "-keyout", ca_key, "-out", ca_crt)
-    sh("openssl", "req", "-new", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
-       "-keyout", key, "-out", csr)
-    with open(ext, "w") as f:
-        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
-    sh("openssl", "x509", "-req", "-in", csr, "-CA", ca_crt, "-CAkey", ca_key, "-CAcreateserial",
-       "-days", "1", "-extfile", ext, "-out", crt)
-    return ca_crt, crt, key
 
 
 def tls_env(crt, key, **extra):
