@@ -75,7 +75,7 @@ struct Http2Callbacks {
     Http2Stream* st = self(user).find(frame->hd.stream_id);
     if (st == nullptr) return 0;
     if (frame->hd.type == NGHTTP2_HEADERS && frame->headers.cat == NGHTTP2_HCAT_REQUEST &&
-        !st->end_head()) {
+        !st->end_head((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0)) {
       return 0;
     }
     if ((frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0) st->end_request();
@@ -89,6 +89,18 @@ struct Http2Callbacks {
       st->add_body(view(data, len));
     } else {
       nghttp2_session_consume_connection(s.session_, len);
+    }
+    return 0;
+  }
+
+  // A response complete before its request (an early answer, a refusal): RFC 9113 8.1 lets
+  // the server ask the client to stop sending the rest, without error.
+  static int on_frame_send(nghttp2_session* session, const nghttp2_frame* frame, void*) {
+    const std::int32_t id = frame->hd.stream_id;
+    if ((frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
+        (frame->hd.flags & NGHTTP2_FLAG_END_STREAM) != 0 &&
+        nghttp2_session_get_stream_remote_close(session, id) == 0) {
+      nghttp2_submit_rst_stream(session, NGHTTP2_FLAG_NONE, id, NGHTTP2_NO_ERROR);
     }
     return 0;
   }
@@ -154,6 +166,8 @@ Http2Session::Http2Session(Worker& worker, net::Transport& transport)
       callbacks, &Guard<&Http2Callbacks::on_frame_recv>::call);
   nghttp2_session_callbacks_set_on_data_chunk_recv_callback(
       callbacks, &Guard<&Http2Callbacks::on_data_chunk>::call);
+  nghttp2_session_callbacks_set_on_frame_send_callback(
+      callbacks, &Guard<&Http2Callbacks::on_frame_send>::call);
   nghttp2_session_callbacks_set_on_stream_close_callback(
       callbacks, &Guard<&Http2Callbacks::on_stream_close>::call);
   nghttp2_session_callbacks_set_on_begin_frame_callback(
@@ -256,7 +270,7 @@ void Http2Session::process() {
   if (!transport_.has_input()) transport_.release_input();
   if (transport_.take_tls_close()) abort();
   if (!ending_) send();
-  for (std::size_t i = 0; i < streams_.size(); ++i) streams_[i]->wake_writer();
+  for (std::size_t i = 0; i < streams_.size(); ++i) streams_[i]->resume_waiters();
   collect();
   if (!ending_ && nghttp2_session_want_read(session_) == 0 &&
       nghttp2_session_want_write(session_) == 0) {
@@ -379,13 +393,19 @@ void Http2Session::send() {
 
 void Http2Session::take_body(Http2Stream& st, std::size_t n, bool kept) {
   if (!kept) {  // refused or reset: the bytes are dropped, the client gets its credit back
-    if (nghttp2_session_consume(session_, st.id(), n) != 0) {
-      nghttp2_session_consume_connection(session_, n);
-    }
+    credit(st, n);
     return;
   }
   st.unpaid += n;
   grant(st);
+}
+
+void Http2Session::credit(Http2Stream& st, std::size_t n) {
+  if (ending_ || n == 0) return;  // after abort() nghttp2 is not called again
+  // Once nghttp2 closed the stream only the connection's window is left to open.
+  if (nghttp2_session_consume(session_, st.id(), n) != 0) {
+    nghttp2_session_consume_connection(session_, n);
+  }
 }
 
 void Http2Session::grant(Http2Stream& st) {
@@ -394,10 +414,7 @@ void Http2Session::grant(Http2Stream& st) {
   if (st.unpaid == 0 || !worker_.draw_budget(transport_, body_held_, st.unpaid)) return;
   body_held_ += st.unpaid;
   st.held += st.unpaid;
-  if (nghttp2_session_consume(session_, st.id(), st.unpaid) != 0) {
-    nghttp2_session_consume_connection(session_, st.unpaid);
-  }
-  st.unpaid = 0;
+  credit(st, std::exchange(st.unpaid, 0));
 }
 
 void Http2Session::collect() {

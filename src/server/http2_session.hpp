@@ -28,20 +28,24 @@ class Http2Session;
 
 /// One HTTP/2 stream: its request, rebuilt as an HTTP/1.1-style head in `buf` (so that the
 /// HTTP/1.1 head validator checks it and the Request views it as usual) followed by its body,
-/// and its answer until the stream closes.
+/// and its answer until the stream closes. On a stream_body route the handler starts once
+/// the head is complete and reads the body as it arrives: the client gets credit for the bytes
+/// the handler took (WINDOW_UPDATE), so the stream window bounds what waits unread.
 ///
 /// Lifetime: owned by its session; lives until nghttp2 closed the stream and its handler ended.
 class Http2Stream final : public Exchange,
                           private ExchangeHost,
                           private RequestHost,
-                          private BodySink {
+                          private BodySink,
+                          private BodyReader {
  public:
   Http2Stream(Http2Session& session, std::int32_t id);
 
   /// A request header field (nghttp2 checked the field and the pseudo-header rules).
   void add_field(std::string_view name, std::string_view value);
-  /// The header block ended: the head is complete; false when it was refused (answered).
-  bool end_head();
+  /// The header block ended (with the request when `ended`): the head is complete; false
+  /// when it was refused (answered).
+  bool end_head(bool ended);
   /// Request body bytes.
   void add_body(std::string_view data);
   /// The request is complete: ready to dispatch.
@@ -53,8 +57,9 @@ class Http2Stream final : public Exchange,
   /// nghttp2's data source read: copies up to len body bytes into out, or says the body is
   /// deferred (a streamed body waits for its writer), ended (flags), or cut.
   std::ptrdiff_t read_body(std::uint8_t* out, std::size_t len, std::uint32_t* flags);
-  /// Resumes a streamed body's writer once what it waits for was sent (outside nghttp2).
-  void wake_writer();
+  /// Resumes a streamed body's writer once what it waits for was sent, and a handler reading
+  /// its body once bytes arrived (outside nghttp2's callbacks).
+  void resume_waiters();
   /// Checks the stream's deadline: a request that does not arrive in time gets 408, a handler
   /// that does not answer in time 503 (and is cancelled), a writer stuck behind a closed
   /// window is cancelled (the stream is reset).
@@ -87,16 +92,21 @@ class Http2Stream final : public Exchange,
   void write(std::string_view data) override;
   Task<void> wait_below(std::size_t mark) override;
   Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
+  // BodyReader
+  Task<std::string> read() override;
   // RequestHost
   const FormLimits& form_limits() const noexcept override;
   bool json_any_content_type() const noexcept override;
   net::Transport& switch_protocols(const Response& response) override;
 
   struct WriterWait;
+  struct ReadWait;
   template <typename Sink>
   friend RootTask write_body(Sink* sink, std::shared_ptr<BodySource> source);
 
   void start_line();
+  bool answers_continue(bool ended);
+  void end_reading();
   void refuse(int status, std::string_view reason);
   void submit(Response& res);
   void on_stream_done(bool ok);
@@ -123,6 +133,11 @@ class Http2Stream final : public Exchange,
   WriterWait* wait_ = nullptr;         // the writer, waiting for the queue to drain
   bool writing_ = false;               // the writer runs (it may read req)
   bool cut_ = false;                   // the writer failed: the stream is reset
+  // A body read as it arrives (stream_body): what came and the handler did not read yet.
+  std::string body_in_;
+  ReadWait* read_wait_ = nullptr;  // the handler, waiting for body bytes
+  bool streaming_ = false;         // the handler reads the body (until its answer)
+  bool body_ended_ = false;        // the client ended the request (END_STREAM)
 };
 
 /// Allows `burst` events at once and `per_second` more each second: how often a client may
@@ -170,6 +185,8 @@ class Http2Session final : private net::Protocol {
   /// A stream received n body bytes: the client gets credit for them (WINDOW_UPDATE) once the
   /// worker's buffered-body budget holds them, kept (true) or not.
   void take_body(Http2Stream& st, std::size_t n, bool kept);
+  /// n body bytes of a stream are read or dropped: the client may send as many again.
+  void credit(Http2Stream& st, std::size_t n);
   /// The server reset a stream because of what the client sent: counts against the client's
   /// reset budget (the connection ends with ENHANCE_YOUR_CALM when it is spent).
   void count_reset();

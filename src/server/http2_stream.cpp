@@ -49,6 +49,7 @@ ssize_t read_answer(nghttp2_session*, std::int32_t, std::uint8_t* out, std::size
 
 Http2Stream::Http2Stream(Http2Session& session, std::int32_t id) : session_(session), id_(id) {
   RequestBuilder::set_host(req, this);
+  begin();
   started_ = session.worker().now();
   deadline_ =
       started_ + static_cast<std::uint64_t>(session.worker().options().request_timeout.count());
@@ -92,7 +93,7 @@ void Http2Stream::start_line() {
   if (!authority_.empty()) buf_.append("host: ").append(authority_).append("\r\n");
 }
 
-bool Http2Stream::end_head() {
+bool Http2Stream::end_head(bool ended) {
   const RunOptions& o = session_.worker().options();
   if (refused_ == reset_sent) return false;
   if (refused_ != 0) {
@@ -120,6 +121,18 @@ bool Http2Stream::end_head() {
     refuse(400, "malformed request target");
     return false;
   }
+  if (!answers_continue(ended)) return false;
+  const Service& service = session_.worker().service();
+  if (service.any_stream_body() && route(service).route->stream_body) {
+    // The handler runs now and reads the body as it arrives (max_body_size does not apply).
+    streaming_ = true;
+    body_ended_ = ended;
+    RequestBuilder::set_body_reader(req, this);
+    RequestBuilder::set_body_span(req, static_cast<std::uint32_t>(head_len_), 0);
+    state_ = State::ready;
+    session_.on_ready(id_);
+    return true;
+  }
   const auto length = req.headers().get("content-length");
   std::uint64_t declared = 0;
   if (length &&
@@ -133,7 +146,29 @@ bool Http2Stream::end_head() {
   return true;
 }
 
+// Expect: 100-continue (RFC 9110 10.1.1) is answered with an interim 100 once the head is
+// accepted and a body is still to come; any other expectation with 417.
+bool Http2Stream::answers_continue(bool ended) {
+  const auto expect = req.headers().get("expect");
+  if (!expect) return true;
+  if (!iequals(*expect, "100-continue")) {
+    refuse(417, "unsupported expectation");
+    return false;
+  }
+  if (!ended) {
+    const nghttp2_nv status = field(":status", "100");
+    nghttp2_submit_headers(session_.native(), NGHTTP2_FLAG_NONE, id_, nullptr, &status, 1, nullptr);
+  }
+  return true;
+}
+
 void Http2Stream::add_body(std::string_view data) {
+  if (streaming_) {
+    body_in_.append(data);
+    const Worker& w = session_.worker();
+    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().request_timeout.count());
+    return;
+  }
   if (state_ == State::body &&
       buf_.size() - head_len_ + data.size() > session_.worker().options().max_body_size) {
     refuse(413, "request body too large");
@@ -147,6 +182,14 @@ void Http2Stream::add_body(std::string_view data) {
 }
 
 void Http2Stream::end_request() {
+  if (streaming_ && !body_ended_) {
+    body_ended_ = true;
+    if (state_ == State::handling) {  // the handler's own time starts when the body ended
+      const Worker& w = session_.worker();
+      deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+    }
+    return;
+  }
   if (state_ != State::body) return;
   RequestBuilder::set_base(req, buf_.data());  // the body may have moved the buffer
   RequestBuilder::set_body_span(req, static_cast<std::uint32_t>(head_len_),
@@ -159,21 +202,28 @@ void Http2Stream::start() {
   const net::Transport& t = session_.transport();
   RequestBuilder::set_peer(req, t.remote_addr(), t.remote_port(), t.is_tls());
   state_ = State::handling;
-  deadline_ = session_.worker().now() +
-              static_cast<std::uint64_t>(session_.worker().options().response_timeout.count());
-  begin();
+  // While a streamed upload arrives, the deadline is the wait for its next bytes.
+  const RunOptions& o = session_.worker().options();
+  const bool uploading = streaming_ && !body_ended_;
+  deadline_ =
+      session_.worker().now() +
+      static_cast<std::uint64_t>((uploading ? o.request_timeout : o.response_timeout).count());
   dispatch(session_.worker().service(), *this);
 }
 
 // ---- the answer --------------------------------------------------------------------------
 
 void Http2Stream::send_answer(Response& res, bool later) {
+  end_reading();
   if (state_ == State::closed) return;  // reset meanwhile: nobody wants it
   submit(res);
   if (later) session_.wake();
 }
 
-void Http2Stream::on_answer_dropped(Outcome) { session_.wake(); }
+void Http2Stream::on_answer_dropped(Outcome) {
+  end_reading();
+  session_.wake();
+}
 
 void Http2Stream::refuse(int status, std::string_view reason) {
   Response r{status};
@@ -267,6 +317,7 @@ std::ptrdiff_t Http2Stream::read_body(std::uint8_t* out, std::size_t len, std::u
 void Http2Stream::on_closed() {
   if (state_ == State::closed) return;
   state_ = State::closed;
+  if (!is_running()) end_reading();                      // else the handler's end does it
   if (is_running() || writing_) give_up(Outcome::drop);  // the handler sees Cancelled
 }
 
@@ -341,7 +392,11 @@ void Http2Stream::on_tick(std::uint64_t now) {
     case State::handling:
       if (!is_running() || outcome() != Outcome::send) return;
       give_up(Outcome::drop);
-      refuse(503, "response timeout");
+      if (streaming_ && !body_ended_) {
+        refuse(408, "request timeout");  // a streamed upload stopped coming
+      } else {
+        refuse(503, "response timeout");
+      }
       return;
     case State::sending:
       // Only a writer stuck behind a client that does not open its window is timed out; a
@@ -354,8 +409,58 @@ void Http2Stream::on_tick(std::uint64_t now) {
   }
 }
 
-void Http2Stream::wake_writer() {
+// ---- streamed request bodies -------------------------------------------------------------
+
+// Waits until body bytes arrived or the body ended; a reset stream cancels the handler, which
+// resumes it from the loop (never inline, CancelState's rule).
+struct Http2Stream::ReadWait : CancellableAwaiter<ReadWait> {
+  Http2Stream* st;
+
+  explicit ReadWait(Http2Stream* st) : st(st) {}
+
+  bool ready() const noexcept {
+    return !st->body_in_.empty() || st->body_ended_ || !st->streaming_ ||
+           st->state_ == State::closed;
+  }
+  bool start() {
+    if (ready()) return false;
+    st->read_wait_ = this;
+    return true;
+  }
+  void stop() noexcept {
+    st->read_wait_ = nullptr;
+    Loop::current().call_soon(waiter);
+  }
+  void await_resume() const {
+    if (cancelled) throw Cancelled{};
+  }
+};
+
+void Http2Stream::resume_waiters() {
   if (wait_ != nullptr && wait_->ready()) std::exchange(wait_, nullptr)->complete();
+  if (read_wait_ != nullptr && read_wait_->ready()) std::exchange(read_wait_, nullptr)->complete();
+}
+
+Task<std::string> Http2Stream::read() {
+  co_await ReadWait{this};
+  if (!body_in_.empty()) {
+    std::string piece = std::move(body_in_);
+    body_in_.clear();
+    session_.credit(*this, piece.size());  // the client may send as much again
+    session_.wake();
+    co_return piece;
+  }
+  if (body_ended_) co_return std::string{};
+  throw Cancelled{};  // the stream was reset, or the handler answered already
+}
+
+void Http2Stream::end_reading() {
+  // The handler answered (or the stream closed) before reading the whole body: what came is
+  // dropped and the rest too as it arrives (add_body), giving the client its credit back.
+  if (!streaming_) return;
+  streaming_ = false;
+  session_.credit(*this, body_in_.size());
+  std::string{}.swap(body_in_);
 }
 
 // ---- RequestHost -------------------------------------------------------------------------

@@ -106,8 +106,9 @@ def spki_hash(crt):
 
 
 class H2Client:
-    """Python's h2 state machine over a plain socket. Per stream: status and body; ended and
-    reset list the streams the server ended or reset, in order."""
+    """Python's h2 state machine over a plain socket. Per stream: status, body, and interim
+    (the 1xx statuses); ended and reset list the streams the server ended or reset, in order,
+    reset_codes their error codes."""
 
     def __init__(self, port):
         self.sock = socket.create_connection(("127.0.0.1", port), timeout=10)
@@ -116,24 +117,66 @@ class H2Client:
         self.sock.sendall(self.conn.data_to_send())
         self.authority = f"127.0.0.1:{port}"
         self.status, self.body, self.ended, self.reset = {}, {}, [], []
+        self.interim, self.reset_codes, self.settings_seen = {}, {}, False
+        self.pump(lambda: self.settings_seen)  # the server's windows apply from here
 
-    def request(self, path):
+    def request(self, path, method="GET", fields=(), end_stream=True):
         sid = self.conn.get_next_available_stream_id()
-        self.conn.send_headers(sid, [(":method", "GET"), (":path", path), (":scheme", "http"),
-                                     (":authority", self.authority)], end_stream=True)
+        self.conn.send_headers(sid, [(":method", method), (":path", path), (":scheme", "http"),
+                                     (":authority", self.authority), *fields],
+                               end_stream=end_stream)
         self.sock.sendall(self.conn.data_to_send())
-        self.body[sid] = b""
+        self.body[sid], self.interim[sid] = b"", []
         return sid
+
+    def send(self, sid, size):
+        """Sends up to size body bytes on stream sid, as many as the windows allow; returns
+        how many."""
+        sent = 0
+        while sent < size:
+            n = min(size - sent, self.conn.local_flow_control_window(sid),
+                    self.conn.max_outbound_frame_size)
+            if n == 0:
+                break
+            self.conn.send_data(sid, b"u" * n)
+            sent += n
+        self.sock.sendall(self.conn.data_to_send())
+        return sent
+
+    def upload(self, sid, size):
+        """Sends size body bytes on stream sid, then ends it, waiting for window as needed."""
+        while size > 0:
+            size -= self.send(sid, size)
+            if size > 0:
+                self.pump(lambda: self.conn.local_flow_control_window(sid) > 0)
+        self.conn.end_stream(sid)
+        self.sock.sendall(self.conn.data_to_send())
+
+    def settle(self, seconds):
+        """Handles whatever arrives for that long."""
+        deadline = time.monotonic() + seconds
+        self.pump(lambda: time.monotonic() >= deadline, seconds + 5)
 
     def pump(self, done, timeout=10):
         """Reads and handles events until done() is true."""
         deadline = time.monotonic() + timeout
         while not done():
-            assert time.monotonic() < deadline, "no answer in time"
-            data = self.sock.recv(65536)
+            left = deadline - time.monotonic()
+            assert left > 0, "no answer in time"
+            self.sock.settimeout(min(left, 0.05))
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            finally:
+                self.sock.settimeout(10)
             assert data, "the server closed the connection"
             for e in self.conn.receive_data(data):
-                if isinstance(e, h2.events.ResponseReceived):
+                if isinstance(e, h2.events.RemoteSettingsChanged):
+                    self.settings_seen = True
+                elif isinstance(e, h2.events.InformationalResponseReceived):
+                    self.interim[e.stream_id].append(dict(e.headers)[b":status"])
+                elif isinstance(e, h2.events.ResponseReceived):
                     self.status[e.stream_id] = dict(e.headers)[b":status"]
                 elif isinstance(e, h2.events.DataReceived):
                     self.body[e.stream_id] += e.data
@@ -142,6 +185,7 @@ class H2Client:
                     self.ended.append(e.stream_id)
                 elif isinstance(e, h2.events.StreamReset):
                     self.reset.append(e.stream_id)
+                    self.reset_codes[e.stream_id] = e.error_code
             self.sock.sendall(self.conn.data_to_send())
 
     def get(self, path):
@@ -336,6 +380,71 @@ class H2LibraryTest(unittest.TestCase):
         client.sock.close()
 
 
+class StreamedUploadTest(unittest.TestCase):
+    """A stream_body route over HTTP/2: the handler reads as the body arrives, and the client
+    gets window only for what it read (RFC 9113 5.2)."""
+
+    def setUp(self):
+        self.client = H2Client(PLAIN.port)
+        self.addCleanup(self.client.sock.close)
+
+    def test_a_handler_that_does_not_read_closes_the_window(self):
+        c = self.client
+        sid = c.request("/upload?wait_ms=500", "POST", end_stream=False)
+        self.assertEqual(c.send(sid, 4 << 20), 256 * 1024)  # the server's stream window
+        c.settle(0.3)  # the handler sleeps: nothing it did not read is credited
+        self.assertEqual(c.conn.local_flow_control_window(sid), 0)
+        c.upload(sid, (4 << 20) - 256 * 1024)  # it reads: the window opens as it goes
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual((c.status[sid], c.body[sid]), (b"200", b"4194304 bytes\n"))
+
+    def test_expect_100_continue(self):
+        c = self.client
+        sid = c.request("/upload", "POST", [("expect", "100-continue")], end_stream=False)
+        c.pump(lambda: c.interim[sid])
+        self.assertEqual(c.interim[sid], [b"100"])
+        c.upload(sid, 1000)
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual((c.status[sid], c.body[sid]), (b"200", b"1000 bytes\n"))
+        # Any other expectation cannot be met (RFC 9110 10.1.1); on a request without a body
+        # there is nothing to continue, so no 100 either.
+        sid = c.request("/upload", "POST", [("expect", "something-else")])
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual((c.status[sid], c.interim[sid]), (b"417", []))
+        sid = c.request("/echo", "POST", [("expect", "100-continue")])
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual((c.status[sid], c.interim[sid]), (b"200", []))
+
+    def test_an_early_answer_stops_the_upload_without_error(self):
+        c = self.client
+        # Twelve uploads answered after 64 KiB, each sent 200,000 bytes: had the bytes of the
+        # abandoned bodies not been credited, the 1 MiB connection window would have shut.
+        for _ in range(12):
+            sid = c.request("/upload?stop=65536", "POST", end_stream=False)
+            self.assertEqual(c.send(sid, 200000), 200000)
+            c.pump(lambda: sid in c.reset)
+            self.assertIn(sid, c.ended)  # the whole answer, then RST_STREAM (RFC 9113 8.1)
+            self.assertEqual(c.reset_codes[sid], h2.errors.ErrorCodes.NO_ERROR)
+            self.assertEqual(c.status[sid], b"200")
+            self.assertGreaterEqual(int(c.body[sid].split()[0]), 65536)
+        sid = c.request("/upload", "POST", end_stream=False)
+        c.upload(sid, 2 << 20)
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual(c.body[sid], b"2097152 bytes\n")
+
+    def test_a_reset_upload_cancels_its_handler(self):
+        c = self.client
+        before = int(c.get("/cancelled")[1])
+        sid = c.request("/upload", "POST", end_stream=False)
+        c.send(sid, 1000)
+        c.conn.reset_stream(sid, h2.errors.ErrorCodes.CANCEL)
+        c.sock.sendall(c.conn.data_to_send())
+        deadline = time.monotonic() + 3
+        while int(c.get("/cancelled")[1]) != before + 1:
+            self.assertLess(time.monotonic(), deadline, "the handler never saw Cancelled")
+            time.sleep(0.05)
+
+
 class AccessLogTest(unittest.TestCase):
     def test_h2_requests_are_logged_as_http_2_0(self):
         server = start("access-log")
@@ -382,7 +491,7 @@ class ChromiumTest(unittest.TestCase):
 class BadClientTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.plain = start(SWOOP_KEEP_ALIVE_TIMEOUT="1")
+        cls.plain = start(SWOOP_KEEP_ALIVE_TIMEOUT="1", SWOOP_REQUEST_TIMEOUT="1")
         cls.tls = start("tls", CRT, KEY, SWOOP_KEEP_ALIVE_TIMEOUT="1")
 
     @classmethod
@@ -405,6 +514,17 @@ class BadClientTest(unittest.TestCase):
         self.assertIsInstance(goaway, GoAwayFrame)
         self.assertEqual((goaway.last_stream_id, goaway.error_code, goaway.additional_data),
                          (0, PROTOCOL_ERROR, b"SETTINGS expected"))
+        self.still_serves()
+
+    def test_an_upload_that_stops_gets_408(self):
+        client = H2Client(self.plain.port)
+        started = time.monotonic()
+        sid = client.request("/upload", "POST", end_stream=False)
+        client.send(sid, 1000)  # then nothing: request_timeout (1 s) counts from the last bytes
+        client.pump(lambda: sid in client.ended)
+        self.assertEqual(client.status[sid], b"408")
+        self.assertGreater(time.monotonic() - started, 0.5)
+        client.sock.close()
         self.still_serves()
 
     def test_half_a_preface_is_closed_by_the_keep_alive_timeout(self):

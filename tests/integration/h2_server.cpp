@@ -87,11 +87,23 @@ int main(int argc, char** argv) {
       }
     });
   });
+  // Reads the body as it arrives: ?wait_ms= sleeps before the first read, ?stop=N answers
+  // once N bytes were read (before the body ended). A reset stream counts as cancelled.
   app.route("/upload", {.methods = {"POST"}, .stream_body = true},
             [](swoop::Request& req) -> swoop::Task<swoop::Response> {
+              const auto wait = std::stoi(std::string{req.args().get("wait_ms", "0")});
+              const auto stop = std::stoull(std::string{req.args().get("stop", "0")});
               std::size_t total = 0;
-              for (std::string piece; !(piece = co_await req.stream().read()).empty();)
-                total += piece.size();
+              try {
+                if (wait > 0) co_await swoop::sleep(std::chrono::milliseconds{wait});
+                for (std::string piece; !(piece = co_await req.stream().read()).empty();) {
+                  total += piece.size();
+                  if (stop != 0 && total >= stop) break;
+                }
+              } catch (const swoop::Cancelled&) {
+                ++cancelled;
+                throw;
+              }
               co_return swoop::text(std::to_string(total) + " bytes\n");
             });
   app.websocket("/ws")([](swoop::Request&, swoop::WebSocket& ws) -> swoop::Task<> {
