@@ -462,4 +462,18 @@ void Http1Connection::shut_down() {
 
 void Http1Connection::force_close() { start_close(); }
 
+bool Http1Connection::is_idle_h2() const noexcept { return h2_->is_idle(); }
+
+std::uint64_t Http1Connection::deadline() const noexcept {
+  return phase_ == Phase::h2 ? h2_->idle_deadline() : deadline_;
+}
+
+void Http1Connection::evict() {
+  if (phase_ == Phase::h2) {
+    h2_->evict();
+    return;
+  }
+  start_close();
+}
+
 }  // namespace swoop::detail

@@ -70,13 +70,17 @@ class Http1Connection final : private net::Protocol,
   void force_close();
   /// Between requests with nothing in flight, queued or half-read: an idle keep-alive
   /// connection, which the worker may close to admit a new client at the connection cap.
+  /// An HTTP/2 connection is idle with no stream open.
   bool is_idle() const noexcept {
+    if (phase_ == Phase::h2) return is_idle_h2();
     return phase_ == Phase::idle && !parsing_ && !handler_running_ && transport_.is_drained() &&
            !transport_.has_input() && !transport_.is_closing();
   }
   /// The loop time (ms) at which the connection times out; among idle connections, the one
   /// idle longest has the earliest.
-  std::uint64_t deadline() const noexcept { return deadline_; }
+  std::uint64_t deadline() const noexcept;
+  /// Closes an idle connection to admit a new client (an HTTP/2 one says GOAWAY first).
+  void evict();
 
   Http1Connection* prev = nullptr;  ///< intrusive list of the worker's connections
   Http1Connection* next = nullptr;
@@ -134,6 +138,7 @@ class Http1Connection final : private net::Protocol,
 
   void process_input();
   Speaks sniff(std::size_t avail) noexcept;
+  bool is_idle_h2() const noexcept;
   void start_http2();
   void dispatch();
   void finish(Response& res);

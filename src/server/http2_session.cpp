@@ -6,6 +6,7 @@
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
+#include <cstring>
 
 #include "server/worker.hpp"
 #include "swoop/log.hpp"
@@ -20,6 +21,11 @@ constexpr std::size_t write_high_water = 256 * 1024;
 
 // The smallest SETTINGS_MAX_FRAME_SIZE (RFC 9113 6.5.2), which swoop keeps.
 constexpr std::size_t max_frame_size = 16384;
+
+// The opaque data of the PING sent with the shutdown notice, and how long the last GOAWAY
+// waits for its ACK from a client that does not answer PINGs.
+constexpr std::uint8_t notice_ping[8] = {'s', 'w', 'o', 'o', 'p', 'b', 'y', 'e'};
+constexpr std::uint64_t notice_wait_ms = 1000;
 
 std::string_view view(const std::uint8_t* data, std::size_t len) noexcept {
   return {reinterpret_cast<const char*>(data), len};
@@ -69,6 +75,13 @@ struct Http2Callbacks {
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* user) {
     if (frame->hd.type == NGHTTP2_SETTINGS && (frame->hd.flags & NGHTTP2_FLAG_ACK) == 0) {
       check_windows(self(user), frame->settings);
+      return 0;
+    }
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0 &&
+        std::memcmp(frame->ping.opaque_data, notice_ping, sizeof notice_ping) == 0) {
+      Http2Session& s = self(user);
+      s.notice_acked_ = true;
+      if (s.stopping_) s.send_last_goaway();
       return 0;
     }
     if (frame->hd.type != NGHTTP2_HEADERS && frame->hd.type != NGHTTP2_DATA) return 0;
@@ -214,6 +227,21 @@ void Http2Session::start() {
   process();
 }
 
+bool Http2Session::is_idle() const noexcept {
+  return streams_.empty() && goaway_ == Goaway::none && !ending_ && transport_.is_drained() &&
+         !transport_.has_input() && !transport_.is_closing();
+}
+
+std::uint64_t Http2Session::idle_deadline() const noexcept {
+  return idle_since_ + static_cast<std::uint64_t>(worker_.options().keep_alive_timeout.count());
+}
+
+void Http2Session::evict() {
+  evicted_ = true;  // a new client waits for the room: no lingering after the GOAWAY
+  send_last_goaway();
+  process();
+}
+
 bool Http2Session::has_running() const noexcept {
   return std::any_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->is_running() || s->is_writing(); });
@@ -278,10 +306,11 @@ void Http2Session::process() {
     idle_since_ = worker_.now();
   }
   if (ending_ && transport_.is_drained() && !has_running()) {
-    if (!transport_.peer_closed() && !transport_.is_lingering()) {
+    if (!evicted_ && !transport_.peer_closed() && !transport_.is_lingering()) {
       // Half-close and drain what the client still sends: closing with input unread would
       // reset the connection, and the client could lose the GOAWAY (RFC 9113 6.8).
       transport_.linger();
+      idle_since_ = worker_.now();  // the linger's deadline counts from here
       return;
     }
     transport_.fail();  // the owner closes the connection
@@ -441,23 +470,51 @@ void Http2Session::on_tick(std::uint64_t now) {
     for (std::size_t i = 0; i < streams_.size(); ++i) streams_[i]->on_tick(now);
     wake();  // what the deadlines answered goes out
   }
-  if (streams_.empty() &&
-      now >= idle_since_ + static_cast<std::uint64_t>(o.keep_alive_timeout.count())) {
-    shut_down();  // idle: GOAWAY, then the connection closes
+  if (!ending_ && worker_.is_draining() && goaway_ == Goaway::none) {
+    send_notice();  // the drain: as "Connection: close" on HTTP/1.1, new requests go elsewhere
+    wake();
   }
-  if (ending_ && now >= idle_since_ + static_cast<std::uint64_t>(o.response_timeout.count())) {
-    transport_.fail();  // the client did not take what was sent (or a handler hangs)
+  if (stopping_ && goaway_ == Goaway::notice && now >= notice_at_ + notice_wait_ms) {
+    send_last_goaway();  // the PING never came back
+    wake();
+  }
+  if (!ending_ && streams_.empty() && now >= idle_deadline()) {
+    send_last_goaway();  // idle: GOAWAY, then the connection closes
+    process();
+  }
+  // The client did not take what was sent (or a handler hangs), or lingers too long.
+  const auto wait = transport_.is_lingering() ? o.linger_timeout : o.response_timeout;
+  if (ending_ && now >= idle_since_ + static_cast<std::uint64_t>(wait.count())) {
+    transport_.fail();
   }
 }
 
 void Http2Session::shut_down() {
-  if (ending_ || goaway_sent_ || transport_.is_closing()) return;
-  goaway_sent_ = true;
+  if (ending_ || stopping_ || transport_.is_closing()) return;
+  stopping_ = true;
+  if (goaway_ == Goaway::none) {
+    send_notice();
+  } else if (goaway_ == Goaway::notice && notice_acked_) {
+    send_last_goaway();  // the drain's notice made its round trip already
+  }
+  process();
+}
+
+void Http2Session::send_notice() {
+  if (goaway_ != Goaway::none) return;
+  goaway_ = Goaway::notice;
+  notice_at_ = worker_.now();
+  nghttp2_submit_shutdown_notice(session_);
+  nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, notice_ping);
+}
+
+void Http2Session::send_last_goaway() {
+  if (goaway_ == Goaway::last || ending_) return;
+  goaway_ = Goaway::last;
   // Streams the client opened before it sees the GOAWAY are still answered (RFC 9113 6.8).
   nghttp2_submit_goaway(session_, NGHTTP2_FLAG_NONE,
                         nghttp2_session_get_last_proc_stream_id(session_), NGHTTP2_NO_ERROR,
                         nullptr, 0);
-  process();
 }
 
 void Http2Session::abort() noexcept {

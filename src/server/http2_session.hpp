@@ -176,6 +176,12 @@ class Http2Session final : private net::Protocol {
   void start();
   /// Whether a handler or a streamed body's writer still holds a stream.
   bool has_running() const noexcept;
+  /// No stream, nothing to send or read, no GOAWAY yet: the worker may close it (evict()) to
+  /// admit a new client at the connection cap; idle_deadline() orders such sessions.
+  bool is_idle() const noexcept;
+  std::uint64_t idle_deadline() const noexcept;
+  /// Ends an idle session: GOAWAY, then the connection closes.
+  void evict();
 
   Worker& worker() const noexcept { return worker_; }
   net::Transport& transport() const noexcept { return transport_; }
@@ -210,6 +216,8 @@ class Http2Session final : private net::Protocol {
   void process();
   bool check_frame(std::uint8_t type, std::uint8_t flags, std::int32_t id, std::size_t length);
   void fail_fatally(int error);
+  void send_notice();
+  void send_last_goaway();
   void send();
   void dispatch_ready();
   void collect();
@@ -229,8 +237,16 @@ class Http2Session final : private net::Protocol {
   std::size_t block_bytes_ = 0;       // the header block being received: its size so far
   std::uint32_t block_frames_ = 0;    // and its frames (HEADERS, then CONTINUATION)
   std::size_t body_held_ = 0;         // request body bytes drawn on the worker's budget
-  std::uint64_t idle_since_ = 0;      // when the last stream ended, or the session began ending
-  bool goaway_sent_ = false;          // the server's GOAWAY (shutdown, idle) was submitted
+  std::uint64_t idle_since_ = 0;  // the last stream ended, the session began ending or lingering
+  // The server's GOAWAY (RFC 9113 6.8): at shutdown (and during the drain) first a notice with
+  // the highest stream id and a PING, then, once the PING came back (a round trip, so requests
+  // already on their way are counted), the last one with the last stream id processed.
+  enum class Goaway : std::uint8_t { none, notice, last };
+  Goaway goaway_ = Goaway::none;
+  bool notice_acked_ = false;  // the notice's PING came back
+  bool stopping_ = false;      // the worker shuts down: the last GOAWAY follows the notice
+  bool evicted_ = false;       // closed at the connection cap: no linger after the GOAWAY
+  std::uint64_t notice_at_ = 0;
   bool ending_ = false;  // nghttp2 is done (or the connection failed): close once no handler runs
 };
 

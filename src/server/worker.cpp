@@ -260,7 +260,7 @@ void Worker::close_longest_idle() {
         "keep-alive connections are closed to admit new clients",
         index_, count_);
   }
-  oldest->force_close();
+  oldest->evict();
 }
 
 void Worker::accept_one() {

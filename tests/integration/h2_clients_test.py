@@ -9,6 +9,7 @@ import hashlib
 import os
 import shutil
 import socket
+import signal
 import ssl
 import subprocess
 import sys
@@ -21,9 +22,11 @@ import h2.config
 import h2.connection
 import h2.errors
 import h2.events
-from hyperframe.frame import Frame, GoAwayFrame, SettingsFrame, WindowUpdateFrame
+from hyperframe.frame import (DataFrame, Frame, GoAwayFrame, HeadersFrame, PingFrame,
+                              SettingsFrame, WindowUpdateFrame)
 
 from browser import Browser, Page, find_chromium
+import h2wire
 from h2wire import NO_ERROR, PREFACE, PROTOCOL_ERROR
 from serverproc import ServerProcess
 from testcerts import make_certs
@@ -443,6 +446,103 @@ class StreamedUploadTest(unittest.TestCase):
         while int(c.get("/cancelled")[1]) != before + 1:
             self.assertLess(time.monotonic(), deadline, "the handler never saw Cancelled")
             time.sleep(0.05)
+
+
+class GracefulShutdownTest(unittest.TestCase):
+    """SIGTERM over HTTP/2 (RFC 9113 6.8): a GOAWAY notice with the highest stream id and a
+    PING; once the PING comes back, the last GOAWAY with the last stream id processed; the
+    streams up to it finish, later ones are ignored, then the connection closes."""
+
+    def connect(self, server):
+        client = h2wire.H2Client("127.0.0.1", server.port, timeout=5).handshake()
+        self.addCleanup(client.close)
+        return client
+
+    @staticmethod
+    def next_frame(client, kind):
+        """The next frame of that kind (others are kept in client.frames)."""
+        return client.wait_for(lambda f: isinstance(f, kind), kind.__name__)
+
+    def notice(self, client):
+        """The shutdown notice: GOAWAY(2^31-1) and a PING (which nghttp2 sends first)."""
+        notice = self.next_frame(client, GoAwayFrame)
+        self.assertEqual((notice.last_stream_id, notice.error_code), (2**31 - 1, NO_ERROR))
+        pings = [f for f in client.frames if isinstance(f, PingFrame) and "ACK" not in f.flags]
+        self.assertEqual(len(pings), 1)
+        return pings[0]
+
+    @staticmethod
+    def answers(client):
+        """{stream: (status, body)} of everything until the server closes the connection."""
+        out = {}
+        for f in client.frames + client.expect_closed():
+            if isinstance(f, HeadersFrame) and hasattr(f, "fields"):
+                out[f.stream_id] = (dict(f.fields)[":status"], b"")
+            elif isinstance(f, DataFrame):
+                out[f.stream_id] = (out[f.stream_id][0], out[f.stream_id][1] + bytes(f.data))
+        return out
+
+    def test_sigterm_notice_round_trip_then_last_goaway(self):
+        server = start()
+        c = self.connect(server)
+        c.request(1, path="/slow?ms=1000")
+        c.expect_alive()  # frames are handled in order: stream 1's handler sleeps now
+        server.proc.send_signal(signal.SIGTERM)
+        ping = self.notice(c)
+        c.request(3, path="/")  # on its way before the client saw the notice: still served
+        c.ping(ping.opaque_data, ack=True)
+        last = self.next_frame(c, GoAwayFrame)
+        self.assertEqual((last.last_stream_id, last.error_code), (3, NO_ERROR))
+        c.request(5, path="/")  # after the last GOAWAY: ignored
+        self.assertEqual(self.answers(c), {1: ("200", b"slow 1000"), 3: ("200", HELLO)})
+        self.assertEqual(server.proc.wait(timeout=10), 0)
+        stop(server)
+
+    def test_a_client_that_never_answers_the_ping_gets_the_last_goaway_anyway(self):
+        server = start()
+        c = self.connect(server)
+        started = time.monotonic()
+        server.proc.send_signal(signal.SIGTERM)
+        self.notice(c)
+        last = self.next_frame(c, GoAwayFrame)  # about a second later
+        self.assertEqual((last.last_stream_id, last.error_code), (0, NO_ERROR))
+        self.assertLess(time.monotonic() - started, 5)
+        c.expect_closed()
+        self.assertEqual(server.proc.wait(timeout=10), 0)
+        stop(server)
+
+    def test_the_drain_sends_the_notice_and_keeps_serving(self):
+        server = start(SWOOP_DRAIN_DELAY="1")
+        c = self.connect(server)
+        server.proc.send_signal(signal.SIGTERM)
+        c.ping(self.notice(c).opaque_data, ack=True)
+        c.request(1, path="/")  # served during the drain, as over HTTP/1.1
+        self.assertEqual(c.expect_response(1)[0], 200)
+        last = c.wait_for(lambda f: isinstance(f, GoAwayFrame), "the last GOAWAY", timeout=5)
+        self.assertEqual((last.last_stream_id, last.error_code), (1, NO_ERROR))
+        c.expect_closed()
+        self.assertEqual(server.proc.wait(timeout=10), 0)
+        stop(server)
+
+
+class ConnectionCapTest(unittest.TestCase):
+    def test_an_idle_h2_connection_makes_room_with_a_goaway(self):
+        server = start(SWOOP_MAX_CONNECTIONS="2")
+        try:
+            first = h2wire.H2Client("127.0.0.1", server.port, timeout=5).handshake()
+            time.sleep(0.05)  # first is the longest idle
+            second = h2wire.H2Client("127.0.0.1", server.port, timeout=5).handshake()
+            second.request(1, path="/slow?ms=1500")  # busy: never evicted
+            r = curl(f"http://127.0.0.1:{server.port}/")  # a third client, over HTTP/1.1
+            self.assertEqual((r.status, r.body), (200, HELLO))
+            goaway = first.wait_for(lambda f: isinstance(f, GoAwayFrame), "GOAWAY")
+            self.assertEqual((goaway.last_stream_id, goaway.error_code), (0, NO_ERROR))
+            first.expect_closed()
+            self.assertEqual(second.expect_response(1)[2], b"slow 1500")
+            first.close()
+            second.close()
+        finally:
+            stop(server)
 
 
 class AccessLogTest(unittest.TestCase):
