@@ -154,9 +154,11 @@ struct Http2Callbacks {
   }
 
   // A frame nghttp2 refused with a stream error: the client made the server reset a stream,
-  // which counts as a reset ("MadeYouReset", CVE-2025-8671).
-  static int on_invalid_frame(nghttp2_session*, const nghttp2_frame*, int, void* user) {
-    self(user).count_reset();
+  // which counts as a reset ("MadeYouReset", CVE-2025-8671). A stream refused for the
+  // concurrency limit does not: no handler ran, and a client may open many before it learns
+  // the limit (RFC 9113 5.1.2).
+  static int on_invalid_frame(nghttp2_session*, const nghttp2_frame*, int error, void* user) {
+    if (error != NGHTTP2_ERR_REFUSED_STREAM) self(user).count_reset();
     return 0;
   }
 };

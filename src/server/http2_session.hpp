@@ -61,8 +61,8 @@ class Http2Stream final : public Exchange,
   /// its body once bytes arrived (outside nghttp2's callbacks).
   void resume_waiters();
   /// Checks the stream's deadline: a request that does not arrive in time gets 408, a handler
-  /// that does not answer in time 503 (and is cancelled), a writer stuck behind a closed
-  /// window is cancelled (the stream is reset).
+  /// that does not answer in time 503 (and is cancelled), an answer whose bytes wait that long
+  /// for a window the client does not open is reset (CANCEL; its writer is cancelled).
   void on_tick(std::uint64_t now);
 
   std::int32_t id() const noexcept { return id_; }
@@ -111,6 +111,7 @@ class Http2Stream final : public Exchange,
   void submit(Response& res);
   void on_stream_done(bool ok);
   bool is_stream_broken() const noexcept;
+  bool is_send_blocked() const noexcept;
   std::size_t queued() const noexcept { return queue_.size() - queue_at_; }
 
   Http2Session& session_;
@@ -133,6 +134,8 @@ class Http2Stream final : public Exchange,
   WriterWait* wait_ = nullptr;         // the writer, waiting for the queue to drain
   bool writing_ = false;               // the writer runs (it may read req)
   bool cut_ = false;                   // the writer failed: the stream is reset
+  bool sends_body_ = false;            // the answer has a body (not HEAD, 204, 304...)
+  bool stalled_ = false;               // its bytes waited response_timeout for the client's window
   // A body read as it arrives (stream_body): what came and the handler did not read yet.
   std::string body_in_;
   ReadWait* read_wait_ = nullptr;  // the handler, waiting for body bytes

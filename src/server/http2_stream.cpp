@@ -272,6 +272,8 @@ void Http2Stream::submit(Response& res) {
   if (!has_server) nv.push_back(field("server", "swoop"));
   if (!has_date) nv.push_back(field("date", worker.date()));
   const bool body = sends_body(r.status(), head) && (r.is_streamed() || !r.body().empty());
+  sends_body_ = body;
+  deadline_ = worker.now() + static_cast<std::uint64_t>(worker.options().response_timeout.count());
   nghttp2_data_provider provider{};
   provider.source.ptr = this;
   provider.read_callback = &read_answer;
@@ -293,6 +295,8 @@ void Http2Stream::submit(Response& res) {
 }
 
 std::ptrdiff_t Http2Stream::read_body(std::uint8_t* out, std::size_t len, std::uint32_t* flags) {
+  const Worker& w = session_.worker();  // progress: the stall deadline moves on
+  deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
   if (answer_->is_streamed()) {
     if (cut_) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // RST_STREAM INTERNAL_ERROR
     const std::size_t n = std::min(len, queued());
@@ -353,8 +357,20 @@ void Http2Stream::on_stream_done(bool ok) {
   wait_ = nullptr;
   // A body shorter than its Content-Length is cut too: the client must not take it as whole.
   cut_ = !ok || (left_ && *left_ != 0);
-  if (state_ != State::closed) nghttp2_session_resume_data(session_.native(), id_);
+  if (state_ != State::closed) {
+    if (cut_) {  // reset now: with the window closed nghttp2 would not read the body again
+      nghttp2_submit_rst_stream(session_.native(), NGHTTP2_FLAG_NONE, id_,
+                                stalled_ ? NGHTTP2_CANCEL : NGHTTP2_INTERNAL_ERROR);
+    } else {
+      nghttp2_session_resume_data(session_.native(), id_);
+    }
+  }
   session_.wake();
+}
+
+bool Http2Stream::is_send_blocked() const noexcept {
+  if (!sends_body_) return false;
+  return answer_->is_streamed() ? queued() != 0 : body_sent_ < answer_->body().size();
 }
 
 bool Http2Stream::is_stream_broken() const noexcept {
@@ -369,6 +385,10 @@ void Http2Stream::write(std::string_view data) {
       throw std::logic_error("streamed body longer than its declared length");
     }
     *left_ -= data.size();
+  }
+  if (queued() == 0) {  // the stall deadline counts from the first byte waiting
+    const Worker& w = session_.worker();
+    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
   }
   queue_.append(data);
   nghttp2_session_resume_data(session_.native(), id_);
@@ -399,9 +419,15 @@ void Http2Stream::on_tick(std::uint64_t now) {
       }
       return;
     case State::sending:
-      // Only a writer stuck behind a client that does not open its window is timed out; a
-      // stream may be quiet between writes (server-sent events) as long as it likes.
-      if (wait_ != nullptr && outcome() == Outcome::send) give_up(Outcome::drop);
+      // A stream may be quiet between writes (server-sent events) as long as it likes; one
+      // whose bytes wait for a window the client does not open is cut: RST_STREAM CANCEL.
+      if (!is_send_blocked() || stalled_) return;
+      stalled_ = true;
+      if (writing_) {
+        if (outcome() == Outcome::send) give_up(Outcome::drop);  // on_stream_done resets
+      } else {
+        nghttp2_submit_rst_stream(session_.native(), NGHTTP2_FLAG_NONE, id_, NGHTTP2_CANCEL);
+      }
       return;
     case State::ready:
     case State::closed:

@@ -44,6 +44,7 @@ TARGET = {"host": os.environ.get("H2_HOST", "127.0.0.1"),
 SMALL = os.environ.get("H2_PATH_SMALL", "/")
 BIG = os.environ.get("H2_PATH_BIG", "/big")
 ECHO = os.environ.get("H2_PATH_ECHO", "/echo")
+HOLD = os.environ.get("H2_PATH_HOLD", "/upload?wait_ms=3000")  # a POST read only later
 MISSING = os.environ.get("H2_PATH_MISSING", "/does-not-exist")
 HAS_ECHO = os.environ.get("H2_ECHO", "1") != "0"
 RUN_ALL = os.environ.get("H2_RUN_ALL") == "1"
@@ -1126,13 +1127,15 @@ class WindowUpdate_6_9(H2Case):
 
     def test_6_9_1_6_data_beyond_stream_window(self):
         """DATA past the server's stream window: FLOW_CONTROL_ERROR. Needs a window the
-        server has not refilled; a server that returns credit as data arrives (nghttp2's
-        automatic WINDOW_UPDATE) cannot be overrun by one frame, and the case is skipped."""
+        server has not refilled: a POST to HOLD, whose handler reads nothing for a while; a
+        server that returns credit as data arrives (nghttp2's automatic WINDOW_UPDATE) cannot
+        be overrun by one frame, and the case is skipped."""
         c = self.connect()
         window = c.server_settings.get(INITIAL_WINDOW_SIZE, 65535)
-        conn_window = 65535
+        conn_window = 65535 + sum(f.window_increment for f in c.frames
+                                  if isinstance(f, WindowUpdateFrame) and f.stream_id == 0)
         max_frame = c.server_settings.get(MAX_FRAME_SIZE, 16384)
-        self.open_post(c, 1)
+        c.request(1, "POST", HOLD, end_stream=False)
         for _ in range(64):
             avail = min(window, conn_window)
             if avail < max_frame:
