@@ -304,8 +304,9 @@ void Http2Session::process() {
   collect();
   if (!ending_ && nghttp2_session_want_read(session_) == 0 &&
       nghttp2_session_want_write(session_) == 0) {
-    ending_ = true;  // GOAWAY went both ways: no stream is left
-    idle_since_ = worker_.now();
+    // GOAWAY went both ways, or the session failed: nothing more is read or sent, so a
+    // handler still waiting (for the rest of its upload, say) is cancelled.
+    abort();
   }
   if (ending_ && transport_.is_drained() && !has_running()) {
     if (!evicted_ && !transport_.peer_closed() && !transport_.is_lingering()) {
