@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "server/http2_memory.hpp"
 #include "server/worker.hpp"
 #include "swoop/log.hpp"
 
@@ -200,7 +201,7 @@ Http2Session::Http2Session(Worker& worker, net::Transport& transport)
 #if SWOOP_NGHTTP2_MAX_CONTINUATIONS
     nghttp2_option_set_max_continuations(option, 64);
 #endif
-    rv = nghttp2_session_server_new2(&session_, callbacks, this, option);
+    rv = nghttp2_session_server_new3(&session_, callbacks, this, option, http2_memory());
     nghttp2_option_del(option);
   }
   nghttp2_session_callbacks_del(callbacks);

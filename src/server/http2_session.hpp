@@ -3,6 +3,8 @@
 // each stream is one exchange through the same Service as HTTP/1.1.
 #pragma once
 
+#include <nghttp2/nghttp2.h>
+
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -18,8 +20,6 @@
 #include "swoop/detail/body.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"
-
-struct nghttp2_session;
 
 namespace swoop::detail {
 
@@ -202,6 +202,9 @@ class Http2Session final : private net::Protocol {
   /// Something changed outside nghttp2's callbacks (an answer, a handler's end): the session
   /// sends and tidies up before the loop next waits for I/O.
   void wake();
+  /// Buffers a response's header fields are built in (nghttp2 copies them).
+  std::string& scratch_names() noexcept { return names_; }
+  std::vector<nghttp2_nv>& scratch_fields() noexcept { return fields_; }
 
  private:
   friend struct Http2Callbacks;
@@ -233,8 +236,10 @@ class Http2Session final : private net::Protocol {
   nghttp2_session* session_ = nullptr;
   std::vector<std::unique_ptr<Http2Stream>> streams_;
   std::vector<std::int32_t> ready_;  // streams whose request completed during this read
-  TokenBucket resets_;               // RST_STREAM from the client, and resets it provoked
-  TokenBucket control_;              // PING, SETTINGS, PRIORITY, empty DATA
+  std::string names_;                // see scratch_names()
+  std::vector<nghttp2_nv> fields_;
+  TokenBucket resets_;   // RST_STREAM from the client, and resets it provoked
+  TokenBucket control_;  // PING, SETTINGS, PRIORITY, empty DATA
   std::vector<std::pair<std::int32_t, std::int64_t>> windows_;  // see check_windows
   std::int64_t peer_window_ = 65535;  // the client's SETTINGS_INITIAL_WINDOW_SIZE
   std::size_t block_bytes_ = 0;       // the header block being received: its size so far

@@ -89,6 +89,7 @@ void Http2Stream::add_field(std::string_view name, std::string_view value) {
 
 void Http2Stream::start_line() {
   line_written_ = true;
+  buf_.reserve(method_.size() + path_.size() + authority_.size() + head_size_ + 256);
   buf_.append(method_).append(" ").append(path_).append(" HTTP/1.1\r\n");
   if (!authority_.empty()) buf_.append("host: ").append(authority_).append("\r\n");
 }
@@ -247,9 +248,12 @@ void Http2Stream::submit(Response& res) {
     auto [end, ec] = std::to_chars(length, length + sizeof length, n);
     length_value = {length, static_cast<std::size_t>(end - length)};
   }
-  // Field names go lowercase (RFC 9113 8.2.1); nghttp2 copies names and values.
-  std::string names;
-  std::vector<nghttp2_nv> nv;
+  // Field names go lowercase (RFC 9113 8.2.1); nghttp2 copies names and values, so the
+  // session's scratch buffers serve every response.
+  std::string& names = session_.scratch_names();
+  std::vector<nghttp2_nv>& nv = session_.scratch_fields();
+  names.clear();
+  nv.clear();
   nv.push_back(field(":status", {status, 3}));
   const std::string_view pending = r.pending_content_type();
   if (!pending.empty()) nv.push_back(field("content-type", pending));
