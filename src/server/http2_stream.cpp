@@ -122,10 +122,21 @@ bool Http2Stream::end_head(bool ended) {
     refuse(400, "malformed request target");
     return false;
   }
-  if (!answers_continue(ended)) return false;
   const Service& service = session_.worker().service();
-  if (service.any_stream_body() && route(service).route->stream_body) {
-    // The handler runs now and reads the body as it arrives (max_body_size does not apply).
+  // On a stream_body route the handler runs at once and reads the body as it arrives
+  // (max_body_size does not apply); elsewhere a declared length past it is refused first.
+  const bool streams = service.any_stream_body() && route(service).route->stream_body;
+  const auto length = req.headers().get("content-length");
+  std::uint64_t declared = 0;
+  if (!streams && length &&
+      std::from_chars(length->data(), length->data() + length->size(), declared).ec ==
+          std::errc{} &&
+      declared > o.max_body_size) {
+    refuse(413, "request body too large");
+    return false;
+  }
+  if (!answers_continue(ended)) return false;
+  if (streams) {
     streaming_ = true;
     body_ended_ = ended;
     RequestBuilder::set_body_reader(req, this);
@@ -133,15 +144,6 @@ bool Http2Stream::end_head(bool ended) {
     state_ = State::ready;
     session_.on_ready(id_);
     return true;
-  }
-  const auto length = req.headers().get("content-length");
-  std::uint64_t declared = 0;
-  if (length &&
-      std::from_chars(length->data(), length->data() + length->size(), declared).ec ==
-          std::errc{} &&
-      declared > o.max_body_size) {
-    refuse(413, "request body too large");
-    return false;
   }
   state_ = State::body;
   return true;

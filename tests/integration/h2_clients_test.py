@@ -417,6 +417,11 @@ class StreamedUploadTest(unittest.TestCase):
         sid = c.request("/echo", "POST", [("expect", "100-continue")])
         c.pump(lambda: sid in c.ended)
         self.assertEqual((c.status[sid], c.interim[sid]), (b"200", []))
+        # A body refused by its declared length gets the refusal, never a 100 first.
+        sid = c.request("/echo", "POST", [("expect", "100-continue"),
+                                          ("content-length", "1000000000")], end_stream=False)
+        c.pump(lambda: sid in c.ended)
+        self.assertEqual((c.status[sid], c.interim[sid]), (b"413", []))
 
     def test_an_early_answer_stops_the_upload_without_error(self):
         c = self.client
