@@ -385,7 +385,10 @@ void Http1Connection::release_if_idle() {
 void Http1Connection::start_close() {
   if (transport_.is_closing()) return;
   if (transport_.is_handed_over()) transport_.protocol().abort();
-  if (h2_ && h2_->has_running()) return;  // cancelled: the session asks again once they end
+  if (h2_ && h2_->has_running()) {  // cancelled: the session asks again once they end
+    h2_->close_when_done();
+    return;
+  }
   if (handler_running_) {
     ex_->give_up(Outcome::drop_and_close);
     return;

@@ -309,8 +309,8 @@ void Http2Session::process() {
     // handler still waiting (for the rest of its upload, say) is cancelled.
     abort();
   }
-  if (ending_ && transport_.is_drained() && !has_running()) {
-    if (!evicted_ && !transport_.peer_closed() && !transport_.is_lingering()) {
+  if (ending_ && (transport_.is_drained() || close_wanted_) && !has_running()) {
+    if (!evicted_ && !close_wanted_ && !transport_.peer_closed() && !transport_.is_lingering()) {
       // Half-close and drain what the client still sends: closing with input unread would
       // reset the connection, and the client could lose the GOAWAY (RFC 9113 6.8).
       transport_.linger();

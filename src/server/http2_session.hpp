@@ -185,6 +185,10 @@ class Http2Session final : private net::Protocol {
   std::uint64_t idle_deadline() const noexcept;
   /// Ends an idle session: GOAWAY, then the connection closes.
   void evict();
+  /// The owner wants the connection closed (it failed, or the grace period is over) and
+  /// waits for the running handlers: once they ended, the session asks again at once, without
+  /// waiting for its output to drain or lingering.
+  void close_when_done() noexcept { close_wanted_ = true; }
 
   Worker& worker() const noexcept { return worker_; }
   net::Transport& transport() const noexcept { return transport_; }
@@ -254,6 +258,7 @@ class Http2Session final : private net::Protocol {
   bool notice_acked_ = false;  // the notice's PING came back
   bool stopping_ = false;      // the worker shuts down: the last GOAWAY follows the notice
   bool evicted_ = false;       // closed at the connection cap: no linger after the GOAWAY
+  bool close_wanted_ = false;  // see close_when_done()
   std::uint64_t notice_at_ = 0;
   bool ending_ = false;  // nghttp2 is done (or the connection failed): close once no handler runs
 };
