@@ -9,8 +9,10 @@
 //        {"count":N,"total":T}: the number of "items" and the sum of their "id"s
 //   GET  /mw/plaintext                          "Hello, World!" behind 5 onion middleware; the
 //        X-Middleware header says how many of them ran before the handler
+//   GET  /files/<name>                          with --files DIR only: DIR's files through
+//        app.static_files (bench/h2_run's large-response workload)
 // Flags: --host, --port, --workers as every example; --idle-timeout-ms N (keep-alive timeout)
-// and --max-connections N for the idle-connection measurement.
+// and --max-connections N for the idle-connection measurement; --files DIR.
 #include <fmt/format.h>
 
 #include <cstdint>
@@ -63,11 +65,14 @@ void add_filler_routes(swoop::App& app, int others) {
 }
 
 // Removes bench_app's own flags from argv; the rest goes to example::parse_args.
-void take_flags(int& argc, char** argv, swoop::RunOptions& extra, bool& idle_set, bool& max_set) {
+void take_flags(int& argc, char** argv, swoop::RunOptions& extra, bool& idle_set, bool& max_set,
+                std::string& files) {
   int out = 1;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
-    if ((arg == "--idle-timeout-ms" || arg == "--max-connections") && i + 1 < argc) {
+    if (arg == "--files" && i + 1 < argc) {
+      files = argv[++i];
+    } else if ((arg == "--idle-timeout-ms" || arg == "--max-connections") && i + 1 < argc) {
       const long n = std::strtol(argv[++i], nullptr, 10);
       if (n <= 0) {
         std::fprintf(stderr, "%s: %s needs a positive number\n", argv[0], argv[i - 1]);
@@ -93,7 +98,8 @@ int main(int argc, char** argv) {
   swoop::RunOptions extra;
   bool idle_set = false;
   bool max_set = false;
-  take_flags(argc, argv, extra, idle_set, max_set);
+  std::string files;
+  take_flags(argc, argv, extra, idle_set, max_set, files);
   swoop::RunOptions options = example::parse_args(argc, argv, 8010).options;
   if (idle_set) options.keep_alive_timeout = extra.keep_alive_timeout;
   if (max_set) options.max_connections = extra.max_connections;
@@ -134,6 +140,11 @@ int main(int argc, char** argv) {
   });
   app.blueprint(mw);
   ++routes;
+
+  if (!files.empty()) {
+    app.static_files("/files", files, {.index = ""});  // "/files" and "/files/<path:path>"
+    routes += 2;
+  }
 
   // The fillers go first, so that routers that try routes in order pass them all.
   add_filler_routes(app, routes + 1);
