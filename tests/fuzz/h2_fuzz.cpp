@@ -42,12 +42,17 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "loopback.hpp"
 #include "swoop/swoop.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using swoop_fuzz::check;
+using swoop_fuzz::connect_to;
+using swoop_fuzz::End;
+using swoop_fuzz::receive;
+using swoop_fuzz::send_all;
 
 constexpr std::string_view client_preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
 
@@ -136,60 +141,6 @@ std::uint16_t server_port() {
     return server->port();
   }();
   return port;
-}
-
-/// Connects to the server. Hundreds of thousands of short connections can run out of local
-/// ports for a moment (EADDRNOTAVAIL), so that is retried for up to two seconds.
-int connect_to(std::uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (int attempt = 0;; ++attempt) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    check(fd >= 0, "socket() failed");
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
-    const int error = errno;
-    ::close(fd);
-    if (attempt == 200 || (error != EADDRNOTAVAIL && error != EAGAIN && error != EINTR)) {
-      std::fprintf(stderr, "connect: %s\n", std::strerror(error));
-      check(false, "connect() failed");
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-}
-
-void send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the server may close early (GOAWAY): keep what it answered
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-// How reading stopped: the server closed (FIN: all it sent is here), reset the connection (what
-// it sent last may be lost), or nothing came for a while.
-enum class End { closed, reset, quiet };
-
-End receive(int fd, std::string& out, std::chrono::milliseconds budget,
-            std::chrono::milliseconds quiet) {
-  const auto deadline = std::chrono::steady_clock::now() + budget;
-  char buf[16384];
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return End::quiet;
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(std::min(left, quiet).count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return End::quiet;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n == 0) return End::closed;
-    if (n < 0) return End::reset;
-    out.append(buf, static_cast<std::size_t>(n));
-  }
 }
 
 enum : std::uint8_t { data_t, headers_t, priority_t, rst_t, settings_t, push_t, ping_t, goaway_t };

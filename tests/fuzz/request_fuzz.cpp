@@ -51,12 +51,23 @@
 #include <vector>
 
 #include "fuzz_support.hpp"
+#include "loopback.hpp"
 #include "swoop/swoop.hpp"
 
 namespace {
 
 using namespace std::chrono_literals;
 using swoop_fuzz::check;
+using swoop_fuzz::connect_to;
+using swoop_fuzz::End;
+using swoop_fuzz::send_all;
+
+// Reads until the server closes (true: a reset after it closed counts too), or until `budget`
+// passes or nothing came for `quiet` (false).
+bool receive(int fd, std::string& out, std::chrono::milliseconds budget,
+             std::chrono::milliseconds quiet) {
+  return swoop_fuzz::receive(fd, out, budget, quiet) != End::quiet;
+}
 
 void write_file(const std::filesystem::path& path, std::size_t size) {
   std::string bytes(size, '\0');
@@ -183,62 +194,11 @@ std::uint16_t server_port() {
   return port;
 }
 
-/// Connects to the server. Hundreds of thousands of short connections can run out of local
-/// ports for a moment (EADDRNOTAVAIL), so that is retried for up to two seconds.
-int connect_to(std::uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  for (int attempt = 0;; ++attempt) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    check(fd >= 0, "socket() failed");
-    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) return fd;
-    const int error = errno;
-    ::close(fd);
-    if (attempt == 200 || (error != EADDRNOTAVAIL && error != EAGAIN && error != EINTR)) {
-      std::fprintf(stderr, "connect: %s\n", std::strerror(error));
-      check(false, "connect() failed");
-    }
-    std::this_thread::sleep_for(10ms);
-  }
-}
-
 /// Closes with a reset rather than a FIN, so the client side keeps no TIME_WAIT entry.
 void close_abortively(int fd) {
   const linger reset{1, 0};
   ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
   ::close(fd);
-}
-
-void send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    const ssize_t n = ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return;  // the server may close early (400, 413): keep what it answered
-    bytes.remove_prefix(static_cast<std::size_t>(n));
-  }
-}
-
-/// Reads until EOF (returns true), or until `budget` passes or nothing came for `quiet`
-/// (returns false).
-bool receive(int fd, std::string& out, std::chrono::milliseconds budget,
-             std::chrono::milliseconds quiet) {
-  const auto deadline = std::chrono::steady_clock::now() + budget;
-  char buf[16384];
-  while (true) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int r = ::poll(&p, 1, static_cast<int>(std::min(left, quiet).count()));
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return true;  // EOF, or a reset after the server closed
-    out.append(buf, static_cast<std::size_t>(n));
-  }
 }
 
 // The statuses of the responses, and whether the last one sends big.bin (by its date).
