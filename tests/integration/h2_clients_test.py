@@ -393,7 +393,7 @@ class StreamedUploadTest(unittest.TestCase):
 
     def test_a_handler_that_does_not_read_closes_the_window(self):
         c = self.client
-        sid = c.request("/upload?wait_ms=500", "POST", end_stream=False)
+        sid = c.request("/upload?wait_ms=1500", "POST", end_stream=False)
         self.assertEqual(c.send(sid, 4 << 20), 256 * 1024)  # the server's stream window
         c.settle(0.3)  # the handler sleeps: nothing it did not read is credited
         self.assertEqual(c.conn.local_flow_control_window(sid), 0)
