@@ -2,10 +2,12 @@
 // File bodies (sendfile, with a buffered piece when the socket is full) and content types.
 #include "http/file_body.hpp"
 
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <memory>
 #include <stdexcept>
 #include <string_view>
 
@@ -33,6 +35,7 @@ class FileBody final : public BodySource {
   FileBody& operator=(const FileBody&) = delete;
 
   Task<void> send(BodySink& sink) override {
+    bool lent = false;  // the sink sends from piece_: it must not go before the sink is done
     for (const FileSegment& s : segments_) {
       sink.write(s.prefix);
       std::uint64_t offset = s.offset, left = s.length;
@@ -42,36 +45,52 @@ class FileBody final : public BodySource {
             static_cast<std::size_t>(std::min<std::uint64_t>(left, sendfile_slice));
         std::size_t n = co_await sink.send_file(fd_, offset, slice);
         if (n == 0) {
-          // The socket is full: one piece through the write queue waits until it drains.
+          // The socket is full (or the bytes must be framed or encrypted): one piece through
+          // the write queue, which waits until it drains.
           const std::size_t want =
               static_cast<std::size_t>(std::min<std::uint64_t>(left, piece_size));
-          std::string piece = co_await read_piece(fd_, offset, want);
-          if (piece.empty()) throw std::runtime_error("file shrank while being sent");
-          n = piece.size();
-          sink.write(piece);
+          n = co_await read_piece(offset, want);
+          if (n == 0) throw std::runtime_error("file shrank while being sent");
+          lent = sink.write_lent({piece_.get(), n}) || lent;
         }
         offset += n;
         left -= n;
       }
     }
+    if (lent) co_await sink.wait_below(0);
   }
 
  private:
-  static Task<std::string> read_piece(int fd, std::uint64_t offset, std::size_t len) {
-    return run_blocking([fd, offset, len] {
-      std::string piece(len, '\0');
+  // Reads up to len bytes at offset into piece_: at once on the loop thread when the page
+  // cache holds them (preadv2 with RWF_NOWAIT never waits for the disk), else on the thread
+  // pool, which costs a round trip between threads (two futex wakes, a context switch or two).
+  Task<std::size_t> read_piece(std::uint64_t offset, std::size_t len) {
+    if (!piece_) piece_.reset(new char[piece_size]);  // not zero-filled: pread overwrites it
+    if (try_nowait_) {
+      iovec v{piece_.get(), len};
       ssize_t n;
       do {
-        n = ::pread(fd, piece.data(), len, static_cast<off_t>(offset));
+        n = ::preadv2(fd_, &v, 1, static_cast<off_t>(offset), RWF_NOWAIT);
+      } while (n < 0 && errno == EINTR);
+      if (n > 0) co_return static_cast<std::size_t>(n);
+      // Not cached yet (EAGAIN), the end of the file, or an error (RWF_NOWAIT unsupported by
+      // this kernel or file system: not tried again): the pool's pread, which waits, decides.
+      if (n < 0 && errno != EAGAIN) try_nowait_ = false;
+    }
+    co_return co_await run_blocking([fd = fd_, out = piece_.get(), offset, len] {
+      ssize_t n;
+      do {
+        n = ::pread(fd, out, len, static_cast<off_t>(offset));
       } while (n < 0 && errno == EINTR);
       if (n < 0) throw SystemError(std::error_code{errno, std::system_category()}, "pread");
-      piece.resize(static_cast<std::size_t>(n));
-      return piece;
+      return static_cast<std::size_t>(n);
     });
   }
 
   int fd_;
   std::vector<FileSegment> segments_;
+  std::unique_ptr<char[]> piece_;  // piece_size bytes, once a piece is read
+  bool try_nowait_ = true;
 };
 
 struct TypeEntry {

@@ -54,9 +54,12 @@ class Http2Stream final : public Exchange,
   void start();
   /// nghttp2 closed the stream (answered, reset by either side, or the connection ended).
   void on_closed();
-  /// nghttp2's data source read: copies up to len body bytes into out, or says the body is
-  /// deferred (a streamed body waits for its writer), ended (flags), or cut.
-  std::ptrdiff_t read_body(std::uint8_t* out, std::size_t len, std::uint32_t* flags);
+  /// nghttp2's data source read: how many body bytes (up to len) the next DATA frame carries,
+  /// or that the body is deferred (a streamed body waits for its writer), ended (flags), or
+  /// cut. The bytes are not copied (NGHTTP2_DATA_FLAG_NO_COPY): send_body() appends them.
+  std::ptrdiff_t read_body(std::size_t len, std::uint32_t* flags);
+  /// Appends the n body bytes the last read_body() announced to out (after the frame's head).
+  void send_body(std::string& out, std::size_t n);
   /// Resumes a streamed body's writer once what it waits for was sent, and a handler reading
   /// its body once bytes arrived (outside nghttp2's callbacks).
   void resume_waiters();
@@ -90,6 +93,7 @@ class Http2Stream final : public Exchange,
   void on_answer_dropped(Outcome outcome) override;
   // BodySink
   void write(std::string_view data) override;
+  bool write_lent(std::string_view data) override;
   Task<void> wait_below(std::size_t mark) override;
   Task<std::size_t> send_file(int fd, std::uint64_t offset, std::size_t len) override;
   // BodyReader
@@ -112,7 +116,8 @@ class Http2Stream final : public Exchange,
   void on_stream_done(bool ok);
   bool is_stream_broken() const noexcept;
   bool is_send_blocked() const noexcept;
-  std::size_t queued() const noexcept { return queue_.size() - queue_at_; }
+  void count_written(std::size_t n);
+  std::size_t queued() const noexcept { return queue_.size() - queue_at_ + lent_.size(); }
 
   Http2Session& session_;
   std::int32_t id_;
@@ -127,9 +132,11 @@ class Http2Stream final : public Exchange,
   std::size_t body_sent_ = 0;
   std::uint64_t started_ = 0;
   std::uint64_t deadline_ = 0;
-  // A streamed body: what its writer queued and nghttp2 did not take yet.
+  // A streamed body: what its writer queued and nghttp2 did not take yet (never both queue_
+  // and lent_ at once).
   std::string queue_;
   std::size_t queue_at_ = 0;
+  std::string_view lent_;              // or bytes its writer keeps until the queue drained
   std::optional<std::uint64_t> left_;  // declared length not yet written
   WriterWait* wait_ = nullptr;         // the writer, waiting for the queue to drain
   bool writing_ = false;               // the writer runs (it may read req)
@@ -259,6 +266,7 @@ class Http2Session final : private net::Protocol {
   bool stopping_ = false;      // the worker shuts down: the last GOAWAY follows the notice
   bool evicted_ = false;       // closed at the connection cap: no linger after the GOAWAY
   bool close_wanted_ = false;  // see close_when_done()
+  bool paused_ = false;        // send_data paused mem_send with a batch of output (send())
   std::uint64_t notice_at_ = 0;
   bool ending_ = false;  // nghttp2 is done (or the connection failed): close once no handler runs
 };

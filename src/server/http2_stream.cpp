@@ -4,7 +4,6 @@
 #include <nghttp2/nghttp2.h>
 
 #include <charconv>
-#include <cstring>
 #include <vector>
 
 #include "http/grammar.hpp"
@@ -40,9 +39,9 @@ nghttp2_nv field(std::string_view name, std::string_view value) noexcept {
           value.size(), NGHTTP2_NV_FLAG_NONE};
 }
 
-ssize_t read_answer(nghttp2_session*, std::int32_t, std::uint8_t* out, std::size_t len,
+ssize_t read_answer(nghttp2_session*, std::int32_t, std::uint8_t*, std::size_t len,
                     std::uint32_t* flags, nghttp2_data_source* source, void*) {
-  return static_cast<Http2Stream*>(source->ptr)->read_body(out, len, flags);
+  return static_cast<Http2Stream*>(source->ptr)->read_body(len, flags);
 }
 
 }  // namespace
@@ -300,28 +299,41 @@ void Http2Stream::submit(Response& res) {
   }
 }
 
-std::ptrdiff_t Http2Stream::read_body(std::uint8_t* out, std::size_t len, std::uint32_t* flags) {
+std::ptrdiff_t Http2Stream::read_body(std::size_t len, std::uint32_t* flags) {
   const Worker& w = session_.worker();  // progress: the stall deadline moves on
   deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+  // The bytes are not copied here: nghttp2 calls send_body() with the frame (NO_COPY).
+  *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
   if (answer_->is_streamed()) {
     if (cut_) return NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE;  // RST_STREAM INTERNAL_ERROR
     const std::size_t n = std::min(len, queued());
     if (n == 0 && writing_) return NGHTTP2_ERR_DEFERRED;  // resumed by the next write
-    std::memcpy(out, queue_.data() + queue_at_, n);
+    if (!writing_ && queued() == n) *flags |= NGHTTP2_DATA_FLAG_EOF;
+    return static_cast<std::ptrdiff_t>(n);
+  }
+  const std::size_t left = answer_->body().size() - body_sent_;
+  const std::size_t n = std::min(len, left);
+  if (n == left) *flags |= NGHTTP2_DATA_FLAG_EOF;
+  return static_cast<std::ptrdiff_t>(n);
+}
+
+void Http2Stream::send_body(std::string& out, std::size_t n) {
+  if (!lent_.empty()) {
+    out.append(lent_.data(), n);
+    lent_.remove_prefix(n);
+    return;
+  }
+  if (answer_->is_streamed()) {
+    out.append(queue_, queue_at_, n);
     queue_at_ += n;
     if (queue_at_ == queue_.size()) {
       queue_at_ = 0;
       queue_.clear();
     }
-    if (!writing_ && queued() == 0) *flags |= NGHTTP2_DATA_FLAG_EOF;
-    return static_cast<std::ptrdiff_t>(n);
+    return;
   }
-  const std::string& body = answer_->body();
-  const std::size_t n = std::min(len, body.size() - body_sent_);
-  std::memcpy(out, body.data() + body_sent_, n);
+  out.append(answer_->body(), body_sent_, n);
   body_sent_ += n;
-  if (body_sent_ == body.size()) *flags |= NGHTTP2_DATA_FLAG_EOF;
-  return static_cast<std::ptrdiff_t>(n);
 }
 
 void Http2Stream::on_closed() {
@@ -363,6 +375,7 @@ void Http2Stream::on_stream_done(bool ok) {
   wait_ = nullptr;
   // A body shorter than its Content-Length is cut too: the client must not take it as whole.
   cut_ = !ok || (left_ && *left_ != 0);
+  if (cut_) lent_ = {};  // never sent: the writer may have let go of them
   if (state_ != State::closed) {
     if (cut_) {  // reset now: with the window closed nghttp2 would not read the body again
       nghttp2_submit_rst_stream(session_.native(), NGHTTP2_FLAG_NONE, id_,
@@ -383,22 +396,38 @@ bool Http2Stream::is_stream_broken() const noexcept {
   return state_ == State::closed || outcome() != Outcome::send || req.is_cancelled();
 }
 
-void Http2Stream::write(std::string_view data) {
+void Http2Stream::count_written(std::size_t n) {
   if (is_stream_broken()) throw Cancelled{};
-  if (data.empty()) return;
   if (left_) {
-    if (data.size() > *left_) {
-      throw std::logic_error("streamed body longer than its declared length");
-    }
-    *left_ -= data.size();
+    if (n > *left_) throw std::logic_error("streamed body longer than its declared length");
+    *left_ -= n;
   }
   if (queued() == 0) {  // the stall deadline counts from the first byte waiting
     const Worker& w = session_.worker();
     deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
   }
-  queue_.append(data);
   nghttp2_session_resume_data(session_.native(), id_);
   session_.wake();
+}
+
+void Http2Stream::write(std::string_view data) {
+  if (data.empty()) {
+    if (is_stream_broken()) throw Cancelled{};
+    return;
+  }
+  count_written(data.size());
+  if (!lent_.empty()) queue_.append(std::exchange(lent_, {}));  // its owner may reuse it
+  queue_.append(data);
+}
+
+bool Http2Stream::write_lent(std::string_view data) {
+  if (queued() != 0 || data.empty()) {
+    write(data);
+    return false;
+  }
+  count_written(data.size());
+  lent_ = data;  // sent from there, the writer waits for it (wait_below(0))
+  return true;
 }
 
 Task<void> Http2Stream::wait_below(std::size_t mark) { co_await WriterWait{this, mark}; }

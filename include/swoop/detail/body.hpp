@@ -20,6 +20,12 @@ class BodySink {
   /// swoop::Cancelled when the client is gone or the request was cancelled, and
   /// std::logic_error beyond a declared length.
   virtual void write(std::string_view data) = 0;
+  /// Queues bytes as write() does, or keeps only a view of them and sends them from where they
+  /// are (true): then they must stay valid and unchanged until wait_below(0) completed.
+  virtual bool write_lent(std::string_view data) {
+    write(data);
+    return false;
+  }
   /// Suspends until fewer than `mark` bytes wait to be written (0: all written and no write in
   /// flight). Throws swoop::Cancelled as write() does.
   virtual Task<void> wait_below(std::size_t mark) = 0;
