@@ -168,20 +168,36 @@ class Registry {
   RouteRegistrar route(std::string_view pattern, RouteOptions options = {}) {
     return {*this, std::string{pattern}, std::move(options)};
   }
-  /// Starts a GET registration (HEAD is answered by it too).
-  RouteRegistrar get(std::string_view pattern) { return route(pattern, method("GET")); }
+  /// Starts a GET registration (HEAD is answered by it too). The shorthands take the same
+  /// options as route(), their method replacing options.methods:
+  ///     app.get("/users/<id:int>", {.name = "user"})(show_user);
+  RouteRegistrar get(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("GET", std::move(options)));
+  }
   /// Starts a POST registration.
-  RouteRegistrar post(std::string_view pattern) { return route(pattern, method("POST")); }
+  RouteRegistrar post(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("POST", std::move(options)));
+  }
   /// Starts a PUT registration.
-  RouteRegistrar put(std::string_view pattern) { return route(pattern, method("PUT")); }
+  RouteRegistrar put(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("PUT", std::move(options)));
+  }
   /// Starts a PATCH registration.
-  RouteRegistrar patch(std::string_view pattern) { return route(pattern, method("PATCH")); }
+  RouteRegistrar patch(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("PATCH", std::move(options)));
+  }
   /// Starts a DELETE registration (`delete` is a C++ keyword).
-  RouteRegistrar del(std::string_view pattern) { return route(pattern, method("DELETE")); }
+  RouteRegistrar del(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("DELETE", std::move(options)));
+  }
   /// Starts an OPTIONS registration (without one, OPTIONS is answered automatically).
-  RouteRegistrar options(std::string_view pattern) { return route(pattern, method("OPTIONS")); }
+  RouteRegistrar options(std::string_view pattern, RouteOptions opts = {}) {
+    return route(pattern, method("OPTIONS", std::move(opts)));
+  }
   /// Starts a HEAD registration (without one, HEAD uses the GET route).
-  RouteRegistrar head(std::string_view pattern) { return route(pattern, method("HEAD")); }
+  RouteRegistrar head(std::string_view pattern, RouteOptions options = {}) {
+    return route(pattern, method("HEAD", std::move(options)));
+  }
 
   /// Starts a websocket route: a GET on pattern with a valid RFC 6455 handshake is answered
   /// with 101 and the handler runs with the upgraded connection. Middleware runs before the
@@ -280,11 +296,10 @@ class Registry {
   /// handler; throws std::invalid_argument naming pattern when it does not fit.
   static void apply_status(std::string_view pattern, const RouteOptions& options,
                            detail::Handler& handler);
-  /// Route options for a single method.
-  static RouteOptions method(const char* name) {
-    RouteOptions o;
-    o.methods = {name};
-    return o;
+  /// options with a single method, name.
+  static RouteOptions method(const char* name, RouteOptions options = {}) {
+    options.methods = {name};
+    return options;
   }
 
   /// Middleware registered on this registry, in registration order.

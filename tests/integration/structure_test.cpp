@@ -86,6 +86,37 @@ TEST_SUITE("structure") {
     CHECK(client.get("/users/7").status == 404);
   }
 
+  TEST_CASE("the method shorthands take route options, their method replacing the options'") {
+    swoop::App app;
+    app.get("/users/<id:int>", {.name = "user"})(
+        [](Request& req) { return swoop::text("user " + std::string{req.param("id")}); });
+    app.post("/users",
+             {.methods = {"PUT"}, .name = "make"})([](Request&) { return swoop::text("made"); });
+    app.del("/users/<id:int>",
+            {.error_format = swoop::ErrorFormat::json})([](Request&) -> Response {
+      throw swoop::HttpError{409, "in use"};
+    });
+    app.put("/p", {.strict_slashes = true})([](Request&) { return swoop::text("put"); });
+    app.patch("/a", {.name = "patch_a"})([](Request&) { return swoop::text("patch"); });
+    app.options("/a", {.name = "options_a"})([](Request&) { return swoop::text("options"); });
+    app.head("/h", {.name = "head_h"})([](Request&) { return swoop::text(""); });
+    CHECK(app.url_for("user", {{"id", 3}}) == "/users/3");
+    CHECK(app.url_for("patch_a") == "/a");
+    TestClient client{app};
+    CHECK(client.get("/users/3").body == "user 3");
+    CHECK(app.url_for("make") == "/users");
+    CHECK(client.post("/users", "").body == "made");
+    CHECK(client.request("PUT", "/users").status == 405);  // the options' PUT was replaced
+    auto del = client.request("DELETE", "/users/3", {}, {{"Accept", "text/html"}});
+    CHECK(del.status == 409);
+    CHECK(del.header("content-type") == "application/json");
+    CHECK(client.request("PUT", "/p").body == "put");
+    CHECK(client.request("PUT", "/p/").status == 404);  // strict slashes
+    CHECK(client.request("PATCH", "/a").body == "patch");
+    CHECK(client.request("OPTIONS", "/a").body == "options");
+    CHECK(client.request("HEAD", "/h").status == 200);
+  }
+
   TEST_CASE("groups compose prefixes and versions and nest") {
     swoop::Blueprint a{"a", {.url_prefix = "/a"}};
     a.get("/x")([](Request&) { return swoop::text("a.x"); });
