@@ -414,7 +414,6 @@ class H2LibraryTest(unittest.TestCase):
         self.assertEqual(client.get("/"), (b"200", HELLO))
         client.sock.close()
 
-
     def test_a_file_reset_halfway_and_the_connection_lives_on(self):
         # The server sends a file from its read buffer: streams reset while their bytes wait
         # for window (the client's connection window is spent, not acknowledged) must not
