@@ -20,6 +20,11 @@ swoop_require(SWOOP_NGHTTP2_FOUND libnghttp2-dev "nghttp2 (>= 1.52)")
 if(NOT TARGET swoop::nghttp2)
   add_library(swoop::nghttp2 ALIAS PkgConfig::SWOOP_NGHTTP2)
 endif()
+pkg_check_modules(SWOOP_HIREDIS QUIET IMPORTED_TARGET hiredis>=0.14)
+swoop_require(SWOOP_HIREDIS_FOUND libhiredis-dev "hiredis (>= 0.14)")
+if(NOT TARGET swoop::hiredis)
+  add_library(swoop::hiredis ALIAS PkgConfig::SWOOP_HIREDIS)
+endif()
 # Debian 12 backports two flood limits to nghttp2 1.52: the stream reset rate limit
 # (CVE-2023-44487, upstream 1.57) and the CONTINUATION limit (CVE-2024-28182, upstream 1.61).
 # SWOOP_NGHTTP2_RESET_RATE_LIMIT and SWOOP_NGHTTP2_MAX_CONTINUATIONS say whether they are there.

@@ -33,6 +33,7 @@ string(JOIN ", " CPACK_DEBIAN_PACKAGE_DEPENDS
   "libfmt-dev (>= ${fmt_VERSION})" "libfmt-dev (<< ${SWOOP_FMT_NEXT_MAJOR})"
   "libuv1-dev (>= 1.44)"
   "libnghttp2-dev (>= 1.52)"
+  "libhiredis-dev (>= 0.14)"
   "libsimdjson-dev (>= ${SWOOP_SIMDJSON_MINOR})"
   "zlib1g-dev"
   "libssl-dev (>= ${SWOOP_OPENSSL_MAJOR})"

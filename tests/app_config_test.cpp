@@ -44,7 +44,7 @@ bool same(const swoop::RunOptions& a, const swoop::RunOptions& b) {
          f.max_fields == g.max_fields && f.max_files == g.max_files && f.max_parts == g.max_parts &&
          f.max_part_header_size == g.max_part_header_size && f.max_field_size == g.max_field_size &&
          f.max_file_size == g.max_file_size && a.json_any_content_type == b.json_any_content_type &&
-         a.access_log == b.access_log && a.debug == b.debug;
+         a.access_log == b.access_log && a.debug == b.debug && a.pubsub_url == b.pubsub_url;
 }
 
 // The variables Kubernetes gives every pod of the namespace for a Service whose name, upper

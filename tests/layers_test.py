@@ -18,11 +18,12 @@ allowed_includes = {
     "router": set(),
     "http": set(),
     "net": set(),
+    "pubsub": set(),
     "json": {"http"},
     "middleware": {"http", "json", "runtime", "router"},
     "client": {"runtime", "http", "net", "json"},
-    "server": {"http", "net", "runtime", "json", "router"},
-    "websocket": {"http", "net", "runtime"},
+    "server": {"http", "net", "runtime", "json", "router", "pubsub"},
+    "websocket": {"http", "net", "runtime", "pubsub"},
 }
 max_lines = 600
 max_bools = 8

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The chat example's page: a message list, an input, and a script that talks to /ws.
+// The chat example's page: a message list, an input, and a script that talks to /ws (?name= and
+// ?room= are passed on).
 #pragma once
 
 #include <string_view>
@@ -18,15 +19,19 @@ inline constexpr std::string_view chat_page = R"html(<!doctype html>
 </style>
 </head>
 <body>
-<h1>swoop chat</h1>
+<h1>swoop chat: <span id="room"></span></h1>
 <div id="log"></div>
 <form id="form"><input id="text" autocomplete="off" placeholder="say something"><button>Send</button></form>
 <script>
   const log = document.getElementById("log");
   const text = document.getElementById("text");
-  const name = new URLSearchParams(location.search).get("name") || "guest" + Math.floor(Math.random() * 1000);
+  const params = new URLSearchParams(location.search);
+  const name = params.get("name") || "guest" + Math.floor(Math.random() * 1000);
+  const room = params.get("room") || "lobby";
+  document.getElementById("room").textContent = room;
   const scheme = location.protocol === "https:" ? "wss://" : "ws://";
-  const ws = new WebSocket(scheme + location.host + "/ws?name=" + encodeURIComponent(name));
+  const ws = new WebSocket(scheme + location.host + "/ws?name=" + encodeURIComponent(name) +
+                           "&room=" + encodeURIComponent(room));
   function show(line) {
     const div = document.createElement("div");
     div.textContent = line;  // never innerHTML: messages come from other users

@@ -1,50 +1,36 @@
 // SPDX-License-Identifier: MIT
-// chat: a chat room; GET / serves the page, /ws broadcasts each message to everyone in the room.
+// chat: chat rooms; GET / serves the page, /ws?name=&room= joins a room, whose messages reach
+// every member on every worker.
 #include <string>
+#include <string_view>
 #include <swoop/swoop.hpp>
-#include <vector>
 
 #include "chat_page.hpp"
 #include "example_args.hpp"
 
 namespace {
 
-// The members of this worker's room. Each worker thread has its own room: a message reaches
-// the clients connected to the same worker (run with --workers 1 for one room).
-std::vector<swoop::WebSocket*>& room() {
-  thread_local std::vector<swoop::WebSocket*> members;
-  return members;
+// At most max bytes of text, cut back to the start of a UTF-8 sequence (a text message must
+// stay valid UTF-8).
+std::string_view cut(std::string_view text, std::size_t max) {
+  if (text.size() <= max) return text;
+  while (max > 0 && (static_cast<unsigned char>(text[max]) & 0xC0) == 0x80) --max;
+  return text.substr(0, max);
 }
-
-void broadcast(const std::string& text) {
-  // send() copies the message into each connection's buffer at once, so a slow reader does
-  // not hold up the others; its own buffer is bounded by the send high-water mark and by
-  // the session closing when it cannot keep up.
-  for (swoop::WebSocket* member : room()) {
-    member->send(text);
-  }
-}
-
-// Membership for the life of a handler, however it ends.
-struct Member {
-  swoop::WebSocket* ws;
-  explicit Member(swoop::WebSocket& w) : ws(&w) { room().push_back(ws); }
-  ~Member() { std::erase(room(), ws); }
-  Member(const Member&) = delete;
-  Member& operator=(const Member&) = delete;
-};
 
 swoop::Task<> chat(swoop::Request& req, swoop::WebSocket& ws) {
-  const std::string name{req.args().get("name", "anonymous").substr(0, 32)};
-  {
-    Member member{ws};
-    broadcast("* " + name + " joined");
-    while (auto msg = co_await ws.recv()) {
-      if (!msg->is_text()) continue;
-      broadcast(name + ": " + std::string{msg->text().substr(0, 2000)});
-    }
+  const std::string name{cut(req.args().get("name", "anonymous"), 32)};
+  const std::string room = "room:" + std::string{cut(req.args().get("room", "lobby"), 64)};
+  // Everything published on the room's topic reaches this socket, from whichever worker
+  // (or, with SWOOP_PUBSUB_URL set, whichever instance) its author is connected to. A member
+  // that cannot keep up is closed (1013) rather than buffered without bound.
+  ws.subscribe(room);
+  swoop::publish(room, "* " + name + " joined");
+  while (auto msg = co_await ws.recv()) {
+    if (!msg->is_text()) continue;
+    swoop::publish(room, name + ": " + std::string{cut(msg->text(), 2000)});
   }
-  broadcast("* " + name + " left");
+  swoop::publish(room, "* " + name + " left");
 }
 
 }  // namespace

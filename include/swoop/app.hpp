@@ -14,6 +14,7 @@
 #include "swoop/context.hpp"
 #include "swoop/openapi.hpp"
 #include "swoop/options.hpp"
+#include "swoop/pubsub.hpp"
 #include "swoop/registry.hpp"
 #include "swoop/router.hpp"
 
@@ -102,6 +103,12 @@ class App : public Registry {
   /// Example:
   ///     app.openapi({.title = "shop", .version = "1.4.0"});  // /openapi.json and /docs
   void openapi(OpenApiOptions options = {});
+  /// Carries topics (swoop::publish) between instances through Redis, as the pubsub_url
+  /// setting does (SWOOP_PUBSUB_URL, or RunOptions::pubsub_url, win when set). Each worker
+  /// then keeps two connections to Redis on its loop; Redis being down at start or later is
+  /// not an error: topics reach this process only meanwhile, and the workers reconnect.
+  /// Example: `app.pubsub(swoop::RedisPubSub{"redis://127.0.0.1:6379"});`
+  void pubsub(const RedisPubSub& backend);
 
   /// True while a server serves this app and no shutdown has begun: a Server sets it once
   /// it started and clears it as soon as stop() is called, before the listeners close (then

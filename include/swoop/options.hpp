@@ -136,6 +136,12 @@ struct RunOptions {
 
   AccessLog access_log = AccessLog::off;  ///< one line per request on stderr (log_access)
   bool debug = false;                     ///< error responses show exception details
+
+  /// Where topics (swoop::publish, pubsub.hpp) travel beyond this process:
+  /// "redis://[:password@]host[:port]". Empty (the default): they reach this process's
+  /// workers only. A malformed URL is refused at start-up; Redis being down is not (see
+  /// App::pubsub).
+  std::string pubsub_url;
 };
 
 }  // namespace swoop

@@ -24,6 +24,7 @@
 #include "swoop/middleware.hpp"
 #include "swoop/openapi.hpp"
 #include "swoop/options.hpp"
+#include "swoop/pubsub.hpp"
 #include "swoop/registry.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"

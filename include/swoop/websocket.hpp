@@ -14,6 +14,8 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/pubsub.hpp"
+
 namespace swoop {
 
 namespace detail {
@@ -33,6 +35,8 @@ inline constexpr std::uint16_t close_invalid_payload = 1007;   ///< a text messa
 inline constexpr std::uint16_t close_policy_violation = 1008;  ///< refused by policy
 inline constexpr std::uint16_t close_message_too_big = 1009;   ///< a message over max_message_size
 inline constexpr std::uint16_t close_internal_error = 1011;    ///< the handler failed (threw)
+inline constexpr std::uint16_t close_try_again_later =
+    1013;  ///< overloaded: here, too slow to keep up with its topics
 
 /// Options of one websocket route.
 struct WebSocketOptions {
@@ -62,6 +66,12 @@ struct WebSocketOptions {
   /// Ask for no context takeover in both directions: compresses a little less, but no zlib
   /// state (about 300 KB with context takeover) is kept between messages.
   bool compression_no_context_takeover = true;
+  /// Topic messages (subscribe()) that may wait while the connection's outgoing buffer is
+  /// above send_high_water, in payload bytes; beyond it, `topic_overflow` applies.
+  std::size_t topic_queue_limit = 1024 * 1024;
+  /// What happens to a subscriber that falls behind: close with 1013 (the default), or drop
+  /// its oldest queued topic messages.
+  SlowSubscriber topic_overflow = SlowSubscriber::close;
 };
 
 /// One received message: text (valid UTF-8) or binary, fragments already joined.
@@ -142,6 +152,17 @@ class WebSocket {
   std::string_view close_reason() const noexcept;
   /// The subprotocol chosen in the handshake; empty if none.
   std::string_view subprotocol() const noexcept;
+
+  /// Receives every message published on topic (swoop::publish, from any worker) as a
+  /// message on this socket, text or binary as published, without the handler's help. The
+  /// socket leaves its topics when it closes. Messages wait while the peer reads slowly, up to
+  /// WebSocketOptions::topic_queue_limit bytes; then topic_overflow applies. Subscribing
+  /// twice to a topic is the same as once.
+  /// Example:
+  ///     ws.subscribe("room:" + std::string{req.param("room")});
+  void subscribe(std::string_view topic);
+  /// Stops receiving topic.
+  void unsubscribe(std::string_view topic) noexcept;
 
  private:
   std::unique_ptr<detail::WsSession> session_;

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "app/app_state.hpp"
+#include "pubsub/redis.hpp"
 #include "server/head_validator.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
@@ -366,6 +367,11 @@ std::terminate_handler previous_terminate = nullptr;
 }
 
 }  // namespace
+
+void App::pubsub(const RedisPubSub& backend) {
+  detail::parse_redis_url(backend.url);  // a malformed URL is refused here, not at run()
+  config_.set("pubsub_url", backend.url);
+}
 
 void App::run(RunOptions options) {
   std::unique_ptr<Server> owned;

@@ -355,6 +355,8 @@ const std::vector<ConfigEntry>& config_reference() {
       typed("access_log", T::choice, "off", "one line per request on stderr", "off|common|json"),
       typed("log_level", T::choice, "info", "lowest level logged", "debug|info|warning|error|off"),
       typed("debug", T::boolean, "false", "error responses show exception details"),
+      typed("pubsub_url", T::string, "",
+            "topics beyond this process: redis://[:password@]host[:port]; empty: in-process"),
   };
   return table;
 }
@@ -532,6 +534,7 @@ RunOptions AppConfig::apply(RunOptions o) const {
        access == "common" ? AccessLog::common
                           : (access == "json" ? AccessLog::json : AccessLog::off));
   take(o.debug, d.debug, get<bool>("debug"));
+  take(o.pubsub_url, d.pubsub_url, get<std::string>("pubsub_url"));
   return o;
 }
 

@@ -8,6 +8,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "pubsub/hub.hpp"
 #include "server/http1_connection.hpp"
 #include "server/service.hpp"
 #include "swoop/log.hpp"
@@ -40,7 +41,12 @@ Worker::~Worker() = default;
 std::uint64_t Worker::now() const noexcept { return uv_now(loop_->native()); }
 
 void Worker::run() {
+  std::unique_ptr<PubSubNode> pubsub;  // outlives the loop, which may close its handles
   Loop loop;
+  std::optional<RedisAddress> redis;  // (Server::start checked the URL)
+  if (!options_.pubsub_url.empty()) redis = parse_redis_url(options_.pubsub_url);
+  pubsub = std::make_unique<PubSubNode>(loop.native(), redis ? &*redis : nullptr);
+  pubsub_ = pubsub.get();
   {
     std::lock_guard lock{stop_mutex_};
     loop_ = &loop;
@@ -83,6 +89,7 @@ void Worker::run() {
   // The worker's values (a client, a pool) may own handles on this loop: they die while it
   // still exists, and the Loop's destructor runs their close callbacks.
   ctx_.clear();
+  pubsub->close();  // (already closed, unless the shutdown sequence did not finish)
   service_.set_worker_context(nullptr);
   {
     std::lock_guard lock{stop_mutex_};
@@ -188,6 +195,7 @@ RootTask worker_shutdown(Worker* w) {
     log_escaped("an after_server_stop listener", std::current_exception());
   }
   uv_close(reinterpret_cast<uv_handle_t*>(&w->tick_), nullptr);
+  w->pubsub_->close();             // publishes from other threads stop waking this loop
   w->flush_prepare_open_ = false;  // every connection is gone: nothing is deferred any more
   uv_close(reinterpret_cast<uv_handle_t*>(&w->flush_prepare_), nullptr);
 }

@@ -26,6 +26,7 @@ namespace swoop::detail {
 
 class Http1Connection;
 struct Http1Exchange;
+class PubSubNode;
 class Service;
 
 /// Serves one listening socket on its own loop, on the thread that calls run().
@@ -155,6 +156,7 @@ class Worker final : public net::TransportHost {
   std::vector<std::unique_ptr<TaskSlot>> tasks_;
   std::size_t running_tasks_ = 0;
   Loop* loop_ = nullptr;
+  PubSubNode* pubsub_ = nullptr;  // this worker's topics (owned by run())
   uv_tcp_t listener_{};
   uv_timer_t tick_{};
   // Deferred flushes: a prepare handle runs them just before the loop polls for I/O. (An idle

@@ -3,6 +3,7 @@
 #include "websocket/session.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 
 #include "swoop/loop.hpp"
 
@@ -22,7 +23,10 @@ WsSession::WsSession(WsTransport& conn, const WebSocketOptions& options, CancelS
   if (deflate) deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
 }
 
-WsSession::~WsSession() { detach(); }
+WsSession::~WsSession() {
+  leave_topics();
+  detach();
+}
 
 void WsSession::detach() noexcept {
   if (conn_ == nullptr) return;
@@ -300,6 +304,7 @@ void WsSession::start_close(std::uint16_t code, std::string_view reason) {
   close_reason_ = reason;
   queue_.clear();
   queued_bytes_ = 0;
+  leave_topics();
   close_deadline_ = conn_->ws_now() + static_cast<std::uint64_t>(options_.close_timeout.count());
   wake(recv_waiter_);
   conn_->ws_resume();  // read the peer's answer even if input was held back
@@ -315,6 +320,7 @@ void WsSession::on_transport_closed() noexcept {
 }
 
 void WsSession::on_writable() noexcept {
+  pump_topics();
   if (!send_ready()) return;
   for (auto& h : send_waiters_) wake(h);
   send_waiters_.clear();
@@ -346,9 +352,11 @@ void WsSession::on_tick(std::uint64_t now) noexcept {
   }
 }
 
-void WsSession::shut_down() noexcept {
+void WsSession::shut_down() noexcept { shut_down_with(close_going_away, "server shutting down"); }
+
+void WsSession::shut_down_with(std::uint16_t code, std::string_view reason) noexcept {
   try {
-    start_close(close_going_away, "server shutting down");
+    start_close(code, reason);
   } catch (...) {
     on_transport_closed();  // out of memory: drop the connection instead
   }
@@ -377,6 +385,7 @@ std::optional<WebSocketMessage> WsSession::pop() {
 void WsSession::finish() noexcept {
   done_ = true;
   open_ = false;
+  leave_topics();
   wake_all();
   // The handler's other awaits end now, as after an HTTP client disconnect.
   cancel_.cancel();
@@ -392,6 +401,80 @@ void WsSession::wake_all() noexcept {
 
 void WsSession::wake(std::coroutine_handle<>& h) noexcept {
   if (h) Loop::current().call_soon(std::exchange(h, {}));
+}
+
+// ---- topics -------------------------------------------------------------------------------
+
+void WsSession::subscribe(std::string_view topic) {
+  if (!open_ || conn_ == nullptr) return;
+  if (std::find(topics_.begin(), topics_.end(), topic) != topics_.end()) return;
+  if (node_ == nullptr) {
+    node_ = PubSubNode::current();
+    if (node_ == nullptr) throw std::logic_error("subscribe() needs a running server's worker");
+  }
+  topics_.emplace_back(topic);
+  try {
+    node_->subscribe(topic, *this);
+  } catch (...) {
+    topics_.pop_back();
+    throw;
+  }
+}
+
+void WsSession::unsubscribe(std::string_view topic) noexcept {
+  auto it = std::find(topics_.begin(), topics_.end(), topic);
+  if (it == topics_.end()) return;
+  node_->unsubscribe(topic, *this);
+  topics_.erase(it);
+}
+
+void WsSession::leave_topics() noexcept {
+  for (const std::string& topic : topics_) node_->unsubscribe(topic, *this);
+  topics_.clear();
+  topic_queue_.clear();
+  topic_bytes_ = 0;
+}
+
+void WsSession::deliver(const PublishedPtr& m) noexcept {
+  if (!open_ || conn_ == nullptr) return;
+  try {
+    if (topic_queue_.empty() && conn_->ws_buffered() < options_.send_high_water) {
+      send_topic_message(*m);
+      return;
+    }
+    topic_queue_.push_back(m);
+  } catch (...) {
+    return;  // out of memory: this subscriber misses the message
+  }
+  topic_bytes_ += m->data.size();
+  if (topic_bytes_ <= options_.topic_queue_limit) return;
+  if (options_.topic_overflow == SlowSubscriber::close) {
+    // The peer reads slower than its topics publish: it can reconnect and catch up.
+    shut_down_with(close_try_again_later, "too slow for its topics");
+    return;
+  }
+  while (topic_bytes_ > options_.topic_queue_limit && topic_queue_.size() > 1) {
+    topic_bytes_ -= topic_queue_.front()->data.size();
+    topic_queue_.pop_front();
+  }
+}
+
+void WsSession::pump_topics() noexcept {
+  while (!topic_queue_.empty() && open_ && conn_ != nullptr &&
+         conn_->ws_buffered() < options_.send_high_water) {
+    PublishedPtr m = std::move(topic_queue_.front());
+    topic_queue_.pop_front();
+    topic_bytes_ -= m->data.size();
+    try {
+      send_topic_message(*m);
+    } catch (...) {
+      return;  // out of memory: the message is lost, the connection goes on
+    }
+  }
+}
+
+void WsSession::send_topic_message(const Published& m) {
+  send(m.binary ? Opcode::binary : Opcode::text, m.data);
 }
 
 }  // namespace swoop::detail

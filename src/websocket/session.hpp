@@ -5,12 +5,14 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "pubsub/hub.hpp"
 #include "swoop/detail/cancel.hpp"
 #include "swoop/websocket.hpp"
 #include "websocket/deflate.hpp"
@@ -49,9 +51,12 @@ class WsTransport {
 /// Parses incoming frames, assembles messages, answers pings, runs the close handshake and
 /// resumes the handler's awaiters (always through the loop, never inline).
 ///
+/// Topic messages (pubsub.hpp) it subscribed to are written as they come while the outgoing
+/// buffer is below the high-water mark, and queued meanwhile, up to topic_queue_limit bytes.
+///
 /// Lifetime: owned by the WebSocket in the handler's frame; the transport (WsConnection)
 /// points to it from the upgrade until the WebSocket's destructor calls ws_detach() on it.
-class WsSession {
+class WsSession final : public Subscriber {
  public:
   WsSession(WsTransport& conn, const WebSocketOptions& options, CancelState& cancel,
             std::string subprotocol, std::optional<DeflateParams> deflate);
@@ -91,6 +96,13 @@ class WsSession {
   std::string_view subprotocol() const noexcept { return subprotocol_; }
   /// The handler finished: the connection no longer refers to this session.
   void detach() noexcept;
+  /// Receives the messages published on topic (from now on; nothing if already subscribed).
+  /// Throws std::logic_error off a running server's worker.
+  void subscribe(std::string_view topic);
+  /// Stops receiving topic (messages of it already queued are still sent).
+  void unsubscribe(std::string_view topic) noexcept;
+  /// Subscriber: a message of a subscribed topic.
+  void deliver(const PublishedPtr& m) noexcept override;
 
  private:
   bool check_header();
@@ -101,6 +113,10 @@ class WsSession {
   void finish() noexcept;
   void wake_all() noexcept;
   static void wake(std::coroutine_handle<>& h) noexcept;
+  void shut_down_with(std::uint16_t code, std::string_view reason) noexcept;
+  void send_topic_message(const Published& m);
+  void pump_topics() noexcept;
+  void leave_topics() noexcept;
 
   WsTransport* conn_;
   const WebSocketOptions& options_;
@@ -133,6 +149,11 @@ class WsSession {
   bool open_ = true;  // no close frame sent or received
   bool sent_close_ = false;
   bool done_ = false;  // handshake over or transport gone: nothing more happens
+
+  PubSubNode* node_ = nullptr;            // set by the first subscribe()
+  std::vector<std::string> topics_;       // subscribed to
+  std::deque<PublishedPtr> topic_queue_;  // waiting for the outgoing buffer to drain
+  std::size_t topic_bytes_ = 0;           // payload bytes in topic_queue_
 };
 
 }  // namespace swoop::detail

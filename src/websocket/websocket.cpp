@@ -43,6 +43,8 @@ std::optional<std::uint16_t> WebSocket::close_code() const noexcept {
 }
 std::string_view WebSocket::close_reason() const noexcept { return session_->close_reason(); }
 std::string_view WebSocket::subprotocol() const noexcept { return session_->subprotocol(); }
+void WebSocket::subscribe(std::string_view topic) { session_->subscribe(topic); }
+void WebSocket::unsubscribe(std::string_view topic) noexcept { session_->unsubscribe(topic); }
 
 bool WebSocket::RecvAwaiter::await_ready() const noexcept { return s_->recv_ready(); }
 void WebSocket::RecvAwaiter::await_suspend(std::coroutine_handle<> h) noexcept {

@@ -73,7 +73,7 @@ for file in '/usr/include/swoop/swoop\.hpp' '/usr/include/swoop/config\.hpp' \
   grep -qE "^$file$" "$work/files" || fail "$deb has no $file"
 done
 depends="$(dpkg-deb -f "$work/pkg/$deb" Depends)"
-for package in libfmt-dev libuv1-dev libnghttp2-dev libsimdjson-dev zlib1g-dev libssl-dev \
+for package in libfmt-dev libuv1-dev libnghttp2-dev libhiredis-dev libsimdjson-dev zlib1g-dev libssl-dev \
   pkg-config; do
   [[ ", $depends," == *", $package "* || ", $depends," == *", $package,"* ]] ||
     fail "$deb does not depend on $package (Depends: $depends)"

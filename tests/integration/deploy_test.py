@@ -2,7 +2,8 @@
 """deploy/: two instances of the hello example behind a real nginx running deploy/nginx.conf,
 continuous traffic through nginx, a rolling restart (SIGTERM, start again) of each instance,
 and not one failed request. Also: the Dockerfile's packages agree with scripts/setup and with
-what the binary links, and the systemd unit passes systemd-analyze verify.
+what the binary links, compose.yaml agrees with nginx.conf and the Dockerfile, and the systemd
+unit passes systemd-analyze verify.
 
 Usage: deploy_test.py EXAMPLES_DIR"""
 import http.client
@@ -267,6 +268,35 @@ class DockerfileTest(unittest.TestCase):
                 needed.add(owner)
         self.assertTrue({"libuv1", "libssl3"} <= needed, needed)
         self.assertEqual(needed - runtime, set(), f"ldd:\n{out}")
+
+
+class ComposeTest(unittest.TestCase):
+    """deploy/compose.yaml cannot run here (no Docker): its pieces must agree with nginx.conf,
+    the Dockerfile and each other."""
+
+    def test_the_pieces_agree(self):
+        import yaml
+        with open(os.path.join(DEPLOY, "compose.yaml")) as f:
+            services = yaml.safe_load(f)["services"]
+        with open(os.path.join(DEPLOY, "nginx.conf")) as f:
+            upstreams = re.findall(r"server 127\.0\.0\.1:(\d+)", f.read())
+        with open(os.path.join(DEPLOY, "Dockerfile")) as f:
+            binary = re.search(r"^COPY --from=build \S+ (\S+)$", f.read(), flags=re.M).group(1)
+        redis = services["redis"]["command"]
+        redis_url = f"redis://127.0.0.1:{redis[redis.index('--port') + 1]}"
+        ports = []
+        for name in ("chat-1", "chat-2"):
+            s = services[name]
+            entry = s["entrypoint"]
+            self.assertEqual(entry[0], binary)
+            ports.append(entry[entry.index("--port") + 1])
+            self.assertEqual(s["environment"]["SWOOP_PUBSUB_URL"], redis_url)
+            self.assertIn("redis", s["depends_on"])
+        self.assertEqual(ports, upstreams)
+        for s in services.values():
+            self.assertEqual(s["network_mode"], "host")  # nginx.conf's 127.0.0.1 upstreams
+        self.assertIn("./nginx.conf:/etc/nginx/conf.d/default.conf:ro",
+                      services["nginx"]["volumes"])
 
 
 class SystemdUnitTest(unittest.TestCase):
