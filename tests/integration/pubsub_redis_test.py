@@ -232,9 +232,10 @@ class HostileRedisTest(unittest.TestCase):
             growth = (peak - before) / 2**20
             print(f"{fake.dropped} connections dropped after {fake.sent / 2**20:.0f} MiB; "
                   f"peak RSS growth {growth:.1f} MiB", file=sys.stderr)
-            # Each connection holds at most 4 MiB of reply (and its buffer's doubling); without
-            # the limit this grows by every byte sent (2 GB per connection).
-            self.assertLess(growth, 48)
+            # Each connection holds at most 4 MiB of reply (and its buffer's doubling): ~21 MiB
+            # measured under ASan, ~31 under TSan (shadow memory). Without the limit this grows
+            # by every byte sent (2 GB per connection), and no connection is dropped.
+            self.assertLess(growth, 64)
             self.assertIn("a reply over the size limit", "".join(server.log))
         finally:
             fake.stop()
