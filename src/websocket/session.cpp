@@ -44,7 +44,7 @@ std::size_t WsSession::feed(char* p, std::size_t n) {
   }
   while (used < n && !done_) {
     if (!in_frame_) {
-      if (queue_.size() >= max_queued_messages ||
+      if (queued() >= max_queued_messages ||
           queued_bytes_ >= std::max<std::size_t>(options_.max_message_size, 64 * 1024)) {
         break;  // backpressure: recv() resumes reading
       }
@@ -249,8 +249,7 @@ void WsSession::fail(std::uint16_t code, std::string_view reason) {
     close_reason_ = reason;
   }
   open_ = false;
-  queue_.clear();
-  queued_bytes_ = 0;
+  clear_queue();
   conn_->ws_close_transport();
   finish();
 }
@@ -302,8 +301,7 @@ void WsSession::start_close(std::uint16_t code, std::string_view reason) {
   open_ = false;
   close_code_ = code;
   close_reason_ = reason;
-  queue_.clear();
-  queued_bytes_ = 0;
+  clear_queue();
   leave_topics();
   close_deadline_ = conn_->ws_now() + static_cast<std::uint64_t>(options_.close_timeout.count());
   wake(recv_waiter_);
@@ -328,6 +326,7 @@ void WsSession::on_writable() noexcept {
 
 void WsSession::on_tick(std::uint64_t now) noexcept {
   if (done_ || conn_ == nullptr) return;
+  if (queue_.empty()) queue_.shrink_to_fit();  // an idle connection keeps no queue storage
   if (sent_close_) {
     if (now >= close_deadline_) {
       conn_->ws_close_transport();
@@ -363,7 +362,7 @@ void WsSession::shut_down_with(std::uint16_t code, std::string_view reason) noex
 }
 
 bool WsSession::wants_input() const noexcept {
-  return !done_ && queue_.size() < max_queued_messages &&
+  return !done_ && queued() < max_queued_messages &&
          queued_bytes_ < std::max<std::size_t>(options_.max_message_size, 64 * 1024);
 }
 
@@ -373,13 +372,20 @@ void WsSession::set_recv_waiter(std::coroutine_handle<> h) noexcept {
 }
 
 std::optional<WebSocketMessage> WsSession::pop() {
-  if (queue_.empty()) return std::nullopt;
-  std::optional<WebSocketMessage> m{std::move(queue_.front())};
-  queue_.erase(queue_.begin());
+  if (!has_message()) return std::nullopt;
+  std::optional<WebSocketMessage> m{std::move(queue_[queue_head_++])};
   queued_bytes_ -= m->text().size();
-  if (queue_.empty()) queue_.shrink_to_fit();  // an idle connection keeps no queue storage
+  // Taken entries stay until the queue is empty, then it restarts (keeping its storage: an
+  // echo loop empties it after each read; on_tick frees it once the connection is idle).
+  if (queue_head_ == queue_.size()) clear_queue();
   if (conn_ != nullptr) conn_->ws_resume();
   return m;
+}
+
+void WsSession::clear_queue() noexcept {
+  queue_.clear();
+  queue_head_ = 0;
+  queued_bytes_ = 0;
 }
 
 void WsSession::finish() noexcept {

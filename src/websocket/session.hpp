@@ -80,8 +80,8 @@ class WsSession final : public Subscriber {
   bool wants_input() const noexcept;
 
   // ---- from the WebSocket ----
-  bool has_message() const noexcept { return !queue_.empty(); }
-  bool recv_ready() const noexcept { return !queue_.empty() || !open_; }
+  bool has_message() const noexcept { return queue_head_ < queue_.size(); }
+  bool recv_ready() const noexcept { return has_message() || !open_; }
   void set_recv_waiter(std::coroutine_handle<> h) noexcept;
   std::optional<WebSocketMessage> pop();
   void send(Opcode opcode, std::string_view payload);
@@ -111,6 +111,8 @@ class WsSession final : public Subscriber {
   void on_close_frame();
   void fail(std::uint16_t code, std::string_view reason);
   void finish() noexcept;
+  void clear_queue() noexcept;
+  std::size_t queued() const noexcept { return queue_.size() - queue_head_; }
   void wake_all() noexcept;
   static void wake(std::coroutine_handle<>& h) noexcept;
   void shut_down_with(std::uint16_t code, std::string_view reason) noexcept;
@@ -135,7 +137,8 @@ class WsSession final : public Subscriber {
   Utf8Validator utf8_;
   std::unique_ptr<PerMessageDeflate> deflate_;  // when permessage-deflate was negotiated
 
-  std::vector<WebSocketMessage> queue_;  // received, not yet taken by recv()
+  std::vector<WebSocketMessage> queue_;  // received; from queue_head_ on not yet taken by recv()
+  std::size_t queue_head_ = 0;
   std::size_t queued_bytes_ = 0;
   std::coroutine_handle<> recv_waiter_;
   std::vector<std::coroutine_handle<>> send_waiters_;

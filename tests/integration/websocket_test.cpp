@@ -237,6 +237,23 @@ TEST_SUITE("websocket") {
     CHECK_FALSE(swoop::detail::is_valid_ws_key("dGhlIHNhbXBsZSBub25j*Q=="));
   }
 
+  TEST_CASE("masking matches RFC 6455 5.3 at every length and offset") {
+    // The word-at-a-time apply_mask against the RFC's byte rule: octet i XOR mask[i % 4],
+    // where i counts from the start of the payload (offset: bytes of it masked before).
+    const std::uint8_t mask[4] = {0x37, 0xFA, 0x21, 0x3D};
+    for (std::size_t len = 0; len <= 41; ++len) {
+      for (std::uint64_t offset = 0; offset < 8; ++offset) {
+        std::string data(len, '\0');
+        for (std::size_t i = 0; i < len; ++i) data[i] = static_cast<char>(i * 7 + 1);
+        std::string want = data;
+        for (std::size_t i = 0; i < len; ++i)
+          want[i] = static_cast<char>(want[i] ^ mask[(offset + i) % 4]);
+        swoop::detail::apply_mask(data.data(), data.size(), mask, offset);
+        CHECK_MESSAGE(data == want, "length ", len, ", offset ", offset);
+      }
+    }
+  }
+
   TEST_CASE("UTF-8 is validated incrementally at every split point") {
     const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";  // a é € 😀 z
     for (std::size_t i = 0; i <= text.size(); ++i) {
