@@ -215,6 +215,8 @@ TEST_SUITE("pubsub") {
     }
     CHECK(code == swoop::close_try_again_later);
     CHECK(got < messages);
+    // Answered, the close ends with the server closing TCP (unanswered, after close_timeout).
+    REQUIRE(idle->send(op_close, swoop::test::ws_close_payload(swoop::close_try_again_later)));
     CHECK(idle->wait_closed(5s));
     MESSAGE("the idle subscriber got ", got, " of ", messages, " messages; peak RSS growth ",
             growth, " KiB");
