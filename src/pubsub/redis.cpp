@@ -148,14 +148,14 @@ struct RedisLink::Conn {
   uv_getaddrinfo_t resolve{};
   uv_timer_t retry{};
   std::uint64_t backoff_ms = 100;
-  bool outage = false;   // a warning was logged for the current outage
-  std::string drop_why;  // why we dropped the connection ourselves
+  bool outage = false;             // a warning was logged for the current outage
+  const char* drop_why = nullptr;  // why we dropped the connection ourselves
 
   const char* role() const noexcept { return subscriber ? "subscribing" : "publishing"; }
 
   void connect() noexcept;
   void open(const char* ip) noexcept;
-  void drop(std::string_view why) noexcept;
+  void drop(const char* why) noexcept;
   static void on_resolved(uv_getaddrinfo_t* req, int status, addrinfo* res) noexcept;
   static void on_retry(uv_timer_t* t) noexcept;
   static void on_connect(const redisAsyncContext* ac, int status) noexcept;
@@ -200,9 +200,8 @@ void RedisLink::Conn::open(const char* ip) noexcept {
     return;
   }
   if (a->err != 0 || attach(a, link->loop_) != REDIS_OK) {
-    const std::string why = a->err != 0 ? a->errstr : "cannot watch the socket";
+    link->on_down(*this, a->err != 0 ? a->errstr : "cannot watch the socket");
     redisAsyncFree(a);
-    link->on_down(*this, why);
     return;
   }
   a->data = this;
@@ -225,7 +224,7 @@ void RedisLink::Conn::open(const char* ip) noexcept {
   }
 }
 
-void RedisLink::Conn::drop(std::string_view why) noexcept {
+void RedisLink::Conn::drop(const char* why) noexcept {
   redisAsyncContext* a = std::exchange(ac, nullptr);
   if (a == nullptr) return;
   drop_why = why;
@@ -251,8 +250,9 @@ void RedisLink::Conn::on_disconnect(const redisAsyncContext* a, int status) noex
     c->state = State::idle;
     return;
   }
-  const std::string why = status == REDIS_OK ? std::exchange(c->drop_why, {}) : a->errstr;
-  c->link->on_down(*c, why.empty() ? "the connection closed" : why);
+  // No std::string here: out of memory in a callback from C would end the process.
+  const char* why = status == REDIS_OK ? std::exchange(c->drop_why, nullptr) : a->errstr;
+  c->link->on_down(*c, why != nullptr && *why != '\0' ? why : "the connection closed");
 }
 
 void RedisLink::Conn::on_auth(redisAsyncContext*, void* r, void* privdata) noexcept {
@@ -277,7 +277,7 @@ void RedisLink::Conn::on_reply(redisAsyncContext*, void* r, void* privdata) noex
   } else if (kind == "unsubscribe" && c->ac != nullptr) {
     // hiredis forgets a channel's callback when its UNSUBSCRIBE is answered, also when the
     // channel was subscribed again meanwhile: then subscribe once more.
-    const std::string channel{text(1)};
+    const std::string_view channel = text(1);
     if (c->link->channels_.contains(channel)) {
       redisAsyncCommand(c->ac, &on_reply, c, "SUBSCRIBE %b", channel.data(), channel.size());
     }
@@ -358,7 +358,7 @@ void RedisLink::subscribe(std::string_view topic) {
 }
 
 void RedisLink::unsubscribe(std::string_view topic) {
-  auto it = channels_.find(std::string{topic});
+  auto it = channels_.find(topic);
   if (it == channels_.end()) return;
   channels_.erase(it);
   if (sub_->ac != nullptr) {

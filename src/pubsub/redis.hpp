@@ -6,10 +6,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "swoop/pubsub.hpp"
 
@@ -86,8 +87,8 @@ class RedisLink {
   Deliver deliver_;
   void* ctx_;
   std::unique_ptr<Conn> pub_, sub_;
-  std::unordered_set<std::string> channels_;  // what the subscribing connection should have
-  uv_check_t check_{};                        // after each I/O phase: the read limit
+  std::set<std::string, std::less<>> channels_;  // what the subscribing connection should have
+  uv_check_t check_{};                           // after each I/O phase: the read limit
   std::uint64_t dropped_ = 0;
   bool closed_ = false;
   bool check_open_ = false;
