@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Subscription: topic messages queued for a coroutine that awaits next().
-#include <algorithm>
-#include <deque>
 #include <stdexcept>
 
-#include "pubsub/hub.hpp"
+#include "pubsub/topic_queue.hpp"
 #include "swoop/error.hpp"
 #include "swoop/loop.hpp"
 
@@ -14,55 +12,28 @@ namespace swoop::detail {
 class SubscriptionState final : public Subscriber {
  public:
   SubscriptionState(PubSubNode& node, SubscribeOptions options) noexcept
-      : node_(node), options_(options) {}
+      : node_(node), queue_(*this, options.queue_limit, options.on_full) {}
   SubscriptionState(const SubscriptionState&) = delete;
   SubscriptionState& operator=(const SubscriptionState&) = delete;
-  ~SubscriptionState() { leave(); }
+  ~SubscriptionState() = default;
 
   void subscribe(std::string_view topic) {
-    if (closed_ || std::find(topics_.begin(), topics_.end(), topic) != topics_.end()) return;
-    topics_.emplace_back(topic);
-    try {
-      node_.subscribe(topic, *this);
-    } catch (...) {
-      topics_.pop_back();
-      throw;
-    }
+    if (!closed_) queue_.subscribe(node_, topic);
   }
-
-  void unsubscribe(std::string_view topic) noexcept {
-    auto it = std::find(topics_.begin(), topics_.end(), topic);
-    if (it == topics_.end()) return;
-    node_.unsubscribe(topic, *this);
-    topics_.erase(it);
-  }
+  void unsubscribe(std::string_view topic) noexcept { queue_.unsubscribe(topic); }
 
   void deliver(const PublishedPtr& m) noexcept override {
     if (closed_) return;
-    try {
-      queue_.push_back(m);
-    } catch (...) {
-      return;  // out of memory: this subscriber misses the message
-    }
-    bytes_ += m->data.size();
-    if (bytes_ > options_.queue_limit) {
-      if (options_.on_full == SlowSubscriber::close) {
-        closed_ = true;
-        leave();
-      } else {
-        while (bytes_ > options_.queue_limit && queue_.size() > 1) {
-          bytes_ -= queue_.front()->data.size();
-          queue_.pop_front();
-          ++dropped_;
-        }
-      }
+    if (!queue_.push(m)) {
+      closed_ = true;  // fell behind: next() returns an empty optional from now on
+      queue_.leave();
     }
     wake();
   }
 
   bool ready() const noexcept { return !queue_.empty() || closed_; }
   bool is_closed() const noexcept { return closed_; }
-  std::uint64_t dropped() const noexcept { return dropped_; }
+  std::uint64_t dropped() const noexcept { return queue_.dropped(); }
 
   void set_waiter(std::coroutine_handle<> h) noexcept {
     SWOOP_ASSERT(!waiter_, "two next() at once on one subscription");
@@ -74,27 +45,14 @@ class SubscriptionState final : public Subscriber {
   }
 
   std::optional<TopicMessage> pop() noexcept {
-    if (queue_.empty()) return std::nullopt;
-    PublishedPtr m = std::move(queue_.front());
-    queue_.pop_front();
-    bytes_ -= m->data.size();
+    PublishedPtr m = queue_.pop();
+    if (m == nullptr) return std::nullopt;
     return TopicMessage{std::move(m)};
   }
 
  private:
-  void leave() noexcept {
-    for (const std::string& topic : topics_) node_.unsubscribe(topic, *this);
-    topics_.clear();
-    queue_.clear();
-    bytes_ = 0;
-  }
-
   PubSubNode& node_;
-  SubscribeOptions options_;
-  std::vector<std::string> topics_;
-  std::deque<PublishedPtr> queue_;
-  std::size_t bytes_ = 0;
-  std::uint64_t dropped_ = 0;
+  TopicQueue queue_;
   std::coroutine_handle<> waiter_;
   bool closed_ = false;
 };

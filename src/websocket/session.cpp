@@ -18,13 +18,17 @@ constexpr std::size_t max_unsent_factor = 16;
 
 WsSession::WsSession(WsTransport& conn, const WebSocketOptions& options, CancelState& cancel,
                      std::string subprotocol, std::optional<DeflateParams> deflate)
-    : conn_(&conn), options_(options), cancel_(cancel), subprotocol_(std::move(subprotocol)) {
+    : conn_(&conn),
+      options_(options),
+      cancel_(cancel),
+      subprotocol_(std::move(subprotocol)),
+      topic_queue_(*this, options.topic_queue_limit, options.topic_overflow) {
   last_input_ = conn.ws_now();
   if (deflate) deflate_ = std::make_unique<PerMessageDeflate>(*deflate);
 }
 
 WsSession::~WsSession() {
-  leave_topics();
+  topic_queue_.leave();
   detach();
 }
 
@@ -302,7 +306,7 @@ void WsSession::start_close(std::uint16_t code, std::string_view reason) {
   close_code_ = code;
   close_reason_ = reason;
   clear_queue();
-  leave_topics();
+  topic_queue_.leave();
   close_deadline_ = conn_->ws_now() + static_cast<std::uint64_t>(options_.close_timeout.count());
   wake(recv_waiter_);
   conn_->ws_resume();  // read the peer's answer even if input was held back
@@ -391,7 +395,7 @@ void WsSession::clear_queue() noexcept {
 void WsSession::finish() noexcept {
   done_ = true;
   open_ = false;
-  leave_topics();
+  topic_queue_.leave();
   wake_all();
   // The handler's other awaits end now, as after an HTTP client disconnect.
   cancel_.cancel();
@@ -413,64 +417,33 @@ void WsSession::wake(std::coroutine_handle<>& h) noexcept {
 
 void WsSession::subscribe(std::string_view topic) {
   if (!open_ || conn_ == nullptr) return;
-  if (std::find(topics_.begin(), topics_.end(), topic) != topics_.end()) return;
-  if (node_ == nullptr) {
-    node_ = PubSubNode::current();
-    if (node_ == nullptr) throw std::logic_error("subscribe() needs a running server's worker");
-  }
-  topics_.emplace_back(topic);
-  try {
-    node_->subscribe(topic, *this);
-  } catch (...) {
-    topics_.pop_back();
-    throw;
-  }
+  PubSubNode* node = topic_queue_.node() != nullptr ? topic_queue_.node() : PubSubNode::current();
+  if (node == nullptr) throw std::logic_error("subscribe() needs a running server's worker");
+  topic_queue_.subscribe(*node, topic);
 }
 
-void WsSession::unsubscribe(std::string_view topic) noexcept {
-  auto it = std::find(topics_.begin(), topics_.end(), topic);
-  if (it == topics_.end()) return;
-  node_->unsubscribe(topic, *this);
-  topics_.erase(it);
-}
-
-void WsSession::leave_topics() noexcept {
-  for (const std::string& topic : topics_) node_->unsubscribe(topic, *this);
-  topics_.clear();
-  topic_queue_.clear();
-  topic_bytes_ = 0;
-}
+void WsSession::unsubscribe(std::string_view topic) noexcept { topic_queue_.unsubscribe(topic); }
 
 void WsSession::deliver(const PublishedPtr& m) noexcept {
   if (!open_ || conn_ == nullptr) return;
-  try {
-    if (topic_queue_.empty() && conn_->ws_buffered() < options_.send_high_water) {
+  if (topic_queue_.empty() && conn_->ws_buffered() < options_.send_high_water) {
+    try {
       send_topic_message(*m);
-      return;
+    } catch (...) {
+      // out of memory: this subscriber misses the message
     }
-    topic_queue_.push_back(m);
-  } catch (...) {
-    return;  // out of memory: this subscriber misses the message
-  }
-  topic_bytes_ += m->data.size();
-  if (topic_bytes_ <= options_.topic_queue_limit) return;
-  if (options_.topic_overflow == SlowSubscriber::close) {
-    // The peer reads slower than its topics publish: it can reconnect and catch up.
-    shut_down_with(close_try_again_later, "too slow for its topics");
     return;
   }
-  while (topic_bytes_ > options_.topic_queue_limit && topic_queue_.size() > 1) {
-    topic_bytes_ -= topic_queue_.front()->data.size();
-    topic_queue_.pop_front();
+  if (!topic_queue_.push(m)) {
+    // The peer reads slower than its topics publish: it can reconnect and catch up.
+    shut_down_with(close_try_again_later, "too slow for its topics");
   }
 }
 
 void WsSession::pump_topics() noexcept {
   while (!topic_queue_.empty() && open_ && conn_ != nullptr &&
          conn_->ws_buffered() < options_.send_high_water) {
-    PublishedPtr m = std::move(topic_queue_.front());
-    topic_queue_.pop_front();
-    topic_bytes_ -= m->data.size();
+    const PublishedPtr m = topic_queue_.pop();
     try {
       send_topic_message(*m);
     } catch (...) {

@@ -5,14 +5,13 @@
 #include <coroutine>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include "pubsub/hub.hpp"
+#include "pubsub/topic_queue.hpp"
 #include "swoop/detail/cancel.hpp"
 #include "swoop/websocket.hpp"
 #include "websocket/deflate.hpp"
@@ -118,7 +117,6 @@ class WsSession final : public Subscriber {
   void shut_down_with(std::uint16_t code, std::string_view reason) noexcept;
   void send_topic_message(const Published& m);
   void pump_topics() noexcept;
-  void leave_topics() noexcept;
 
   WsTransport* conn_;
   const WebSocketOptions& options_;
@@ -153,10 +151,7 @@ class WsSession final : public Subscriber {
   bool sent_close_ = false;
   bool done_ = false;  // handshake over or transport gone: nothing more happens
 
-  PubSubNode* node_ = nullptr;            // set by the first subscribe()
-  std::vector<std::string> topics_;       // subscribed to
-  std::deque<PublishedPtr> topic_queue_;  // waiting for the outgoing buffer to drain
-  std::size_t topic_bytes_ = 0;           // payload bytes in topic_queue_
+  TopicQueue topic_queue_;  // subscribed topics; messages waiting for the outgoing buffer
 };
 
 }  // namespace swoop::detail
