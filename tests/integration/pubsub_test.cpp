@@ -187,7 +187,7 @@ TEST_SUITE("pubsub") {
     for (int i = 0; i < 3; ++i) readers.push_back(subscribe(s.port(), "/sub/flood"));
     auto idle = subscribe(s.port(), "/sub/flood");
     constexpr std::size_t size = 64 * 1024;
-    constexpr int messages = 400;  // 25 MiB
+    constexpr int messages = 800;  // 50 MiB
     swoop::test::RssPeak peak;
     for (int i = 0; i < messages; ++i) {
       std::string p(size, static_cast<char>('a' + i % 26));
@@ -222,8 +222,9 @@ TEST_SUITE("pubsub") {
             growth, " KiB");
     // What the server may hold for the idle one: 1 MiB of queue and its output buffer (a
     // high-water mark and a message, twice while it grows); for each reader, the messages in
-    // flight; 6 MiB of allocator and sanitizer overhead. Without the bound, ~25 MiB.
-    if (swoop::test::rss_is_measurable) CHECK(growth < 1024 + 2 * 320 + 3 * 5 * 64 + 6144);
+    // flight; 10 MiB of allocator and sanitizer overhead (5-9 MiB seen under ASan). Without the
+    // bound, ~50 MiB.
+    if (swoop::test::rss_is_measurable) CHECK(growth < 1024 + 2 * 320 + 3 * 5 * 64 + 10240);
   }
 
   TEST_CASE("drop_oldest: a slow subscriber loses the oldest messages and stays open") {
