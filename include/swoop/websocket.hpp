@@ -75,28 +75,66 @@ struct WebSocketOptions {
 };
 
 /// One received message: text (valid UTF-8) or binary, fragments already joined.
+/// A payload of up to `inline_capacity` bytes is kept inside the object (no allocation).
 class WebSocketMessage {
  public:
+  /// Payloads up to this many bytes are stored in place.
+  static constexpr std::size_t inline_capacity = 64;
+
   /// A message with its payload and kind.
   WebSocketMessage(std::string data, bool is_text) : data_(std::move(data)), text_(is_text) {}
+  /// A message holding a copy of payload.
+  static WebSocketMessage copy_of(std::string_view payload, bool is_text) {
+    if (payload.size() > inline_capacity) return {std::string{payload}, is_text};
+    WebSocketMessage m{std::string{}, is_text};
+    std::char_traits<char>::copy(m.inline_, payload.data(), payload.size());
+    m.inline_size_ = static_cast<std::uint8_t>(payload.size());
+    m.in_place_ = true;
+    return m;
+  }
+  /// Copies the message.
+  WebSocketMessage(const WebSocketMessage&) = default;
+  /// Copies the message.
+  WebSocketMessage& operator=(const WebSocketMessage&) = default;
+  /// Moves the message (a payload stored in place is copied).
+  WebSocketMessage(WebSocketMessage&& other) noexcept { *this = std::move(other); }
+  /// Moves the message (a payload stored in place is copied).
+  WebSocketMessage& operator=(WebSocketMessage&& other) noexcept {
+    // By hand: a defaulted move would also move the empty string, a call to memcpy.
+    if (other.in_place_)
+      std::char_traits<char>::copy(inline_, other.inline_, inline_capacity);
+    else
+      data_ = std::move(other.data_);
+    inline_size_ = other.inline_size_;
+    in_place_ = other.in_place_;
+    text_ = other.text_;
+    return *this;
+  }
+  ~WebSocketMessage() = default;
 
   /// Whether the message was sent as text.
   bool is_text() const noexcept { return text_; }
   /// Whether the message was sent as binary.
   bool is_binary() const noexcept { return !text_; }
   /// The payload as characters (UTF-8 for a text message).
-  /// Lifetime: valid while the message lives.
-  std::string_view text() const noexcept { return data_; }
-  /// The payload as bytes. Lifetime: valid while the message lives.
-  std::span<const std::byte> binary() const noexcept {
-    return {reinterpret_cast<const std::byte*>(data_.data()), data_.size()};
+  /// Lifetime: valid while the message lives (a moved message's payload may move with it).
+  std::string_view text() const noexcept {
+    return in_place_ ? std::string_view{inline_, inline_size_} : std::string_view{data_};
   }
-  /// Moves the payload out.
-  std::string take() && noexcept { return std::move(data_); }
+  /// The payload as bytes. Lifetime: as text().
+  std::span<const std::byte> binary() const noexcept {
+    const std::string_view t = text();
+    return {reinterpret_cast<const std::byte*>(t.data()), t.size()};
+  }
+  /// Moves the payload out (a payload stored in place is copied into the string).
+  std::string take() && { return in_place_ ? std::string{text()} : std::move(data_); }
 
  private:
-  std::string data_;
-  bool text_;
+  std::string data_;  // the payload unless in_place_
+  char inline_[inline_capacity] = {};
+  std::uint8_t inline_size_ = 0;
+  bool in_place_ = false;
+  bool text_ = false;
 };
 
 /// An open websocket connection, given to a websocket route's handler.

@@ -196,8 +196,14 @@ bool WsSession::end_frame() {
     return true;
   }
   queued_bytes_ += message_.size();
-  queue_.emplace_back(std::move(message_), message_text_);
-  message_ = std::string{};
+  if (message_.size() <= WebSocketMessage::inline_capacity) {
+    // Copied into the message, which needs no allocation; message_ keeps its storage.
+    queue_.push_back(WebSocketMessage::copy_of(message_, message_text_));
+    message_.clear();
+  } else {
+    queue_.emplace_back(std::move(message_), message_text_);
+    message_ = std::string{};
+  }
   wake(recv_waiter_);
   return true;
 }

@@ -254,6 +254,33 @@ TEST_SUITE("websocket") {
     }
   }
 
+  TEST_CASE("a message keeps its payload in place up to inline_capacity, through moves") {
+    using swoop::WebSocketMessage;
+    constexpr std::size_t cap = WebSocketMessage::inline_capacity;
+    for (std::size_t len : {std::size_t{0}, std::size_t{1}, std::size_t{15}, std::size_t{16},
+                            cap - 1, cap, cap + 1, std::size_t{4096}}) {
+      std::string payload(len, '\0');
+      for (std::size_t i = 0; i < len; ++i) payload[i] = static_cast<char>('a' + i % 26);
+      auto m = WebSocketMessage::copy_of(payload, len % 2 == 0);
+      CHECK(m.text() == payload);
+      CHECK(m.is_text() == (len % 2 == 0));
+      CHECK(m.binary().size() == len);
+      // Moved along a vector that reallocates, copied, and moved out.
+      std::vector<WebSocketMessage> v;
+      for (int i = 0; i < 9; ++i) v.push_back(m);
+      WebSocketMessage moved = std::move(v[3]);
+      v.erase(v.begin());
+      CHECK_MESSAGE(moved.text() == payload, "length ", len);
+      CHECK(v[7].text() == payload);
+      WebSocketMessage assigned = WebSocketMessage::copy_of("x", false);
+      assigned = std::move(v[0]);
+      CHECK(assigned.text() == payload);
+      CHECK(assigned.is_text() == (len % 2 == 0));
+      CHECK(std::move(assigned).take() == payload);
+      CHECK(WebSocketMessage{payload, true}.text() == payload);
+    }
+  }
+
   TEST_CASE("UTF-8 is validated incrementally at every split point") {
     const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";  // a é € 😀 z
     for (std::size_t i = 0; i <= text.size(); ++i) {
@@ -366,7 +393,7 @@ TEST_SUITE("websocket") {
     Server s;
     WsRawClient c{s.port()};
     REQUIRE(c.opened());
-    for (std::size_t len : {0u, 1u, 125u, 126u, 127u, 65535u, 65536u, 300000u}) {
+    for (std::size_t len : {0u, 1u, 63u, 64u, 65u, 125u, 126u, 127u, 65535u, 65536u, 300000u}) {
       const std::string payload(len, 'x');
       c.send(op_text, payload);
       auto f = c.read();
