@@ -101,10 +101,13 @@ class WebSocketMessage {
   /// Moves the message (a payload stored in place is copied).
   WebSocketMessage& operator=(WebSocketMessage&& other) noexcept {
     // By hand: a defaulted move would also move the empty string, a call to memcpy.
-    if (other.in_place_)
+    if (this == &other) return *this;
+    if (other.in_place_) {
       std::char_traits<char>::copy(inline_, other.inline_, inline_capacity);
-    else
+      if (!data_.empty()) data_ = std::string{};  // a payload this held on the heap
+    } else {
       data_ = std::move(other.data_);
+    }
     inline_size_ = other.inline_size_;
     in_place_ = other.in_place_;
     text_ = other.text_;

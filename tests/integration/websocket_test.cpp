@@ -276,6 +276,12 @@ TEST_SUITE("websocket") {
       assigned = std::move(v[0]);
       CHECK(assigned.text() == payload);
       CHECK(assigned.is_text() == (len % 2 == 0));
+      auto& self = assigned;
+      assigned = std::move(self);  // what std::swap(a, a) does
+      CHECK(assigned.text() == payload);
+      WebSocketMessage big{std::string(100, 'b'), true};
+      big = WebSocketMessage::copy_of("small", true);  // from the heap to in place
+      CHECK(big.text() == "small");
       CHECK(std::move(assigned).take() == payload);
       CHECK(WebSocketMessage{payload, true}.text() == payload);
     }
