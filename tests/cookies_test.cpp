@@ -85,8 +85,9 @@ TEST_SUITE("cookies") {
   TEST_CASE("duplicate names keep every value in header order") {
     const auto cookies = swoop::parse_cookies("id=narrow; other=1; id=wide");
     CHECK(cookies.get("id") == "narrow");
-    CHECK(cookies.getlist("id") == Views{"narrow", "wide"});
-    CHECK(cookies.getlist("none").empty());
+    CHECK(cookies.get_all("id") == Views{"narrow", "wide"});
+    CHECK(cookies.get_all("none").empty());
+    CHECK(cookies.getlist("id") == cookies.get_all("id"));
     CHECK(cookies.size() == 3);
   }
 
@@ -232,6 +233,7 @@ TEST_SUITE("cookies") {
     res.set_cookie("a", "1").set_cookie("a", "2", {.http_only = true});
     CHECK(res.headers().get_all("Set-Cookie") ==
           Views{"existing=1", "a=1; Path=/", "a=2; Path=/; HttpOnly"});
+    CHECK(res.headers().getlist("set-cookie") == res.headers().get_all("Set-Cookie"));
   }
 
   TEST_CASE("a refused cookie leaves the response unchanged") {

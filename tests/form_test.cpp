@@ -73,8 +73,9 @@ TEST_SUITE("form") {
     const auto form = swoop::parse_form(urlencoded, "a=1&b=2&a=3");
     REQUIRE(form.size() == 3);
     CHECK(form.get("a") == "1");
-    CHECK(form.getlist("a") == Views{"1", "3"});
-    CHECK(form.getlist("missing").empty());
+    CHECK(form.get_all("a") == Views{"1", "3"});
+    CHECK(form.get_all("missing").empty());
+    CHECK(form.getlist("a") == form.get_all("a"));
     CHECK(form.contains("b"));
     CHECK_FALSE(form.contains("B"));
     CHECK_FALSE(form.get("c").has_value());
@@ -163,7 +164,7 @@ TEST_SUITE("form") {
                              field("title", "Again") + std::string{close_delimiter};
     const auto form = swoop::parse_form(multipart, body);
     CHECK(form.size() == 2);
-    CHECK(form.getlist("title") == Views{"Hello", "Again"});
+    CHECK(form.get_all("title") == Views{"Hello", "Again"});
     CHECK_FALSE(form.contains("upload"));
     REQUIRE(form.files().size() == 1);
     const swoop::UploadedFile* file = form.file("upload");

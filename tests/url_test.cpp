@@ -97,6 +97,7 @@ TEST_SUITE("url") {
     CHECK(args[4] == swoop::QueryArgs::value_type{});
     CHECK(args.getlist("a") == Views{"1", "3"});
     CHECK(args.getlist("missing").empty());
+    CHECK(args.get_all("a") == args.getlist("a"));  // the Flask/Sanic spelling is an alias
   }
 
   TEST_CASE("get returns the first value, or nothing or the fallback for a missing name") {
@@ -174,6 +175,6 @@ TEST_SUITE("url") {
     CHECK(copy.get("a") == "short");
     CHECK(copy.get("b") == "a value long enough to be on the heap");
     CHECK(moved.get("a") == "short");
-    CHECK(moved.getlist("b") == Views{"a value long enough to be on the heap"});
+    CHECK(moved.get_all("b") == Views{"a value long enough to be on the heap"});
   }
 }

@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   swoop::App app{"json_head"};
 
   app.get("/")([flags](swoop::Request& req) -> swoop::Task<swoop::Response> {
-    std::vector<std::string_view> urls = req.args().getlist("url");
+    std::vector<std::string_view> urls = req.args().get_all("url");
     if (urls.empty()) co_return swoop::html(std::string{json_head::usage_page});
     if (urls.size() > flags.max_urls) {
       throw swoop::BadRequest{"at most " + std::to_string(flags.max_urls) + " urls per request"};

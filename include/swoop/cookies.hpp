@@ -48,7 +48,9 @@ class RequestCookies {
     return get(name).value_or(fallback);
   }
   /// Returns the values of every cookie called `name`, in header order.
-  std::vector<std::string_view> getlist(std::string_view name) const;
+  std::vector<std::string_view> get_all(std::string_view name) const;
+  /// The same as get_all() (Flask's and Sanic's name).
+  std::vector<std::string_view> getlist(std::string_view name) const { return get_all(name); }
   /// Returns true when a cookie called `name` was sent.
   bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
   /// Returns the number of cookies, duplicates counted each time.

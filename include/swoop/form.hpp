@@ -103,7 +103,9 @@ class FormData {
     return get(name).value_or(fallback);
   }
   /// Returns every value of the field `name`, in body order (empty when there is none).
-  std::vector<std::string_view> getlist(std::string_view name) const;
+  std::vector<std::string_view> get_all(std::string_view name) const;
+  /// The same as get_all() (Flask's and Sanic's name).
+  std::vector<std::string_view> getlist(std::string_view name) const { return get_all(name); }
   /// Returns true when at least one field is called `name` (files are not fields).
   bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
   /// Returns the number of fields, repeated names counted each time (files not counted).

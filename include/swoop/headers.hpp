@@ -44,6 +44,8 @@ class Headers {
   std::optional<std::string_view> get(std::string_view name) const noexcept;
   /// Every value of name, in order.
   std::vector<std::string_view> get_all(std::string_view name) const;
+  /// The same as get_all() (Flask's and Sanic's name).
+  std::vector<std::string_view> getlist(std::string_view name) const { return get_all(name); }
   /// Whether a field called name exists.
   bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
 
@@ -79,6 +81,8 @@ class RequestHeaders {
   }
   /// Every value of name, in wire order.
   std::vector<std::string_view> get_all(std::string_view name) const;
+  /// The same as get_all() (Flask's and Sanic's name).
+  std::vector<std::string_view> getlist(std::string_view name) const { return get_all(name); }
   /// Whether a field called name exists.
   bool contains(std::string_view name) const noexcept { return get(name).has_value(); }
   /// The number of fields.

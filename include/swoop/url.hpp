@@ -50,7 +50,7 @@ std::string percent_encode(std::string_view in, bool keep_slash = false);
 /// Example:
 ///     swoop::QueryArgs args{"tag=a&tag=b&q=hello+world"};
 ///     args.get("q");        // "hello world"
-///     args.getlist("tag");  // {"a", "b"}
+///     args.get_all("tag");  // {"a", "b"}
 class QueryArgs {
  public:
   /// One (name, value) pair; both view into the QueryArgs.
@@ -93,7 +93,9 @@ class QueryArgs {
 
   /// Returns every value for `name` in query order (empty when the name is absent).
   /// Lifetime: the views are valid as long as this object.
-  std::vector<std::string_view> getlist(std::string_view name) const;
+  std::vector<std::string_view> get_all(std::string_view name) const;
+  /// The same as get_all() (Flask's and Sanic's name).
+  std::vector<std::string_view> getlist(std::string_view name) const { return get_all(name); }
 
   /// Returns true when at least one pair has this name.
   bool contains(std::string_view name) const noexcept;

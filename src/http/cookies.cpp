@@ -118,7 +118,7 @@ std::optional<std::string_view> RequestCookies::get(std::string_view name) const
   return std::nullopt;
 }
 
-std::vector<std::string_view> RequestCookies::getlist(std::string_view name) const {
+std::vector<std::string_view> RequestCookies::get_all(std::string_view name) const {
   std::vector<std::string_view> values;
   for (const auto& [key, value] : cookies_) {
     if (key == name) values.push_back(value);

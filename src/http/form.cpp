@@ -131,7 +131,7 @@ std::optional<std::string_view> FormData::get(std::string_view name) const noexc
   return std::nullopt;
 }
 
-std::vector<std::string_view> FormData::getlist(std::string_view name) const {
+std::vector<std::string_view> FormData::get_all(std::string_view name) const {
   std::vector<std::string_view> values;
   for (const auto& [key, value] : fields_) {
     if (key == name) values.push_back(value);

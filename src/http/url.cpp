@@ -153,7 +153,7 @@ void QueryArgs::throw_bad_value(std::string_view name, std::string_view expected
                   true};
 }
 
-std::vector<std::string_view> QueryArgs::getlist(std::string_view name) const {
+std::vector<std::string_view> QueryArgs::get_all(std::string_view name) const {
   std::vector<std::string_view> values;
   for (const auto& [key, value] : *this) {
     if (key == name) values.push_back(value);

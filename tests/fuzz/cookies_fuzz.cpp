@@ -37,7 +37,7 @@ void check_parse(std::string_view header, std::size_t max) {
             "a control byte, ';' or '=' in a name");
     }
     const auto first = cookies.get(name);
-    check(first.has_value() && cookies.getlist(name).front() == *first, "get/getlist disagree");
+    check(first.has_value() && cookies.get_all(name).front() == *first, "get/get_all disagree");
   }
 }
 

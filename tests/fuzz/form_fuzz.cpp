@@ -44,7 +44,7 @@ void check_form(const swoop::FormData& form, std::string_view body, bool multipa
   for (const auto& [name, value] : form) {
     check(value.size() <= limits.max_field_size, "a field larger than max_field_size");
     const auto first = form.get(name);
-    check(first.has_value() && form.getlist(name).front() == *first, "get/getlist disagree");
+    check(first.has_value() && form.get_all(name).front() == *first, "get/get_all disagree");
     if (multipart) check(inside(value, body), "a multipart value outside the body");
     ++i;
   }

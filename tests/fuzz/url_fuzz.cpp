@@ -52,8 +52,8 @@ void check_query(const swoop::QueryArgs& args) {
     const auto first = args.get(name);
     check(first.has_value(), "an iterated name is not found by get()");
     check(args.contains(name), "an iterated name is not contained");
-    const auto all = args.getlist(name);
-    check(!all.empty() && all.front() == *first, "getlist() and get() disagree");
+    const auto all = args.get_all(name);
+    check(!all.empty() && all.front() == *first, "get_all() and get() disagree");
   }
   check(count == args.size(), "size() and iteration disagree");
   check(args.empty() == (count == 0), "empty() and size() disagree");

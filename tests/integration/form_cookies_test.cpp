@@ -16,7 +16,7 @@ void add_routes(swoop::App& app) {
   app.post("/form", [](Request& req) {
     const swoop::FormData& form = req.form();
     std::string out;
-    for (auto v : form.getlist("tag")) out.append(v).append(",");
+    for (auto v : form.get_all("tag")) out.append(v).append(",");
     out.append(form.get("name", "?"));
     if (const swoop::UploadedFile* f = form.file("upload")) {
       out.append("|").append(f->filename).append(":").append(f->content_type).append(":");

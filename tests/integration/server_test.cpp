@@ -34,7 +34,7 @@ void add_routes(swoop::App& app) {
   app.get("/seq/<n:int>")([](Request& req) { return swoop::text(std::string{req.param("n")}); });
   app.get("/query")([](Request& req) {
     std::string out;
-    for (auto v : req.args().getlist("a")) out.append(v).append(",");
+    for (auto v : req.args().get_all("a")) out.append(v).append(",");
     out.append(req.args().get("b", "none"));
     return swoop::text(out);
   });
@@ -42,7 +42,7 @@ void add_routes(swoop::App& app) {
       [](Request& req) { return swoop::raw(std::string{req.body()}, "application/octet-stream"); });
   app.get("/headers")([](Request& req) {
     std::string out;
-    for (auto v : req.headers().get_all("x-multi")) out.append(v).append("|");
+    for (auto v : req.headers().getlist("x-multi")) out.append(v).append("|");  // the alias
     return swoop::text(out);
   });
   app.get("/path")([](Request& req) {

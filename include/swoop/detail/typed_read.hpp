@@ -345,14 +345,14 @@ template <typename T>
 T Request::query() const {
   const QueryArgs& query = args();
   return detail::read_text_fields<T>(
-      [&](std::string_view name, bool) { return query.getlist(name); });
+      [&](std::string_view name, bool) { return query.get_all(name); });
 }
 
 template <typename T>
 T Request::form() const {
   const FormData& fields = form();
   return detail::read_text_fields<T>(
-      [&](std::string_view name, bool) { return fields.getlist(name); });
+      [&](std::string_view name, bool) { return fields.get_all(name); });
 }
 
 template <typename T>
