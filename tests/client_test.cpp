@@ -394,7 +394,7 @@ TEST_SUITE("client") {
     RawServer raw{[](int, const std::string&) { return true; }};
     const ClientError e = client_error([](std::string url) -> Task<void> {
       Client client;
-      // GCC 12 miscompiles aggregate temporaries inside co_await expressions: use locals.
+      // A local, as docs/guide/coroutines.md advises for GCC 12 (braced lists in co_await).
       const swoop::http::RequestOptions options{.timeout = 200ms};
       co_await client.request("GET", url, options);
     }(raw.url()));
