@@ -48,10 +48,7 @@ std::size_t WsSession::feed(char* p, std::size_t n) {
   }
   while (used < n && !done_) {
     if (!in_frame_) {
-      if (queued() >= max_queued_messages ||
-          queued_bytes_ >= std::max<std::size_t>(options_.max_message_size, 64 * 1024)) {
-        break;  // backpressure: recv() resumes reading
-      }
+      if (!wants_input()) break;  // backpressure: recv() resumes reading
       const int size = parse_frame_header(p + used, n - used, frame_);
       if (size == 0) break;
       if (size < 0) {
@@ -196,6 +193,13 @@ bool WsSession::end_frame() {
     return true;
   }
   queued_bytes_ += message_.size();
+  if (queue_head_ > 0 && queue_.size() == queue_.capacity()) {
+    // Full: drop the entries recv() took instead of growing. A handler that awaits between
+    // recv()s while the peer keeps sending may never empty the queue, so clear_queue() alone
+    // would let it grow without bound.
+    queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(queue_head_));
+    queue_head_ = 0;
+  }
   if (message_.size() <= WebSocketMessage::inline_capacity) {
     // Copied into the message, which needs no allocation; message_ keeps its storage.
     queue_.push_back(WebSocketMessage::copy_of(message_, message_text_));

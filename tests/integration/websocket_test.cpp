@@ -287,6 +287,34 @@ TEST_SUITE("websocket") {
     }
   }
 
+  TEST_CASE("a queue of received messages that never empties stays bounded") {
+    // A handler that awaits between recv()s while the peer keeps sending takes messages one
+    // by one and never sees the queue empty: what it took must not pile up.
+    const swoop::WebSocketOptions options;
+    swoop::detail::CancelState cancel;
+    RecordingTransport t;
+    swoop::detail::WsSession session{t, options, cancel, "", std::nullopt};
+    const std::string payload(48, 'q');  // stored in the message (inline_capacity)
+    std::string frame{"\x81\xB0"};       // FIN text, masked, 48 bytes
+    frame.append("\0\0\0\0", 4);         // a zero mask leaves the payload as it is
+    frame.append(payload);
+    const auto feed_one = [&] {
+      std::string copy = frame;  // feed() unmasks in place
+      REQUIRE(session.feed(copy.data(), copy.size()) == copy.size());
+    };
+    for (int i = 0; i < 3; ++i) feed_one();
+    swoop::test::RssPeak peak;
+    for (int i = 0; i < 300000; ++i) {  // ~31 MB of taken entries if they were all kept
+      feed_one();
+      auto m = session.pop();
+      REQUIRE(m);
+      REQUIRE(m->text() == payload);
+    }
+    const long growth = peak.growth_kib();
+    MESSAGE("RSS growth ", growth, " KiB");
+    if (swoop::test::rss_is_measurable) CHECK(growth < 8 * 1024);
+  }
+
   TEST_CASE("UTF-8 is validated incrementally at every split point") {
     const std::string text = "a\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80z";  // a é € 😀 z
     for (std::size_t i = 0; i <= text.size(); ++i) {
