@@ -56,7 +56,7 @@ class App : public Registry {
   /// The app's name.
   const std::string& name() const noexcept { return name_; }
 
-  void add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) override;
+  void add_route(std::string_view pattern, RouteOptions options, Handler handler) override;
 
   /// Registers a blueprint (copied). Throws std::invalid_argument when a blueprint of that
   /// name is already registered or one of its routes collides with a registered route.

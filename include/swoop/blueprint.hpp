@@ -43,7 +43,7 @@ class Blueprint : public Registry {
   /// Its options.
   const BlueprintOptions& options() const noexcept { return options_; }
 
-  void add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) override;
+  void add_route(std::string_view pattern, RouteOptions options, Handler handler) override;
 
   /// One registered route, as stored until the blueprint is added to an app.
   struct RouteEntry {
@@ -52,7 +52,7 @@ class Blueprint : public Registry {
     /// The route's options.
     RouteOptions options;
     /// The handler.
-    detail::Handler handler;
+    Handler handler;
   };
   /// For App: the routes, middleware, error handlers and listeners.
   const std::vector<RouteEntry>& routes() const noexcept { return routes_; }
@@ -116,9 +116,8 @@ class BlueprintGroup {
   /// Adds a member.
   void append(Member member) { members_.push_back(std::move(member)); }
   /// Adds request middleware for every member's routes.
-  template <typename F>
-  requires(detail::SyncRequestMiddleware<F> ||
-           detail::AsyncRequestMiddleware<F>) void on_request(F fn) {
+  template <detail::RequestMiddlewareFn F>
+  void on_request(F fn) {
     middleware_.emplace_back(std::move(fn));
   }
   /// Adds response middleware for every member's routes.

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/status.hpp"
+
 namespace swoop {
 
 /// swoop's own error conditions, reported through swoop_category().
@@ -41,7 +43,7 @@ using ErrorHeaders = std::vector<std::pair<std::string, std::string>>;
 class HttpError : public std::runtime_error {
  public:
   /// Builds an error with a status (400..599) and a client-safe message.
-  HttpError(int status, std::string message, ErrorHeaders headers = {}, bool quiet = false,
+  HttpError(StatusCode status, std::string message, ErrorHeaders headers = {}, bool quiet = false,
             std::string context_json = {})
       : std::runtime_error(std::move(message)),
         status_(status),
@@ -103,7 +105,7 @@ using ServiceUnavailable = StatusError<503>;    ///< 503
 /// Throws HttpError{status, message}: Flask's abort.
 /// Example:
 ///     if (!user) swoop::abort(403, "not yours");
-[[noreturn]] inline void abort(int status, std::string message = {}) {
+[[noreturn]] inline void abort(StatusCode status, std::string message = {}) {
   if (message.empty()) message = detail::default_error_message(status);
   throw HttpError{status, std::move(message), {}, status < 500};
 }

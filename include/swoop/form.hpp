@@ -2,6 +2,7 @@
 // Form bodies: application/x-www-form-urlencoded and multipart/form-data fields and files.
 #pragma once
 
+#include <concepts>
 #include <cstddef>
 #include <forward_list>
 #include <limits>
@@ -159,5 +160,15 @@ class FormData {
 ///     form.get("b");  // "x y"
 FormData parse_form(std::string_view content_type, std::string_view body,
                     const FormLimits& limits = {});
+
+/// Refused: the form would view into a std::string destroyed at the end of the statement.
+template <std::same_as<std::string> Body>  // an rvalue std::string: Body&& is std::string&&
+FormData parse_form(std::string_view, Body&&, const FormLimits& = {}) {
+  static_assert(!std::same_as<Body, std::string>,
+                "swoop::parse_form: the form views into the body, and this std::string is a "
+                "temporary destroyed at the end of the statement; keep the body in a variable "
+                "that outlives the form");
+  return {};
+}
 
 }  // namespace swoop

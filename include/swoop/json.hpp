@@ -413,7 +413,7 @@ Response make_json_response(std::string body, int status, JsonResponseHeaders he
 /// status outside 100..599 or an invalid header.
 /// Example:
 ///     return swoop::json(swoop::JsonObject{{"id", id}}, 201);
-Response json(const JsonValue& value, int status = 200, JsonResponseHeaders headers = {});
+Response json(const JsonValue& value, StatusCode status = 200, JsonResponseHeaders headers = {});
 
 /// An application/json response holding any value JsonWriter supports, written without
 /// building a JsonValue first (see write_json above for the rules and errors).
@@ -421,7 +421,7 @@ Response json(const JsonValue& value, int status = 200, JsonResponseHeaders head
 /// Example:
 ///     return swoop::json(user, 201, {{"Location", "/users/7"}});
 template <typename T>
-Response json(const T& value, int status = 200, JsonResponseHeaders headers = {}) {
+Response json(const T& value, StatusCode status = 200, JsonResponseHeaders headers = {}) {
   std::string body = detail::take_body_buffer();
   write_json(body, value);
   return detail::make_json_response(std::move(body), status, headers);

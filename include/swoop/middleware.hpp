@@ -44,20 +44,25 @@ enum class MiddlewareKind {
 };
 
 namespace detail {
+/// Whether calling an F& with Args returns exactly R.
+template <typename R, typename F, typename... Args>
+concept Returns = std::same_as<std::invoke_result_t<F&, Args...>, R>;
+
 template <typename F>
 concept SyncRequestMiddleware =
-    std::same_as<std::invoke_result_t<F&, Request&>, std::optional<Response>> ||
-    std::same_as < std::invoke_result_t<F&, Request&>,
-void > ;
+    Returns<std::optional<Response>, F, Request&> || Returns<void, F, Request&>;
 template <typename F>
 concept AsyncRequestMiddleware =
-    std::same_as<std::invoke_result_t<F&, Request&>, Task<std::optional<Response>>> ||
-    std::same_as<std::invoke_result_t<F&, Request&>, Task<void>>;
+    Returns<Task<std::optional<Response>>, F, Request&> || Returns<Task<void>, F, Request&>;
 template <typename F>
-concept ResponseMiddlewareFn = std::same_as < std::invoke_result_t<F&, Request&, Response&>,
-void > || std::same_as<std::invoke_result_t<F&, Request&, Response&>, Task<void>>;
+concept RequestMiddlewareFn = SyncRequestMiddleware<F> || AsyncRequestMiddleware<F>;
 template <typename F>
-concept OnionMiddlewareFn = std::same_as<std::invoke_result_t<F&, Request&, Next>, Task<Response>>;
+concept ResponseMiddlewareFn =
+    Returns<void, F, Request&, Response&> || Returns<Task<void>, F, Request&, Response&>;
+template <typename F>
+concept OnionMiddlewareFn = Returns<Task<Response>, F, Request&, Next>;
+template <typename F>
+concept MiddlewareFn = RequestMiddlewareFn<F> || ResponseMiddlewareFn<F> || OnionMiddlewareFn<F>;
 }  // namespace detail
 
 /// One middleware of any kind; the kind follows from the callable's signature.
@@ -75,10 +80,8 @@ concept OnionMiddlewareFn = std::same_as<std::invoke_result_t<F&, Request&, Next
 class Middleware {
  public:
   /// Wraps a request, response or onion middleware callable.
-  template <typename F>
-  requires(detail::SyncRequestMiddleware<F> || detail::AsyncRequestMiddleware<F> ||
-           detail::ResponseMiddlewareFn<F> || detail::OnionMiddlewareFn<F>)
-      Middleware(F fn)  // NOLINT(google-explicit-constructor): built from lambdas implicitly
+  template <detail::MiddlewareFn F>
+  Middleware(F fn)  // NOLINT(google-explicit-constructor): built from lambdas implicitly
       : impl_(std::make_shared<Model<F>>(std::move(fn))) {}
 
   /// The middleware's kind.

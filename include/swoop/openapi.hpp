@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "swoop/detail/schema.hpp"
+#include "swoop/status.hpp"
 
 namespace swoop {
 
@@ -38,10 +39,10 @@ Schema params() {
 /// One documented answer of a route: `{404, "No such item"}`, `{201, swoop::body<Item>()}`.
 struct ResponseDoc {
   /// An answer with a body.
-  ResponseDoc(int status, Schema body, std::string description = {})
+  ResponseDoc(StatusCode status, Schema body, std::string description = {})
       : status(status), body(std::move(body)), description(std::move(description)) {}
   /// An answer described in words only (no body, or one that is not JSON).
-  ResponseDoc(int status, std::string description)
+  ResponseDoc(StatusCode status, std::string description)
       : status(status), description(std::move(description)) {}
 
   int status;                  ///< the HTTP status
@@ -59,15 +60,16 @@ struct SecurityScheme {
   std::string url;            ///< for "openIdConnect": the discovery document's URL
   std::string description;    ///< shown in the docs
 
+  // Every member is given: a user's -Wextra (missing-field-initializers) stays quiet.
   /// `Authorization: Bearer <token>`.
   static SecurityScheme bearer(std::string format = {}) {
-    return {.type = "http", .scheme = "bearer", .bearer_format = std::move(format)};
+    return {"http", "bearer", std::move(format), {}, {}, {}, {}};
   }
   /// `Authorization: Basic <credentials>`.
-  static SecurityScheme basic() { return {.type = "http", .scheme = "basic"}; }
+  static SecurityScheme basic() { return {"http", "basic", {}, {}, {}, {}, {}}; }
   /// A key in a header (the default), a query parameter or a cookie.
   static SecurityScheme api_key(std::string name, std::string in = "header") {
-    return {.type = "apiKey", .name = std::move(name), .in = std::move(in)};
+    return {"apiKey", {}, {}, std::move(name), std::move(in), {}, {}};
   }
 };
 

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "swoop/detail/error_handler.hpp"
-#include "swoop/detail/handler.hpp"
+#include "swoop/handler.hpp"
 #include "swoop/middleware.hpp"
 #include "swoop/openapi.hpp"
 #include "swoop/static_files.hpp"
@@ -22,6 +22,13 @@
 namespace swoop {
 
 class App;
+
+namespace detail {
+template <typename F>
+concept ListenerFn = Returns<void, F, App&> || Returns<Task<void>, F, App&>;
+template <typename F>
+concept WebSocketHandlerFn = Returns<Task<void>, F, Request&, WebSocket&>;
+}  // namespace detail
 
 /// How default error bodies are rendered.
 enum class ErrorFormat {
@@ -49,7 +56,7 @@ struct RouteOptions {
   /// The status of a handler that returns a typed value (a described struct, answered as
   /// JSON): `{.methods = {"POST"}, .status = 201}`. A handler that returns a Response sets its
   /// own status, so any other value than 200 is refused for it at registration.
-  int status = 200;
+  StatusCode status = 200;
 
   // What the API document says of the route (swoop/openapi.hpp, App::openapi).
   std::string summary;            ///< one line: what the route does
@@ -77,10 +84,8 @@ enum class ListenerEvent {
 class Listener {
  public:
   /// Wraps a `(App&) -> void` or `(App&) -> Task<void>` callable (copies share it).
-  template <typename F>
-  requires(std::same_as<std::invoke_result_t<F&, App&>, void> ||
-           std::same_as<std::invoke_result_t<F&, App&>, Task<void>>)
-      Listener(F fn)  // NOLINT(google-explicit-constructor)
+  template <detail::ListenerFn F>
+  Listener(F fn)  // NOLINT(google-explicit-constructor)
       : impl_(std::make_shared<Model<F>>(std::move(fn))) {}
   /// Runs the listener.
   Task<void> call(App& app) const { return impl_->call(app); }
@@ -123,9 +128,8 @@ class WebSocketRegistrar {
       : target_(target), pattern_(std::move(pattern)), options_(std::move(options)) {}
 
   /// Registers a copy of fn and returns fn. Throws std::invalid_argument for a bad route.
-  template <typename F>
-  requires std::same_as<std::invoke_result_t<F&, Request&, WebSocket&>, Task<void>> F
-  operator()(F fn) const;
+  template <detail::WebSocketHandlerFn F>
+  F operator()(F fn) const;
 
  private:
   Registry& target_;
@@ -217,27 +221,27 @@ class Registry {
   template <typename F>
   void get(std::string_view pattern, F fn) {
     if constexpr (detail::check_handler<F>()) {
-      add_route(pattern, method("GET"), detail::Handler{std::move(fn)});
+      add_route(pattern, method("GET"), Handler{std::move(fn)});
     }
   }
   /// Registers a POST handler in one call.
   template <typename F>
   void post(std::string_view pattern, F fn) {
     if constexpr (detail::check_handler<F>()) {
-      add_route(pattern, method("POST"), detail::Handler{std::move(fn)});
+      add_route(pattern, method("POST"), Handler{std::move(fn)});
     }
   }
   /// Registers a handler for the options' methods in one call.
   template <typename F>
   void route(std::string_view pattern, RouteOptions options, F fn) {
     if constexpr (detail::check_handler<F>()) {
-      add_route(pattern, std::move(options), detail::Handler{std::move(fn)});
+      add_route(pattern, std::move(options), Handler{std::move(fn)});
     }
   }
-  /// Registers a type-erased handler. Throws std::invalid_argument for a malformed pattern,
-  /// a route that collides with one already registered, or a registry that is frozen.
-  virtual void add_route(std::string_view pattern, RouteOptions options,
-                         detail::Handler handler) = 0;
+  /// Registers a handler (swoop::Handler wraps any callable of an accepted shape). Throws
+  /// std::invalid_argument for a malformed pattern, a route that collides with one already
+  /// registered, or a registry that is frozen.
+  virtual void add_route(std::string_view pattern, RouteOptions options, Handler handler) = 0;
 
   /// Serves the files below the directory root at prefix (GET and HEAD), like Sanic's
   /// app.static: "/static/css/a.css" sends "<root>/css/a.css" as swoop::file does (types,
@@ -251,9 +255,8 @@ class Registry {
   void static_files(std::string_view prefix, std::string root, StaticOptions options = {});
 
   /// Adds request middleware: `(Request&) -> void | optional<Response>` (or a Task of it).
-  template <typename F>
-  requires(detail::SyncRequestMiddleware<F> ||
-           detail::AsyncRequestMiddleware<F>) void on_request(F fn) {
+  template <detail::RequestMiddlewareFn F>
+  void on_request(F fn) {
     add_middleware(Middleware{std::move(fn)});
   }
   /// Adds response middleware: `(Request&, Response&) -> void | Task<void>`.
@@ -294,8 +297,7 @@ class Registry {
   virtual void check_open() const {}
   /// Checks options.status against the handler (see RouteOptions::status) and gives it the
   /// handler; throws std::invalid_argument naming pattern when it does not fit.
-  static void apply_status(std::string_view pattern, const RouteOptions& options,
-                           detail::Handler& handler);
+  static void apply_status(std::string_view pattern, const RouteOptions& options, Handler& handler);
   /// options with a single method, name.
   static RouteOptions method(const char* name, RouteOptions options = {}) {
     options.methods = {name};
@@ -313,14 +315,13 @@ class Registry {
 template <typename F>
 F RouteRegistrar::operator()(F fn) const {
   if constexpr (detail::check_handler<F>()) {
-    target_.add_route(pattern_, options_, detail::Handler{F{fn}});
+    target_.add_route(pattern_, options_, Handler{F{fn}});
   }
   return fn;
 }
 
-template <typename F>
-requires std::same_as<std::invoke_result_t<F&, Request&, WebSocket&>, Task<void>> F
-WebSocketRegistrar::operator()(F fn) const {
+template <detail::WebSocketHandlerFn F>
+F WebSocketRegistrar::operator()(F fn) const {
   target_.add_websocket(pattern_, options_, WebSocketHandler{F{fn}});
   return fn;
 }

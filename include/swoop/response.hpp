@@ -33,14 +33,12 @@ class BodySource;
 class Response {
  public:
   /// An empty response with a status (100..599; otherwise std::invalid_argument).
-  explicit Response(int status = 200);
-  /// An empty response with a well-known status.
-  explicit Response(Status status) : Response(to_int(status)) {}
+  explicit Response(StatusCode status = 200);
 
   /// The status code.
   int status() const noexcept { return status_; }
   /// Changes the status code (100..599; otherwise std::invalid_argument).
-  void set_status(int status);
+  void set_status(StatusCode status);
 
   /// The headers set so far (Content-Type included when set).
   const Headers& headers() const {
@@ -94,8 +92,8 @@ class Response {
   }
   /// Replaces the body and its Content-Type.
   Response& set_body(std::string body, std::string_view content_type) {
+    headers().set("Content-Type", content_type);  // first: a refused type changes nothing
     body_ = std::move(body);
-    headers().set("Content-Type", content_type);
     return *this;
   }
 
@@ -111,9 +109,9 @@ class Response {
 
  private:
   // The named constructors below set their fixed, valid Content-Type without checks.
-  friend Response text(std::string body, int status);
-  friend Response html(std::string body, int status);
-  friend Response json_text(std::string serialized, int status);
+  friend Response text(std::string body, StatusCode status);
+  friend Response html(std::string body, StatusCode status);
+  friend Response json_text(std::string serialized, StatusCode status);
   // content_type must be a string literal: it is kept as a view until a header is touched
   // (most responses go out untouched, and then no Headers storage is allocated at all).
   Response& set_body_trusted(std::string body, std::string_view content_type) {
@@ -135,18 +133,18 @@ class Response {
 };
 
 /// A text/plain; charset=utf-8 response.
-Response text(std::string body, int status = 200);
+Response text(std::string body, StatusCode status = 200);
 /// A text/html; charset=utf-8 response.
-Response html(std::string body, int status = 200);
+Response html(std::string body, StatusCode status = 200);
 /// A response with any body bytes and content type.
 Response raw(std::string body, std::string_view content_type = "application/octet-stream",
-             int status = 200);
+             StatusCode status = 200);
 /// An application/json response whose body is already-serialized JSON.
-Response json_text(std::string serialized, int status = 200);
+Response json_text(std::string serialized, StatusCode status = 200);
 /// A response with no body (204 by default).
-Response empty(int status = 204);
+Response empty(StatusCode status = 204);
 /// A redirect to location: 302 by default, or 301, 303, 307, 308 (anything else throws
 /// std::invalid_argument, as does a location with CR, LF or NUL).
-Response redirect(std::string_view location, int status = 302);
+Response redirect(std::string_view location, StatusCode status = 302);
 
 }  // namespace swoop

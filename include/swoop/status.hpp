@@ -6,7 +6,8 @@
 
 namespace swoop {
 
-/// Well-known HTTP status codes; functions that take a status take any int in 100..599.
+/// Well-known HTTP status codes. Functions that take a status (a StatusCode) take one of these
+/// or an int alike.
 enum class Status : int {
   continue_ = 100,
   switching_protocols = 101,
@@ -46,7 +47,26 @@ enum class Status : int {
 /// The status as an int.
 constexpr int to_int(Status s) noexcept { return static_cast<int>(s); }
 
+/// A status as swoop's functions take it: an int or a swoop::Status, alike.
+///     swoop::text("made", swoop::Status::created);  // same as swoop::text("made", 201)
+class StatusCode {
+ public:
+  /// Any code; the function it is given to checks the range it accepts.
+  constexpr StatusCode(int code) noexcept : code_(code) {}  // NOLINT(google-explicit-constructor)
+  /// A well-known code.
+  constexpr StatusCode(Status status) noexcept  // NOLINT(google-explicit-constructor)
+      : code_(to_int(status)) {}
+  /// The code as an int.
+  constexpr operator int() const noexcept { return code_; }  // NOLINT(google-explicit-constructor)
+
+ private:
+  int code_;
+};
+
+/// Compares a code with a well-known status: `resp.status() == swoop::Status::not_found`.
+constexpr bool operator==(int code, Status status) noexcept { return code == to_int(status); }
+
 /// The reason phrase for a status code ("Not Found"), or "" for an unknown one.
-std::string_view reason_phrase(int status) noexcept;
+std::string_view reason_phrase(StatusCode status) noexcept;
 
 }  // namespace swoop

@@ -52,7 +52,7 @@ struct StreamOptions {
   /// The exact body length when known: sent as Content-Length. Otherwise the body is sent with
   /// chunked transfer coding (to an HTTP/1.0 client: until the connection closes).
   std::optional<std::uint64_t> length;
-  int status = 200;  ///< the status code
+  StatusCode status = 200;  ///< the status code: an int or a swoop::Status
 };
 
 namespace detail {

@@ -15,6 +15,7 @@
 #include "swoop/error.hpp"
 #include "swoop/form.hpp"
 #include "swoop/gather.hpp"
+#include "swoop/handler.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/json.hpp"
 #include "swoop/json_view.hpp"

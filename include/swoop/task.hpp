@@ -66,7 +66,8 @@ class TaskPromise : public PromiseBase {
  public:
   Task<T> get_return_object() noexcept;
   void unhandled_exception() noexcept { result_.template emplace<2>(std::current_exception()); }
-  template <typename U>
+  // U defaults to T so that `co_return {};` and `co_return {1, 2};` build a T.
+  template <typename U = T>
   requires std::is_convertible_v<U&&, T>
   void return_value(U&& value) noexcept(std::is_nothrow_constructible_v<T, U&&>) {
     result_.template emplace<1>(std::forward<U>(value));

@@ -92,7 +92,7 @@ std::string lower(std::string_view s) {
 }
 
 void register_route(detail::AppState& state, std::string_view pattern, RouteOptions options,
-                    detail::Handler handler, const detail::ErrorHandlers* errors,
+                    Handler handler, const detail::ErrorHandlers* errors,
                     std::string_view blueprint = {}, std::string_view host = {}) {
   detail::check_documented(state, pattern, options, handler);
   for (const std::string& method : options.methods) {
@@ -143,7 +143,7 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
 
 }  // namespace
 
-void App::add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) {
+void App::add_route(std::string_view pattern, RouteOptions options, Handler handler) {
   check_open();
   apply_status(pattern, options, handler);
   register_route(*state_, pattern, std::move(options), std::move(handler), nullptr);

@@ -13,7 +13,7 @@ Blueprint::Blueprint(std::string name, BlueprintOptions options)
   }
 }
 
-void Blueprint::add_route(std::string_view pattern, RouteOptions options, detail::Handler handler) {
+void Blueprint::add_route(std::string_view pattern, RouteOptions options, Handler handler) {
   if (pattern.empty() || pattern.front() != '/') {
     throw std::invalid_argument("blueprint '" + name_ +
                                 "': route pattern must start with '/': " + std::string{pattern});

@@ -9,7 +9,7 @@
 namespace swoop {
 
 void Registry::apply_status(std::string_view pattern, const RouteOptions& options,
-                            detail::Handler& handler) {
+                            Handler& handler) {
   const int status = options.status;
   if (!handler.is_typed()) {
     if (status == 200) return;
@@ -41,10 +41,10 @@ void Registry::static_files(std::string_view prefix, std::string root, StaticOpt
   };
   RouteOptions plain = method("GET");
   plain.include_in_schema = false;  // files are not an API the document can describe
-  add_route(base.empty() ? "/" : base, plain, detail::Handler{handler});
+  add_route(base.empty() ? "/" : base, plain, Handler{handler});
   RouteOptions named = std::move(plain);
   named.name = options.name;
-  add_route(base + "/<path:path>", std::move(named), detail::Handler{std::move(handler)});
+  add_route(base + "/<path:path>", std::move(named), Handler{std::move(handler)});
 }
 
 void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,

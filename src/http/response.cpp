@@ -19,9 +19,9 @@ void check_status(int status) {
 }
 }  // namespace
 
-Response::Response(int status) : status_(status) { check_status(status); }
+Response::Response(StatusCode status) : status_(status) { check_status(status); }
 
-void Response::set_status(int status) {
+void Response::set_status(StatusCode status) {
   check_status(status);
   status_ = status;
 }
@@ -40,25 +40,25 @@ Response& Response::delete_cookie(std::string_view name, const CookieOptions& op
   return *this;
 }
 
-Response text(std::string body, int status) {
+Response text(std::string body, StatusCode status) {
   Response r{status};
   r.set_body_trusted(std::move(body), "text/plain; charset=utf-8");
   return r;
 }
 
-Response html(std::string body, int status) {
+Response html(std::string body, StatusCode status) {
   Response r{status};
   r.set_body_trusted(std::move(body), "text/html; charset=utf-8");
   return r;
 }
 
-Response raw(std::string body, std::string_view content_type, int status) {
+Response raw(std::string body, std::string_view content_type, StatusCode status) {
   Response r{status};
   r.set_body(std::move(body), content_type);
   return r;
 }
 
-Response json_text(std::string serialized, int status) {
+Response json_text(std::string serialized, StatusCode status) {
   Response r{status};
   r.set_body_trusted(std::move(serialized), "application/json");
   return r;
@@ -88,9 +88,9 @@ void give_body_buffer(std::string&& body) noexcept {
 }
 }  // namespace detail
 
-Response empty(int status) { return Response{status}; }
+Response empty(StatusCode status) { return Response{status}; }
 
-Response redirect(std::string_view location, int status) {
+Response redirect(std::string_view location, StatusCode status) {
   if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
     throw std::invalid_argument("redirect status must be 301, 302, 303, 307 or 308");
   }

@@ -9,7 +9,7 @@
 
 namespace swoop {
 
-std::string_view reason_phrase(int status) noexcept {
+std::string_view reason_phrase(StatusCode status) noexcept {
   switch (status) {
     case 100:
       return "Continue";

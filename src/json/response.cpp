@@ -23,7 +23,7 @@ Response make_json_response(std::string body, int status, JsonResponseHeaders he
 }
 }  // namespace detail
 
-Response json(const JsonValue& value, int status, JsonResponseHeaders headers) {
+Response json(const JsonValue& value, StatusCode status, JsonResponseHeaders headers) {
   std::string body = detail::take_body_buffer();
   write_json(body, value);
   return detail::make_json_response(std::move(body), status, headers);

@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "swoop/detail/handler.hpp"
+#include "swoop/handler.hpp"
 #include "swoop/registry.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Handler: a type-erased route handler, sync or async; copies share the callable.
+// Handler: a route handler of any accepted shape, type-erased; the counterpart of Middleware.
 #pragma once
 
 #include <concepts>
@@ -14,12 +14,15 @@
 #include "swoop/response.hpp"
 #include "swoop/task.hpp"
 
-namespace swoop::detail {
+namespace swoop {
+namespace detail {
 
 /// What a typed handler may return, answered as JSON with 200: a described struct
 /// (swoop/describe.hpp) or a std::vector of them.
 template <typename T>
-concept TypedResult = DescribedStruct<T> ||(is_vector<T>&& DescribedStruct<typename T::value_type>);
+concept DescribedVector = is_vector<T> && DescribedStruct<typename T::value_type>;
+template <typename T>
+concept TypedResult = DescribedStruct<T> || DescribedVector<T>;
 
 template <typename T>
 struct TaskResult {};
@@ -52,7 +55,9 @@ concept AnyHandler =
 template <typename F>
 consteval bool check_handler() {
   static_assert(std::is_invocable_v<F&, Request&>,
-                "swoop: a route handler is called as handler(swoop::Request&)");
+                "swoop: a route handler is called as handler(swoop::Request&); accepted: "
+                "Response(Request&), Task<Response>(Request&), T(Request&), Task<T>(Request&) "
+                "for a described struct T or a std::vector of them");
   if constexpr (std::is_invocable_v<F&, Request&>) {
     static_assert(AnyHandler<F>,
                   "swoop: a route handler returns swoop::Response, a typed value (a struct "
@@ -62,30 +67,42 @@ consteval bool check_handler() {
   return AnyHandler<F>;
 }
 
-/// Owns one registered handler; calling a sync one involves no coroutine at all.
+}  // namespace detail
+
+/// One route handler, as App::add_route and Blueprint::add_route take it: wraps any callable
+/// of an accepted shape (`Response(Request&)`, `Task<Response>(Request&)`, and typed:
+/// `T(Request&)`, `Task<T>(Request&)` for a described struct T or a std::vector of them).
+/// Calling a sync one involves no coroutine at all. Copies share the callable.
+///
+///     swoop::Handler h{[](swoop::Request&) { return swoop::text("hi"); }};
+///     app.add_route("/hi", {}, h);
 ///
 /// Lifetime: owned by the App (and the blueprints it was copied from); lives as long as the App.
 /// Thread safety: every worker calls the same callable, concurrently.
 class Handler {
  public:
+  /// An empty handler (false): a route's slot before one is given.
   Handler() = default;
-  template <AnyHandler F>
+  /// Wraps fn, a callable of an accepted shape (see above); copies of the Handler share it.
+  template <detail::AnyHandler F>
   explicit Handler(F fn) : impl_(std::make_shared<Model<F>>(std::move(fn))) {}
 
   /// Whether the handler returns a Response directly.
   bool is_sync() const noexcept { return impl_->is_sync(); }
   /// Whether the handler returns a typed value (answered as JSON) rather than a Response.
   bool is_typed() const noexcept { return impl_->is_typed(); }
-  /// Sets the status of a typed handler's answer (RouteOptions::status; 200 by default).
-  void set_status(int status) noexcept { status_ = status; }
+  /// Sets the status of a typed handler's answer (200 by default). Registration sets it from
+  /// RouteOptions::status, which is the way to choose it.
+  void set_status(StatusCode status) noexcept { status_ = status; }
   /// The status of a typed handler's answer.
   int status() const noexcept { return status_; }
   /// The schema of a typed handler's answer; null for a handler that returns a Response.
-  SchemaFn result_schema() const noexcept { return impl_->result_schema(); }
+  detail::SchemaFn result_schema() const noexcept { return impl_->result_schema(); }
   /// Calls a sync handler.
   Response call_sync(Request& req) const { return impl_->call_sync(req, status_); }
   /// Calls an async handler (a sync one is wrapped in a Task).
   Task<Response> call(Request& req) const { return impl_->call(req, status_); }
+  /// Whether a callable is held.
   explicit operator bool() const noexcept { return static_cast<bool>(impl_); }
 
  private:
@@ -93,28 +110,33 @@ class Handler {
     virtual ~Concept() = default;
     virtual bool is_sync() const noexcept = 0;
     virtual bool is_typed() const noexcept = 0;
-    virtual SchemaFn result_schema() const noexcept = 0;
+    virtual detail::SchemaFn result_schema() const noexcept = 0;
     virtual Response call_sync(Request& req, int status) = 0;
     virtual Task<Response> call(Request& req, int status) = 0;
   };
   template <typename F>
   struct Model final : Concept {
     explicit Model(F f) : fn(std::move(f)) {}
-    bool is_sync() const noexcept override { return SyncHandler<F> || TypedSyncHandler<F>; }
-    bool is_typed() const noexcept override { return TypedSyncHandler<F> || TypedAsyncHandler<F>; }
-    SchemaFn result_schema() const noexcept override {
-      if constexpr (TypedSyncHandler<F>) {
-        return &build_schema<std::invoke_result_t<F&, Request&>>;
-      } else if constexpr (TypedAsyncHandler<F>) {
-        return &build_schema<typename TaskResult<std::invoke_result_t<F&, Request&>>::type>;
+    bool is_sync() const noexcept override {
+      return detail::SyncHandler<F> || detail::TypedSyncHandler<F>;
+    }
+    bool is_typed() const noexcept override {
+      return detail::TypedSyncHandler<F> || detail::TypedAsyncHandler<F>;
+    }
+    detail::SchemaFn result_schema() const noexcept override {
+      if constexpr (detail::TypedSyncHandler<F>) {
+        return &detail::build_schema<std::invoke_result_t<F&, Request&>>;
+      } else if constexpr (detail::TypedAsyncHandler<F>) {
+        return &detail::build_schema<
+            typename detail::TaskResult<std::invoke_result_t<F&, Request&>>::type>;
       } else {
         return nullptr;
       }
     }
     Response call_sync(Request& req, int status) override {
-      if constexpr (SyncHandler<F>) {
+      if constexpr (detail::SyncHandler<F>) {
         return fn(req);
-      } else if constexpr (TypedSyncHandler<F>) {
+      } else if constexpr (detail::TypedSyncHandler<F>) {
         return swoop::json(fn(req), status);
       } else {
         SWOOP_ASSERT(false, "call_sync on an async handler");
@@ -122,9 +144,9 @@ class Handler {
       }
     }
     Task<Response> call(Request& req, int status) override {
-      if constexpr (AsyncHandler<F>) {
+      if constexpr (detail::AsyncHandler<F>) {
         return fn(req);
-      } else if constexpr (TypedAsyncHandler<F>) {
+      } else if constexpr (detail::TypedAsyncHandler<F>) {
         return wrap_typed(fn, req, status);
       } else {
         return wrap(*this, req, status);
@@ -142,4 +164,4 @@ class Handler {
   int status_ = 200;
 };
 
-}  // namespace swoop::detail
+}  // namespace swoop
