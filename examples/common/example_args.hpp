@@ -65,9 +65,10 @@ inline Args parse_args(int argc, char** argv, std::uint16_t default_port) {
 ///
 /// Settings not given on the command line come from SWOOP_* environment variables (see
 /// swoop/app_config.hpp); SWOOP_* variables that name no setting are warnings. With
-/// --env-prefix PREFIX the app loads its config from PREFIX* before run(), and run() then
-/// leaves SWOOP_* alone: the way out when a Kubernetes Service named "swoop" fills the pod's
-/// environment with SWOOP_* service links (or set enableServiceLinks: false in the pod spec).
+/// --env-prefix PREFIX the app loads its config from PREFIX* before run(), replacing what the
+/// App read from SWOOP_* when it was made: the way out when a Kubernetes Service named "swoop"
+/// fills the pod's environment with SWOOP_* service links (or set enableServiceLinks: false in
+/// the pod spec).
 inline int run(swoop::App& app, int argc, char** argv, std::uint16_t default_port) {
   const Args args = parse_args(argc, argv, default_port);
   try {

@@ -29,6 +29,10 @@ struct AppOptions {
   /// Default for routes that do not say: strict routes match only the exact trailing slash;
   /// lenient ones (the default, as in Sanic) match with or without it.
   bool strict_slashes = false;
+  /// The prefix of the environment variables read into config() when the App is made (Sanic's
+  /// env_prefix): MYSVC_ reads MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ... Empty: the environment
+  /// is not read (settings come from code only).
+  std::string env_prefix = "SWOOP_";
 };
 
 /// How a background task is started.
@@ -81,8 +85,9 @@ class App : public Registry {
   ///     app.url_for("item", {{"id", 7}}, {{"q", "x y"}})  // "/items/7?q=x%20y"
   std::string url_for(std::string_view name, UrlArgs params = {}, UrlArgs query = {}) const;
 
-  /// The app's settings (Sanic's app.config): typed, with defaults, loaded from SWOOP_*
-  /// environment variables by run(). See app_config.hpp for how they fill RunOptions.
+  /// The app's settings (Sanic's app.config): typed, with defaults, read from SWOOP_*
+  /// environment variables when the App was made (AppOptions::env_prefix), so registration
+  /// code can read them. See app_config.hpp for how they fill RunOptions.
   AppConfig& config() noexcept { return config_; }
   /// The app's settings, read-only.
   const AppConfig& config() const noexcept { return config_; }

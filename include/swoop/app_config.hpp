@@ -53,16 +53,20 @@ std::string env_name(std::string_view prefix, std::string_view name);
 /// default; they can be set from text (set) and from environment variables (load_env), and
 /// are read typed (get).
 ///
-/// How config and RunOptions relate: App::run(options) loads the environment (once, with
-/// the prefix "SWOOP_" unless load_env was called first), then every RunOptions field that
-/// still has its default value takes the config's value. So an explicit run() argument wins
+/// Where values come from: an App reads the environment into its config when it is made (the
+/// prefix is AppOptions::env_prefix, "SWOOP_" by default), so the code that registers routes
+/// can read its settings; a setting declared afterwards takes its variable when declared.
+/// App::run reports what that read found wrong: a malformed value stops the start
+/// (std::invalid_argument), an unknown variable is a warning, logged once every setting has
+/// been declared. Then every RunOptions field that still has its default value takes the
+/// config's value. So an explicit run() argument wins
 /// over the environment, and the environment wins over built-in defaults. (A field given
 /// its default value explicitly cannot be told from one not given: set such a value in the
 /// config instead.) A Server or TestClient uses its RunOptions as given, ignoring the config.
 ///
-/// The prefix is the app's choice (Sanic's env_prefix): call load_env("MYSVC_") before run()
-/// and the settings are read from MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ..., while SWOOP_*
-/// variables are not looked at.
+/// The prefix is the app's choice (Sanic's env_prefix): `App app{"mysvc", {.env_prefix =
+/// "MYSVC_"}}` reads MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ..., and SWOOP_* variables are not
+/// looked at. load_env("MYSVC_") later does the same: it replaces what the environment set.
 ///
 /// The environment is shared with other software, so a variable with the prefix that names no
 /// setting is ignored with a warning, not an error: Kubernetes service links (for a Service
@@ -77,7 +81,7 @@ std::string env_name(std::string_view prefix, std::string_view name);
 /// Example:
 ///     app.config().declare({.name = "db_url", .default_value = "postgres://localhost/app",
 ///                           .meaning = "database to connect to"});
-///     app.config().load_env();  // SWOOP_DB_URL, SWOOP_REQUEST_TIMEOUT=30, ...
+///     // SWOOP_DB_URL and SWOOP_REQUEST_TIMEOUT=30 were read when the App was made
 ///     auto url = app.config().get<std::string>("db_url");
 ///     auto timeout = app.config().get<std::chrono::milliseconds>("request_timeout");
 class AppConfig {
@@ -100,9 +104,10 @@ class AppConfig {
 
   /// Reads every environment variable that starts with prefix (see load()) and logs load's
   /// warnings at LogLevel::warning, unless the same environment sets log_level above
-  /// warning. Also remembers that the environment was loaded, so App::run does not load it
-  /// again: call load_env("MYSVC_") before run() to read MYSVC_* instead of SWOOP_*.
-  /// Throws std::invalid_argument as load does, and for an empty prefix.
+  /// warning. The values an earlier read of the environment set (the App's, when it was
+  /// made) are replaced: load_env("MYSVC_") before run() reads MYSVC_* instead of SWOOP_*.
+  /// Settings declared afterwards take their variable with this prefix.
+  /// Throws std::invalid_argument as load does (changing nothing), and for an empty prefix.
   void load_env(std::string_view prefix = "SWOOP_");
   /// Sets settings from (name, value) pairs such as the environment: a pair whose name is
   /// prefix followed by a setting's name in upper case must parse as that setting's type;
@@ -124,7 +129,7 @@ class AppConfig {
   ///     // mean SWOOP_PORT?)"}
   std::vector<std::string> load(const std::vector<std::pair<std::string, std::string>>& vars,
                                 std::string_view prefix = "SWOOP_");
-  /// Whether load_env ran.
+  /// Whether the environment was read (by the App when it was made, or by load_env).
   bool env_loaded() const noexcept { return env_loaded_; }
 
   /// The value of a setting as T: bool; an integer type (integer and size settings, checked
@@ -141,18 +146,32 @@ class AppConfig {
   RunOptions apply(RunOptions options) const;
 
  private:
+  friend class App;  // reads the environment when made, reports what it found in run()
   struct Slot {
     ConfigEntry entry;
     Value value;
     bool is_set = false;
+    bool from_env = false;  // set by the last read of the environment
   };
+  struct Reading;  // what a list of variables would change, and what is wrong with it
+  Reading read(const std::vector<std::pair<std::string, std::string>>& vars,
+               std::string_view prefix) const;
+  // Reads the process environment's variables with prefix, replacing what an earlier read set;
+  // strict: throws for a malformed value (changing nothing), else sets the well-formed ones.
+  std::vector<std::string> read_env(std::string_view prefix, bool strict);
+  // Throws for a malformed variable of the last read, and logs its warnings unless load_env
+  // already did (App::run, once every setting is declared).
+  void finish_env();
   const Slot& slot(std::string_view name) const;
   Slot& slot(std::string_view name);
   [[noreturn]] void wrong_type(std::string_view name, std::string_view wanted) const;
   [[noreturn]] void out_of_range(std::string_view name) const;
 
   std::vector<Slot> slots_;
+  std::string env_prefix_;                                // of the last read
+  std::vector<std::pair<std::string, std::string>> env_;  // its variables with the prefix
   bool env_loaded_ = false;
+  bool env_warned_ = false;  // load_env logged the warnings of the last read
 };
 
 namespace detail {

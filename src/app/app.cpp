@@ -71,7 +71,10 @@ RouteMatch match_route(const AppState& app, Request& req, PathParams& params) no
 }  // namespace detail
 
 App::App(std::string name, AppOptions options)
-    : name_(std::move(name)), state_(std::make_unique<detail::AppState>(options.strict_slashes)) {}
+    : name_(std::move(name)), state_(std::make_unique<detail::AppState>(options.strict_slashes)) {
+  // Not strict: a malformed value is reported by run(), unless load_env replaces this read.
+  if (!options.env_prefix.empty()) config_.read_env(options.env_prefix, false);
+}
 
 App::~App() = default;
 
@@ -320,14 +323,6 @@ void App::add_health_routes(std::string_view liveness, std::string_view readines
 }
 
 namespace {
-// Loads the environment into the config (once) and merges it into options.
-RunOptions configure(AppConfig& config, RunOptions options) {
-  if (!config.env_loaded()) config.load_env();
-  if (config.is_set("log_level")) {
-    set_log_level(parse_log_level(config.get<std::string>("log_level")).value_or(LogLevel::info));
-  }
-  return config.apply(std::move(options));
-}
 // A start-up failure of run() that escapes main: the process exits with status 1 after the
 // message run() logged, like a Python or Sanic service, not with std::terminate's abort (134).
 std::mutex startup_failure_mutex;
@@ -376,7 +371,12 @@ void App::pubsub(const RedisPubSub& backend) {
 void App::run(RunOptions options) {
   std::unique_ptr<Server> owned;
   try {
-    options = configure(config_, std::move(options));
+    if (config_.is_set("log_level")) {
+      set_log_level(
+          parse_log_level(config_.get<std::string>("log_level")).value_or(LogLevel::info));
+    }
+    config_.finish_env();  // after the level: SWOOP_LOG_LEVEL=error silences the warnings
+    options = config_.apply(std::move(options));
     owned = std::make_unique<Server>(*this, options);
   } catch (...) {
     fail_start(name_, false);

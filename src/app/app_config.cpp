@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 
+#include "app/service_links.hpp"
 #include "swoop/log.hpp"
 
 namespace swoop {
@@ -129,6 +130,11 @@ std::string shown(std::string_view text) {
   return out;
 }
 
+// One line of "configuration error in the environment:".
+std::string malformed(std::string_view var, std::string_view text, const ConfigEntry& entry) {
+  return fmt::format("\n  {}='{}': expected {}", var, shown(text), expected(entry));
+}
+
 // The value of text as entry's type, or nullopt when it does not parse.
 std::optional<AppConfig::Value> parse(const ConfigEntry& e, std::string_view text) {
   switch (e.type) {
@@ -200,65 +206,6 @@ std::string suggestion(std::string_view var, const std::vector<std::string>& nam
     if (d < best_distance) best_distance = d, best = candidate;
   }
   return best.empty() ? "" : fmt::format(" (did you mean {}?)", best);
-}
-
-// Kubernetes service links (enableServiceLinks, on by default): for every Service in its
-// namespace a pod gets FOO_SERVICE_HOST, FOO_SERVICE_PORT, FOO_SERVICE_PORT_<NAME>,
-// FOO_PORT=tcp://ip:port and FOO_PORT_<n>_<TCP|UDP|SCTP>[_PROTO|_PORT|_ADDR], FOO being the
-// Service's name in upper case. A Service named like the prefix fills the prefix's namespace.
-
-// "tcp://10.96.0.17:80", "udp://[fd00::17]:53": the value of FOO_PORT and FOO_PORT_<n>_<P>.
-bool is_service_link_value(std::string_view v) {
-  const std::size_t scheme = v.find("://");
-  const std::string_view proto = v.substr(0, scheme);
-  if (scheme == std::string_view::npos || (proto != "tcp" && proto != "udp" && proto != "sctp")) {
-    return false;
-  }
-  v.remove_prefix(scheme + 3);
-  const std::size_t colon = v.rfind(':');
-  if (colon == std::string_view::npos || !parse_unsigned(v.substr(colon + 1))) return false;
-  std::string_view host = v.substr(0, colon);
-  auto only = [](std::string_view s, std::string_view allowed) {
-    return !s.empty() && s.find_first_not_of(allowed) == std::string_view::npos;
-  };
-  if (host.starts_with('[') && host.ends_with(']')) {
-    return only(host.substr(1, host.size() - 2), "0123456789abcdefABCDEF:.");
-  }
-  return only(host, "0123456789.");
-}
-
-// The name after the prefix of a service-link variable, whatever its value.
-bool is_service_link_name(std::string_view rest) {
-  if (rest == "SERVICE_HOST" || rest == "SERVICE_PORT") return true;
-  if (rest.starts_with("SERVICE_PORT_")) return rest.size() > 13;  // a named port
-  if (!rest.starts_with("PORT_")) return false;
-  rest.remove_prefix(5);
-  const std::size_t digits = rest.find_first_not_of("0123456789");
-  if (digits == 0 || digits == std::string_view::npos || rest[digits] != '_') return false;
-  rest.remove_prefix(digits + 1);
-  for (std::string_view proto : {"TCP", "UDP", "SCTP"}) {
-    if (!rest.starts_with(proto)) continue;
-    rest.remove_prefix(proto.size());
-    return rest.empty() || rest == "_PROTO" || rest == "_PORT" || rest == "_ADDR";
-  }
-  return false;
-}
-
-// The Service whose links have the prefix: "SWOOP_" is the prefix of the Service "swoop".
-std::string service_name(std::string_view prefix) {
-  if (prefix.ends_with('_')) prefix.remove_suffix(1);
-  std::string name = lower(prefix);
-  std::replace(name.begin(), name.end(), '_', '-');
-  return name;
-}
-
-std::string service_links_warning(std::string_view prefix, const std::vector<std::string>& vars) {
-  return fmt::format(
-      "config: ignoring {}: Kubernetes service links for a Service named '{}', whose variables "
-      "share the prefix {} with the settings; to keep them out, set enableServiceLinks: false in "
-      "the pod spec, or give the app another prefix with app.config().load_env(\"MYSVC_\") before "
-      "run()",
-      fmt::join(vars, ", "), service_name(prefix), prefix);
 }
 
 // HTTP/2 flow-control windows: 65535 is the protocol's initial window, which the connection's
@@ -380,7 +327,21 @@ void AppConfig::declare(ConfigEntry entry) {
     throw std::invalid_argument(fmt::format("config: the default of '{}', '{}', is not {}",
                                             entry.name, entry.default_value, expected(entry)));
   }
-  slots_.push_back({std::move(entry), std::move(*v), false});
+  slots_.push_back({std::move(entry), std::move(*v)});
+  if (!env_loaded_) return;
+  Slot& s = slots_.back();
+  const std::string var = env_name(env_prefix_, s.entry.name);
+  const auto found =
+      std::find_if(env_.begin(), env_.end(), [&](const auto& e) { return e.first == var; });
+  if (found == env_.end() || detail::is_service_link_value(found->second)) return;
+  if (auto from_env = parse(s.entry, found->second)) {
+    s.value = std::move(*from_env);
+    s.is_set = s.from_env = true;
+    return;
+  }
+  const std::string error = malformed(var, found->second, s.entry);
+  slots_.pop_back();
+  throw std::invalid_argument("configuration error in the environment:" + error);
 }
 
 const AppConfig::Slot& AppConfig::slot(std::string_view name) const {
@@ -403,6 +364,7 @@ void AppConfig::set(std::string_view name, std::string_view text) {
   }
   s.value = std::move(*v);
   s.is_set = true;
+  s.from_env = false;
 }
 
 bool AppConfig::is_set(std::string_view name) const { return slot(name).is_set; }
@@ -425,61 +387,105 @@ void AppConfig::out_of_range(std::string_view name) const {
       fmt::format("config: the value of '{}' does not fit the type asked", name));
 }
 
-std::vector<std::string> AppConfig::load(
-    const std::vector<std::pair<std::string, std::string>>& vars, std::string_view prefix) {
+struct AppConfig::Reading {
+  std::vector<std::pair<std::size_t, Value>> updates;  // slot index, new value
+  std::vector<std::string> warnings;                   // the service links' one first
+  std::string errors;                                  // one line per malformed variable
+};
+
+AppConfig::Reading AppConfig::read(const std::vector<std::pair<std::string, std::string>>& vars,
+                                   std::string_view prefix) const {
   std::vector<std::string> names;  // the variable of each slot
   for (const Slot& s : slots_) names.push_back(env_name(prefix, s.entry.name));
-  std::vector<std::pair<Slot*, Value>> updates;
+  Reading r;
   std::vector<std::string> links;
-  std::vector<std::string> warnings;
-  std::string errors;
   for (const auto& [var, text] : vars) {
     if (!var.starts_with(prefix)) continue;
     const auto named = std::find(names.begin(), names.end(), var);
     if (named != names.end()) {
-      Slot& s = slots_[static_cast<std::size_t>(named - names.begin())];
-      if (auto v = parse(s.entry, text)) {
-        updates.emplace_back(&s, std::move(*v));
-      } else if (is_service_link_value(text)) {  // SWOOP_PORT=tcp://10.96.0.17:80
+      const auto index = static_cast<std::size_t>(named - names.begin());
+      const ConfigEntry& entry = slots_[index].entry;
+      if (auto v = parse(entry, text)) {
+        r.updates.emplace_back(index, std::move(*v));
+      } else if (detail::is_service_link_value(text)) {  // SWOOP_PORT=tcp://10.96.0.17:80
         links.push_back(var);
       } else {
-        errors += fmt::format("\n  {}='{}': expected {}", var, shown(text), expected(s.entry));
+        r.errors += malformed(var, text, entry);
       }
-    } else if (is_service_link_name(std::string_view{var}.substr(prefix.size())) ||
-               is_service_link_value(text)) {
+    } else if (detail::is_service_link_name(std::string_view{var}.substr(prefix.size())) ||
+               detail::is_service_link_value(text)) {
       links.push_back(var);
     } else {
-      warnings.push_back(
+      r.warnings.push_back(
           fmt::format("config: ignoring {}: no such setting{}", var, suggestion(var, names)));
     }
   }
-  if (!errors.empty()) {
-    throw std::invalid_argument("configuration error in the environment:" + errors);
-  }
-  for (auto& [s, v] : updates) {
-    s->value = std::move(v);
-    s->is_set = true;
-  }
-  if (!links.empty()) warnings.insert(warnings.begin(), service_links_warning(prefix, links));
-  return warnings;
+  if (!links.empty())
+    r.warnings.insert(r.warnings.begin(), detail::service_links_warning(prefix, links));
+  return r;
 }
 
-void AppConfig::load_env(std::string_view prefix) {
+std::vector<std::string> AppConfig::load(
+    const std::vector<std::pair<std::string, std::string>>& vars, std::string_view prefix) {
+  Reading r = read(vars, prefix);
+  if (!r.errors.empty()) {
+    throw std::invalid_argument("configuration error in the environment:" + r.errors);
+  }
+  for (auto& [index, v] : r.updates) {
+    slots_[index].value = std::move(v);
+    slots_[index].is_set = true;
+  }
+  return std::move(r.warnings);
+}
+
+std::vector<std::string> AppConfig::read_env(std::string_view prefix, bool strict) {
   if (prefix.empty()) throw std::invalid_argument("config: the environment prefix is empty");
   std::vector<std::pair<std::string, std::string>> vars;
   for (char** e = environ; *e != nullptr; ++e) {
     const std::string_view entry = *e;
     const std::size_t eq = entry.find('=');
-    if (eq == std::string_view::npos) continue;
+    if (eq == std::string_view::npos || !entry.starts_with(prefix)) continue;
     vars.emplace_back(entry.substr(0, eq), entry.substr(eq + 1));
   }
-  const std::vector<std::string> warnings = load(vars, prefix);
+  Reading r = read(vars, prefix);
+  if (strict && !r.errors.empty()) {
+    throw std::invalid_argument("configuration error in the environment:" + r.errors);
+  }
+  for (Slot& s : slots_) {
+    if (!s.from_env) continue;
+    s.value = *parse(s.entry, s.entry.default_value);  // parsed when declared
+    s.is_set = s.from_env = false;
+  }
+  for (auto& [index, v] : r.updates) {
+    slots_[index].value = std::move(v);
+    slots_[index].is_set = slots_[index].from_env = true;
+  }
+  env_prefix_ = prefix;
+  env_ = std::move(vars);
   env_loaded_ = true;
+  env_warned_ = false;
+  return std::move(r.warnings);
+}
+
+void AppConfig::load_env(std::string_view prefix) {
+  const std::vector<std::string> warnings = read_env(prefix, true);
+  env_warned_ = true;
   // App::run applies log_level only after loading: a level from the same environment
   // (SWOOP_LOG_LEVEL=error) must already silence these lines.
   const auto level = parse_log_level(get<std::string>("log_level"));
   if (is_set("log_level") && level && *level > LogLevel::warning) return;
   for (const std::string& w : warnings) log(LogLevel::warning, "{}", w);
+}
+
+void AppConfig::finish_env() {
+  if (!env_loaded_) return;
+  const Reading r = read(env_, env_prefix_);
+  if (!r.errors.empty()) {
+    throw std::invalid_argument("configuration error in the environment:" + r.errors);
+  }
+  if (env_warned_) return;
+  env_warned_ = true;
+  for (const std::string& w : r.warnings) log(LogLevel::warning, "{}", w);
 }
 
 namespace {
