@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/middleware.hpp"
 #include "swoop/pubsub.hpp"
 
 namespace swoop {
@@ -72,6 +73,11 @@ struct WebSocketOptions {
   /// What happens to a subscriber that falls behind: close with 1013 (the default), or drop
   /// its oldest queued topic messages.
   SlowSubscriber topic_overflow = SlowSubscriber::close;
+  /// Middleware for this route only, innermost, as RouteOptions::middleware: it runs before
+  /// the handshake, so request middleware may answer instead of upgrading (a 401 for a missing
+  /// token) and may set what the handler reads (req.ctx()). Response middleware changes only
+  /// refusals: the 101 is written by the websocket itself.
+  std::vector<Middleware> middleware;
 };
 
 /// One received message: text (valid UTF-8) or binary, fragments already joined.

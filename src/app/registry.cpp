@@ -51,6 +51,7 @@ void Registry::add_websocket(std::string_view pattern, WebSocketOptions options,
                              WebSocketHandler handler) {
   RouteOptions route = method("GET");
   route.include_in_schema = false;  // OpenAPI describes HTTP exchanges, not websockets
+  route.middleware = std::move(options.middleware);
   add_route(pattern, std::move(route),
             detail::websocket_handler(std::move(options), std::move(handler)));
 }
