@@ -22,7 +22,7 @@ import unittest
 from serverproc import ServerProcess
 
 EXAMPLES = None
-ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
 DEPLOY = os.path.join(ROOT, "deploy")
 NGINX = "/usr/sbin/nginx"
 

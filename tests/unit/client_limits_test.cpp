@@ -278,7 +278,7 @@ void check_refused(const FloodServer& server, const Measured& m, ClientErrorKind
 
 }  // namespace
 
-TEST_SUITE("client limits") {
+TEST_SUITE("client") {
   TEST_CASE("a head of max_header_size bytes passes and one byte more fails, however split") {
     const std::string head = head_of(1000);
     REQUIRE(head.size() == 1000);

@@ -38,7 +38,7 @@ from serverproc import ServerProcess
 
 BINARY = WORK = EXAMPLE = None
 HERE = os.path.dirname(os.path.abspath(__file__))
-LINT = os.path.join(HERE, "node", "openapi_lint.sh")
+LINT = os.path.join(HERE, "..", "node", "openapi_lint.sh")
 REDOCLY_CONFIG = os.path.join(HERE, "redocly.yaml")
 NODE_MISSING = []  # set when openapi_lint.sh exits 77
 

@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/app.hpp"
 #include "swoop/log.hpp"
 
 namespace {
@@ -92,6 +93,19 @@ std::string error_of(auto&& fn) {
   }
   return "(no error)";
 }
+
+// Sets environment variables for the scope (each test case runs in a process of its own).
+struct ScopedEnv {
+  Vars vars;
+  explicit ScopedEnv(Vars v) : vars(std::move(v)) {
+    for (const auto& [var, value] : vars) ::setenv(var.c_str(), value.c_str(), 1);
+  }
+  ~ScopedEnv() {
+    for (const auto& [var, value] : vars) ::unsetenv(var.c_str());
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+};
 
 }  // namespace
 
@@ -510,5 +524,76 @@ TEST_SUITE("app_config") {
             c.declare(
                 {.name = "ratio", .type = swoop::ConfigType::integer, .default_value = "half"});
           }).find("the default of 'ratio'") != std::string::npos);
+  }
+
+  TEST_CASE("an App reads the environment when made, so registration code can read settings") {
+    const ScopedEnv env{{{"SWOOPTEST_REQUEST_TIMEOUT", "7s"}, {"SWOOPTEST_DB_URL", "pg://db"}}};
+    swoop::App app{"made", {.env_prefix = "SWOOPTEST_"}};
+    CHECK(app.config().env_loaded());
+    CHECK(app.config().is_set("request_timeout"));
+    CHECK(app.config().get<std::chrono::seconds>("request_timeout") == std::chrono::seconds{7});
+    // Declared after the App was made: takes its variable when declared.
+    app.config().declare({.name = "db_url", .default_value = "pg://localhost"});
+    CHECK(app.config().get<std::string>("db_url") == "pg://db");
+    CHECK(app.config().is_set("db_url"));
+    app.config().declare(
+        {.name = "pool", .type = swoop::ConfigType::integer, .default_value = "4"});
+    CHECK_FALSE(app.config().is_set("pool"));
+
+    swoop::App quiet{"quiet", {.env_prefix = ""}};
+    CHECK_FALSE(quiet.config().env_loaded());
+    CHECK_FALSE(quiet.config().is_set("request_timeout"));
+  }
+
+  TEST_CASE("a setting declared after the App was made refuses a malformed variable") {
+    const ScopedEnv env{{{"SWOOPTEST_POOL", "many"}}};
+    swoop::App app{"made", {.env_prefix = "SWOOPTEST_"}};
+    const std::string error = error_of([&] {
+      app.config().declare(
+          {.name = "pool", .type = swoop::ConfigType::integer, .default_value = "4"});
+    });
+    CHECK(error.find("SWOOPTEST_POOL='many': expected an integer") != std::string::npos);
+    CHECK(error_of([&] { app.config().get<int>("pool"); }).find("no setting named 'pool'") !=
+          std::string::npos);
+  }
+
+  TEST_CASE("load_env with another prefix replaces what the App read when it was made") {
+    const ScopedEnv env{{{"SWOOPTEST_REQUEST_TIMEOUT", "soon"},
+                         {"SWOOPTEST_KEEP_ALIVE_TIMEOUT", "9s"},
+                         {"SWOOPOTHER_PORT", "9100"}}};
+    LogCapture capture;
+    swoop::App app{"made", {.env_prefix = "SWOOPTEST_"}};  // a malformed value: no throw here
+    CHECK(app.config().get<std::chrono::seconds>("keep_alive_timeout") == std::chrono::seconds{9});
+    app.config().load_env("SWOOPOTHER_");
+    CHECK_FALSE(app.config().is_set("keep_alive_timeout"));
+    CHECK(app.config().apply({}).keep_alive_timeout == swoop::RunOptions{}.keep_alive_timeout);
+    CHECK(app.config().get<int>("port") == 9100);
+    CHECK(logged.empty());
+  }
+
+  TEST_CASE("run() stops on a malformed variable the App read, before serving") {
+    const ScopedEnv env{{{"SWOOPTEST_REQUEST_TIMEOUT", "soon"}, {"SWOOPTEST_COLOR", "blue"}}};
+    LogCapture capture;
+    swoop::App app{"made", {.env_prefix = "SWOOPTEST_"}};
+    CHECK(logged.empty());  // warnings wait for run(), when every setting is declared
+    const std::string error = error_of([&] { app.run({.port = 0}); });
+    CHECK(error.find("SWOOPTEST_REQUEST_TIMEOUT='soon': expected a duration") != std::string::npos);
+    REQUIRE(logged.size() == 1);
+    CHECK(logged[0].find("[ERROR] made: cannot start: configuration error") != std::string::npos);
+  }
+
+  TEST_CASE("run() warns of unknown variables only after every setting was declared") {
+    const ScopedEnv env{{{"SWOOPTEST_DB_URL", "pg://db"}, {"SWOOPTEST_COLOR", "blue"}}};
+    LogCapture capture;
+    swoop::set_log_level(swoop::LogLevel::warning);
+    swoop::App app{"made", {.env_prefix = "SWOOPTEST_"}};
+    app.config().declare({.name = "db_url", .default_value = "pg://localhost"});
+    // A host that is no address literal: run() fails after the warnings, before serving.
+    CHECK(error_of([&] { app.run({.host = "no-such-host"}); }).find("address literal") !=
+          std::string::npos);
+    REQUIRE(logged.size() >= 1);
+    CHECK(logged[0].ends_with("[WARNING] config: ignoring SWOOPTEST_COLOR: no such setting"));
+    for (const std::string& line : logged)
+      CHECK(line.find("SWOOPTEST_DB_URL") == std::string::npos);
   }
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The guide's first program (docs/guide/getting-started.md) with the port from argv[1]: a main()
-// without try/catch, for tests/integration/startup_test.py.
+// without try/catch, for tests/integration/py/startup_test.py.
 #include <cstdlib>
 
 #include "swoop/swoop.hpp"

@@ -233,7 +233,7 @@ void check_integer_limits() {
 
 }  // namespace
 
-TEST_SUITE("typed edges") {
+TEST_SUITE("describe") {
   TEST_CASE("a recursive type reads a tree and names an error eight levels down by its path") {
     const auto root = read<edge::Node>(tree(8, "42"));
     const edge::Node* node = &root;

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // The version the code can read: swoop::version() and the SWOOP_VERSION_* macros (config.hpp).
+#include "swoop/config.hpp"
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
 
 #include <string>
-
-#include "swoop/config.hpp"
 
 TEST_SUITE("config") {
   TEST_CASE("version() is the SWOOP_VERSION_* macros joined with dots") {
