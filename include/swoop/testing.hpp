@@ -35,7 +35,8 @@ struct TestResponse {
 /// sends nothing compressed.
 ///
 /// Lifetime: must not outlive its TestClient. Destroying an open one drops the TCP connection
-/// without a close handshake (the server sees 1006).
+/// without a close handshake (the server sees 1006). A moved-from one may only be assigned to
+/// or destroyed.
 /// Thread safety: one thread at a time.
 /// Example:
 ///     auto ws = client.websocket("/echo");
