@@ -161,7 +161,7 @@ Item read_item(const JsonView& json, NameCheck check) {
   item.price = read_number(price);
   if (!(item.price >= 0 && item.price <= 10000)) price.reject("must be from 0 to 10000");
   const JsonView qty = json["qty"];
-  if (!qty.is_uint()) qty.reject("must be an integer from 1 to 999");
+  if (!qty.is_uint64()) qty.reject("must be an integer from 1 to 999");
   const auto q = qty.get<std::uint64_t>();
   if (q < 1 || q > 999) qty.reject("must be an integer from 1 to 999");
   item.qty = static_cast<std::uint16_t>(q);

@@ -51,6 +51,8 @@ enum class JsonKind {
 };
 
 namespace detail {
+/// How a JSON kind is named in messages: "an integer", "a string", "null".
+const char* json_kind_name(JsonKind kind) noexcept;
 /// Throws std::logic_error saying that `operation` does not apply to a value of kind `actual`.
 [[noreturn]] void throw_json_kind_error(const char* operation, JsonKind actual);
 }  // namespace detail
@@ -122,12 +124,15 @@ class JsonValue {
   bool is_null() const noexcept { return kind() == JsonKind::null; }
   /// Returns true for a bool.
   bool is_bool() const noexcept { return kind() == JsonKind::boolean; }
-  /// Returns true for a signed integer (kind int64).
-  bool is_int64() const noexcept { return kind() == JsonKind::int64; }
-  /// Returns true for an unsigned integer (kind uint64).
-  bool is_uint64() const noexcept { return kind() == JsonKind::uint64; }
-  /// Returns true for an integer of either signedness.
-  bool is_integer() const noexcept { return is_int64() || is_uint64(); }
+  /// Returns true for an integer that fits std::int64_t (as_int() returns it).
+  bool is_int64() const noexcept;
+  /// Returns true for an integer that fits std::uint64_t, so not negative (as_uint() returns
+  /// it).
+  bool is_uint64() const noexcept;
+  /// Returns true for an integer of either kind.
+  bool is_integer() const noexcept {
+    return kind() == JsonKind::int64 || kind() == JsonKind::uint64;
+  }
   /// Returns true for a double.
   bool is_double() const noexcept { return kind() == JsonKind::float64; }
   /// Returns true for any number: int64, uint64 or double.

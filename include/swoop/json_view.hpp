@@ -70,12 +70,13 @@ class JsonView {
   bool is_null() const noexcept { return kind() == JsonKind::null; }
   /// Whether the value is `true` or `false`.
   bool is_bool() const noexcept { return kind() == JsonKind::boolean; }
-  /// Whether the value is an integer that fits std::int64_t.
-  bool is_int() const noexcept { return kind() == JsonKind::int64; }
-  /// Whether the value is an integer that fits std::uint64_t (non-negative).
-  bool is_uint() const noexcept;
+  /// Whether the value is an integer that fits std::int64_t (get<std::int64_t>() reads it).
+  bool is_int64() const noexcept { return kind() == JsonKind::int64; }
+  /// Whether the value is an integer that fits std::uint64_t, so not negative
+  /// (get<std::uint64_t>() reads it).
+  bool is_uint64() const noexcept;
   /// Whether the value is an integer (written without fraction or exponent).
-  bool is_integer() const noexcept { return is_int() || kind() == JsonKind::uint64; }
+  bool is_integer() const noexcept { return is_int64() || kind() == JsonKind::uint64; }
   /// Whether the value is a number written with a fraction or an exponent (`1.0`, `1e3`).
   bool is_double() const noexcept { return kind() == JsonKind::float64; }
   /// Whether the value is any number.

@@ -139,7 +139,7 @@ bool read_integer(const JsonView& json, std::int64_t min, std::int64_t max, std:
     fail_kind(v, "an integer", json);
     return false;
   }
-  if (json.is_int()) {
+  if (json.is_int64()) {
     out = json.get<std::int64_t>();
     if (out >= min && out <= max) return true;
   }
@@ -152,7 +152,7 @@ bool read_unsigned(const JsonView& json, std::uint64_t max, std::uint64_t& out, 
     fail_kind(v, "an integer", json);
     return false;
   }
-  if (json.is_uint()) {
+  if (json.is_uint64()) {
     out = json.get<std::uint64_t>();
     if (out <= max) return true;
   }

@@ -92,8 +92,6 @@ struct JsonErrorPosition {
 /// scan finds nothing wrong (a disagreement with simdjson).
 bool locate_json_error(std::string_view text, simdjson::error_code code, JsonErrorPosition& out);
 
-/// How a JSON kind is named in messages: "an integer", "a string", "null".
-const char* json_kind_name(JsonKind kind) noexcept;
 /// Extends a path in JavaScript notation by a member: `.name`, or `['any key']` (escaped, cut
 /// to about 64 bytes).
 void append_path_key(std::string& path, std::string_view key);

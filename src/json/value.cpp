@@ -13,39 +13,27 @@
 namespace swoop {
 namespace detail {
 
-namespace {
-const char* kind_name(JsonKind kind) noexcept {
-  switch (kind) {
-    case JsonKind::null:
-      return "null";
-    case JsonKind::boolean:
-      return "a bool";
-    case JsonKind::int64:
-      return "a signed integer";
-    case JsonKind::uint64:
-      return "an unsigned integer";
-    case JsonKind::float64:
-      return "a double";
-    case JsonKind::string:
-      return "a string";
-    case JsonKind::array:
-      return "an array";
-    case JsonKind::object:
-      return "an object";
-  }
-  return "an unknown kind";
-}
-}  // namespace
-
 void throw_json_kind_error(const char* operation, JsonKind actual) {
   throw std::logic_error(
-      fmt::format("swoop::JsonValue::{}: the value is {}", operation, kind_name(actual)));
+      fmt::format("swoop::JsonValue::{}: the value is {}", operation, json_kind_name(actual)));
 }
 
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
 // Accessors
+
+bool JsonValue::is_int64() const noexcept {
+  if (const auto* u = std::get_if<std::uint64_t>(&value_)) {
+    return *u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max());
+  }
+  return kind() == JsonKind::int64;
+}
+
+bool JsonValue::is_uint64() const noexcept {
+  if (const auto* i = std::get_if<std::int64_t>(&value_)) return *i >= 0;
+  return kind() == JsonKind::uint64;
+}
 
 std::int64_t JsonValue::as_int() const {
   if (const auto* i = std::get_if<std::int64_t>(&value_)) return *i;
@@ -135,12 +123,13 @@ std::size_t JsonValue::size() const {
 }
 
 namespace {
-// Integers of either signedness compare by mathematical value.
+// Integers of either kind compare by mathematical value.
 bool integers_equal(const JsonValue& a, const JsonValue& b) noexcept {
-  if (a.is_int64() && b.is_int64()) return a.as_int() == b.as_int();
-  if (a.is_uint64() && b.is_uint64()) return a.as_uint() == b.as_uint();
-  const JsonValue& s = a.is_int64() ? a : b;
-  const JsonValue& u = a.is_int64() ? b : a;
+  if (a.kind() == b.kind()) {
+    return a.kind() == JsonKind::int64 ? a.as_int() == b.as_int() : a.as_uint() == b.as_uint();
+  }
+  const JsonValue& s = a.kind() == JsonKind::int64 ? a : b;
+  const JsonValue& u = a.kind() == JsonKind::int64 ? b : a;
   return s.as_int() >= 0 && static_cast<std::uint64_t>(s.as_int()) == u.as_uint();
 }
 }  // namespace

@@ -186,7 +186,7 @@ JsonKind JsonView::kind() const noexcept {
   }
 }
 
-bool JsonView::is_uint() const noexcept {
+bool JsonView::is_uint64() const noexcept {
   const Tape t = tape(document_, index_);
   if (t.is_uint64()) return true;
   return t.is_int64() && t.next_tape_value<std::int64_t>() >= 0;

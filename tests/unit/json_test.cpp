@@ -269,6 +269,31 @@ TEST_SUITE("json") {
     CHECK_THROWS_AS(JsonValue{"s"}.size(), std::logic_error);
     CHECK_THROWS_WITH(JsonValue{"s"}.as_array(),
                       "swoop::JsonValue::as_array: the value is a string");
+    CHECK_THROWS_WITH(JsonValue{2.5}.as_int(),
+                      "swoop::JsonValue::as_int: the value is a decimal number");
+  }
+
+  TEST_CASE("is_int64 and is_uint64 say whether as_int and as_uint return the value") {
+    constexpr auto int64_max = std::numeric_limits<std::int64_t>::max();
+    const std::uint64_t above = static_cast<std::uint64_t>(int64_max) + 1;
+    struct Case {
+      JsonValue value;
+      bool int64, uint64;
+    };
+    for (const Case& c : {Case{-1, true, false}, Case{0, true, true}, Case{5u, true, true},
+                          Case{int64_max, true, true}, Case{above, false, true},
+                          Case{std::numeric_limits<std::int64_t>::min(), true, false},
+                          Case{1.0, false, false}, Case{"1", false, false}}) {
+      CAPTURE(c.value);
+      CHECK(c.value.is_int64() == c.int64);
+      CHECK(c.value.is_uint64() == c.uint64);
+      if (c.int64) CHECK_NOTHROW((void)c.value.as_int());
+      if (!c.int64 && c.value.is_integer())
+        CHECK_THROWS_AS((void)c.value.as_int(), std::out_of_range);
+      if (c.uint64) CHECK_NOTHROW((void)c.value.as_uint());
+      if (!c.uint64 && c.value.is_integer())
+        CHECK_THROWS_AS((void)c.value.as_uint(), std::out_of_range);
+    }
   }
 
   TEST_CASE("push_back appends to arrays") {

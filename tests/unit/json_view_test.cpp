@@ -77,12 +77,17 @@ TEST_SUITE("json_view") {
     CHECK(v["i"].get<std::int64_t>() == -5);
     CHECK(v["i"].get<int>() == -5);
     CHECK(v["i"].get<double>() == -5.0);
-    CHECK(v["i"].is_int());
-    CHECK_FALSE(v["i"].is_uint());
+    CHECK(v["i"].is_int64());
+    CHECK_FALSE(v["i"].is_uint64());
     CHECK(v["u"].kind() == JsonKind::uint64);
-    CHECK(v["u"].is_uint());
-    CHECK_FALSE(v["u"].is_int());
+    CHECK(v["u"].is_uint64());
+    CHECK_FALSE(v["u"].is_int64());
     CHECK(v["u"].is_integer());
+    // The same predicates as JsonValue's, with the same meaning: whether get<T> reads it.
+    CHECK(v["u"].get<JsonValue>().is_uint64());
+    CHECK_FALSE(v["u"].get<JsonValue>().is_int64());
+    CHECK(v["i"].get<JsonValue>().is_int64());
+    CHECK_FALSE(v["i"].get<JsonValue>().is_uint64());
     CHECK(v["u"].get<std::uint64_t>() == std::numeric_limits<std::uint64_t>::max());
     CHECK(v["d"].is_double());
     CHECK(v["d"].is_number());
