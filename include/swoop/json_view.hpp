@@ -13,6 +13,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "swoop/detail/json_document.hpp"
 #include "swoop/json.hpp"
 
 namespace swoop {
@@ -20,15 +21,6 @@ namespace swoop {
 class JsonView;
 
 namespace detail {
-/// A parsed document: simdjson's parser and tape, defined in src/ so that no public header
-/// includes simdjson.h.
-struct JsonDocument;
-/// Gives a document back to its thread's pool of parsers (or frees it).
-struct JsonDocumentRelease {
-  void operator()(JsonDocument* document) const noexcept;
-};
-/// Owns a document borrowed from the thread's pool.
-using JsonDocumentPtr = std::unique_ptr<JsonDocument, JsonDocumentRelease>;
 /// Makes JsonViews (src/ only).
 class JsonViewAccess;
 }  // namespace detail

@@ -13,17 +13,18 @@
 #include "swoop/context.hpp"
 #include "swoop/cookies.hpp"
 #include "swoop/detail/cancel.hpp"
+#include "swoop/detail/json_document.hpp"
 #include "swoop/detail/text_value.hpp"
 #include "swoop/error.hpp"
 #include "swoop/form.hpp"
 #include "swoop/headers.hpp"
-#include "swoop/json_view.hpp"
 #include "swoop/router.hpp"
 #include "swoop/task.hpp"
 #include "swoop/url.hpp"
 
 namespace swoop {
 
+class JsonView;  // swoop/json_view.hpp: include it to read json()
 class Response;
 namespace net {
 class Transport;
@@ -132,7 +133,8 @@ class Request {
   /// (parameters allowed, case-insensitive; the app can accept any type), 400 for an empty
   /// body and 400 for malformed JSON, with a message saying what is wrong and where (line,
   /// column and byte offset) when that can be found; arrays and objects nested more than 1024
-  /// deep are malformed. A leading UTF-8 byte order mark is ignored.
+  /// deep are malformed. A leading UTF-8 byte order mark is ignored. Calling it needs
+  /// swoop/json_view.hpp (swoop/swoop.hpp includes it); request.hpp only names JsonView.
   /// Lifetime: the view and the string_views read from it are valid until the handler's Task
   /// completes; copy what you keep (`get<std::string>()`, `get<JsonValue>()`).
   /// Example:
