@@ -21,8 +21,9 @@
 namespace swoop {
 
 namespace detail {
+struct Access;
 struct AppState;
-}
+}  // namespace detail
 
 /// App-wide settings that shape registration.
 struct AppOptions {
@@ -138,15 +139,13 @@ class App : public Registry {
   /// (not std::terminate's abort), so a main() without try/catch fails like a Sanic app.
   void run(RunOptions options = {});
 
-  /// For the server: the app's internals, frozen while serving.
-  const detail::AppState& state() const noexcept { return *state_; }
-  /// For the server: freezes registration and prepares each route's middleware pipeline.
-  void freeze(const RunOptions& options);
-
  protected:
   void check_open() const override;
 
  private:
+  friend struct detail::Access;  // the server reads state_ and calls freeze()
+  void freeze(const RunOptions& options);
+
   std::string name_;
   std::unique_ptr<detail::AppState> state_;
   AppConfig config_;

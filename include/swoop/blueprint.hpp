@@ -14,6 +14,10 @@
 
 namespace swoop {
 
+namespace detail {
+struct Access;
+}
+
 /// Where a blueprint's routes go.
 struct BlueprintOptions {
   std::string url_prefix;              ///< e.g. "/users"; prepended to every route
@@ -54,18 +58,9 @@ class Blueprint : public Registry {
     /// The handler.
     Handler handler;
   };
-  /// For App: the routes, middleware, error handlers and listeners.
-  const std::vector<RouteEntry>& routes() const noexcept { return routes_; }
-  /// For App: the blueprint's middleware.
-  const std::vector<Middleware>& middleware() const noexcept { return middleware_; }
-  /// For App: the blueprint's error handlers.
-  const detail::ErrorHandlers& error_handlers() const noexcept { return errors_; }
-  /// For App: the blueprint's listeners.
-  const std::vector<std::pair<ListenerEvent, Listener>>& listeners() const noexcept {
-    return listeners_;
-  }
 
  private:
+  friend struct detail::Access;  // App copies the routes, middleware, handlers and listeners
   std::string name_;
   BlueprintOptions options_;
   std::vector<RouteEntry> routes_;

@@ -16,6 +16,7 @@
 
 namespace swoop {
 namespace detail {
+struct Access;
 
 /// What a typed handler may return, answered as JSON with 200: a described struct
 /// (swoop/describe.hpp) or a std::vector of them.
@@ -92,8 +93,6 @@ class Handler {
   /// Whether the handler returns a typed value (answered as JSON) rather than a Response.
   bool is_typed() const noexcept { return impl_->is_typed(); }
   /// Sets the status of a typed handler's answer (200 by default). Registration sets it from
-  /// RouteOptions::status, which is the way to choose it.
-  void set_status(StatusCode status) noexcept { status_ = status; }
   /// The status of a typed handler's answer.
   int status() const noexcept { return status_; }
   /// The schema of a typed handler's answer; null for a handler that returns a Response.
@@ -106,6 +105,7 @@ class Handler {
   explicit operator bool() const noexcept { return static_cast<bool>(impl_); }
 
  private:
+  friend struct detail::Access;  // registration sets status_ from RouteOptions::status
   struct Concept {
     virtual ~Concept() = default;
     virtual bool is_sync() const noexcept = 0;

@@ -11,6 +11,10 @@
 
 namespace swoop {
 
+namespace detail {
+struct Access;
+}
+
 /// Compares two header names ASCII case-insensitively.
 bool iequals(std::string_view a, std::string_view b) noexcept;
 
@@ -93,17 +97,8 @@ class RequestHeaders {
     return {{base_ + f.name_off, f.name_len}, {base_ + f.value_off, f.value_len}};
   }
 
-  /// For the connection: drops every field, keeping capacity.
-  void clear() noexcept { fields_.clear(); }
-  /// For the connection: adds a field given as offsets from the request's base.
-  void push(std::uint32_t name_off, std::uint32_t name_len, std::uint32_t value_off,
-            std::uint32_t value_len) {
-    fields_.push_back({name_off, name_len, value_off, value_len});
-  }
-  /// For the connection: the buffer moved; offsets now count from base.
-  void rebase(const char* base) noexcept { base_ = base; }
-
  private:
+  friend struct detail::Access;  // the request parser fills the fields
   struct Span {
     std::uint32_t name_off, name_len, value_off, value_len;
   };

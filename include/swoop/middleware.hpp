@@ -16,8 +16,9 @@
 namespace swoop {
 
 namespace detail {
+struct Access;
 struct Match;
-}
+}  // namespace detail
 
 /// The rest of the middleware chain, given to onion middleware.
 ///
@@ -26,12 +27,12 @@ struct Match;
 /// Lifetime: valid while the middleware's Task runs.
 class Next {
  public:
-  /// For the pipeline: the chain of match's pipeline from index on.
-  Next(const detail::Match* match, std::size_t index) noexcept : match_(match), index_(index) {}
   /// Runs the rest of the chain.
   Task<Response> operator()(Request& req) const;
 
  private:
+  friend struct detail::Access;  // the pipeline makes it
+  Next(const detail::Match* match, std::size_t index) noexcept : match_(match), index_(index) {}
   const detail::Match* match_;
   std::size_t index_;
 };

@@ -14,8 +14,9 @@
 namespace swoop {
 
 namespace detail {
+struct Access;
 class BodySource;
-}
+}  // namespace detail
 
 /// An HTTP response: status, headers and body. A value type: build it, return it.
 ///
@@ -60,9 +61,6 @@ class Response {
     headers().add(name, value);
     return *this;
   }
-  /// For the server: the constant Content-Type of text(), html() or json() while it is not
-  /// yet among headers() (empty otherwise). While it is not, headers() holds nothing else.
-  std::string_view pending_content_type() const noexcept { return content_type_; }
 
   /// Adds a Set-Cookie header for name=value (see CookieOptions), keeping every other
   /// Set-Cookie header, even one for the same name.
@@ -100,14 +98,9 @@ class Response {
   /// Whether the body is produced while it is sent (swoop::stream, swoop::file) instead of
   /// being held in body().
   bool is_streamed() const noexcept { return source_ != nullptr; }
-  /// For the server and the named constructors: the producer of a streamed body.
-  const std::shared_ptr<detail::BodySource>& body_source() const noexcept { return source_; }
-  /// Makes the body streamed (or, with nullptr, held in body() again).
-  void set_body_source(std::shared_ptr<detail::BodySource> source) noexcept {
-    source_ = std::move(source);
-  }
 
  private:
+  friend struct detail::Access;  // the server reads the pending type and the body's source
   // The named constructors below set their fixed, valid Content-Type without checks.
   friend Response text(std::string body, StatusCode status);
   friend Response html(std::string body, StatusCode status);
@@ -127,7 +120,7 @@ class Response {
 
   int status_;
   mutable Headers headers_;
-  mutable std::string_view content_type_;  // see pending_content_type()
+  mutable std::string_view content_type_;  // Content-Type not yet placed among headers_
   std::string body_;
   std::shared_ptr<detail::BodySource> source_;
 };

@@ -71,6 +71,9 @@ class StreamSource final : public BodySource {
   Fn fn_;
 };
 
+/// Makes res's body the one source produces while it is sent.
+void set_body_source(Response& res, std::shared_ptr<BodySource> source) noexcept;
+
 }  // namespace detail
 
 /// A response whose body fn writes over time: `(ResponseStream&) -> Task<void>`.
@@ -93,7 +96,7 @@ stream(Fn fn, StreamOptions options = {}) {
   res.set_header("Content-Type", options.content_type);
   auto source = std::make_shared<detail::StreamSource<Fn>>(std::move(fn));
   source->length = options.length;
-  res.set_body_source(std::move(source));
+  detail::set_body_source(res, std::move(source));
   return res;
 }
 

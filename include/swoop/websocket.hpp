@@ -20,8 +20,9 @@
 namespace swoop {
 
 namespace detail {
+struct Access;
 class WsSession;
-}
+}  // namespace detail
 
 /// Close status codes (RFC 6455 section 7.4.1).
 inline constexpr std::uint16_t close_normal = 1000;  ///< normal closure
@@ -165,8 +166,6 @@ class WebSocket {
   class SendAwaiter;
   class CloseAwaiter;
 
-  /// For the server: wraps a session.
-  explicit WebSocket(std::unique_ptr<detail::WsSession> session) noexcept;
   ~WebSocket();
   WebSocket(const WebSocket&) = delete;
   WebSocket& operator=(const WebSocket&) = delete;
@@ -212,6 +211,8 @@ class WebSocket {
   void unsubscribe(std::string_view topic) noexcept;
 
  private:
+  friend struct detail::Access;  // the upgrade makes it around the connection's session
+  explicit WebSocket(std::unique_ptr<detail::WsSession> session) noexcept;
   std::unique_ptr<detail::WsSession> session_;
 };
 

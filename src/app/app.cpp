@@ -14,6 +14,7 @@
 #include "app/app_state.hpp"
 #include "pubsub/redis.hpp"
 #include "server/head_validator.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/log.hpp"
 #include "swoop/loop.hpp"
 #include "swoop/server.hpp"
@@ -168,14 +169,15 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
   prefix = join_path(join_path(prefix, scope.prefix), o.url_prefix);
   const std::optional<bool> strict = o.strict_slashes ? o.strict_slashes : scope.strict_slashes;
   const std::string& host = o.host.empty() ? scope.host : o.host;
-  state.blueprint_errors.push_back(bp.error_handlers());
+  state.blueprint_errors.push_back(detail::Access::error_handlers(bp));
+  const std::vector<Middleware>& bp_middleware = detail::Access::middleware(bp);
   const detail::ErrorHandlers* errors = &state.blueprint_errors.back();
-  for (const Blueprint::RouteEntry& r : bp.routes()) {
+  for (const Blueprint::RouteEntry& r : detail::Access::routes(bp)) {
     RouteOptions options = r.options;
     if (!options.name.empty()) options.name = bp.name() + "." + options.name;
     if (!options.strict_slashes) options.strict_slashes = strict;
     std::vector<Middleware> chain = scope.middleware;
-    chain.insert(chain.end(), bp.middleware().begin(), bp.middleware().end());
+    chain.insert(chain.end(), bp_middleware.begin(), bp_middleware.end());
     chain.insert(chain.end(), options.middleware.begin(), options.middleware.end());
     options.middleware = std::move(chain);
     try {
@@ -185,8 +187,9 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
       throw std::invalid_argument("blueprint '" + bp.name() + "': " + e.what());
     }
   }
-  state.blueprint_listeners.insert(state.blueprint_listeners.end(), bp.listeners().begin(),
-                                   bp.listeners().end());
+  const auto& listeners = detail::Access::listeners(bp);
+  state.blueprint_listeners.insert(state.blueprint_listeners.end(), listeners.begin(),
+                                   listeners.end());
   state.blueprint_names.push_back(bp.name());
 }
 

@@ -12,6 +12,7 @@
 #include "http/html.hpp"
 #include "json/document.hpp"
 #include "router/pattern.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/status.hpp"
 
 namespace swoop {
@@ -488,7 +489,7 @@ void check_documented(const AppState& app, std::string_view pattern, const Route
 }  // namespace detail
 
 std::string openapi_json(const App& app) {
-  const detail::AppState& state = app.state();
+  const detail::AppState& state = detail::Access::state(app);
   const OpenApiOptions options = state.openapi.value_or(OpenApiOptions{});
   return DocumentBuilder{state, options}.build(options.title.empty() ? app.name() : options.title);
 }

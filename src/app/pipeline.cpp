@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "app/app_state.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/log.hpp"
 
 namespace swoop {
@@ -52,7 +53,8 @@ Task<Response> run_core(const Match& m, Request& req) {
 
 Task<Response> run_from(const Match& m, std::size_t index, Request& req) {
   const Pipeline& p = pipeline_of(m);
-  if (index < p.onion.size()) co_return co_await p.onion[index]->wrap(req, Next{&m, index + 1});
+  if (index < p.onion.size())
+    co_return co_await p.onion[index]->wrap(req, Access::next(m, index + 1));
   co_return co_await run_core(m, req);
 }
 

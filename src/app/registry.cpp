@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "swoop/detail/access.hpp"
 #include "websocket/upgrade.hpp"
 
 namespace swoop {
@@ -23,7 +24,7 @@ void Registry::apply_status(std::string_view pattern, const RouteOptions& option
         "route {}: a typed handler answers with a JSON body, which status {} cannot carry", pattern,
         status));
   }
-  handler.set_status(status);
+  detail::Access::set_status(handler, status);
 }
 
 void Registry::add_middleware(Middleware middleware) {

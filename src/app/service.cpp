@@ -7,6 +7,7 @@
 
 #include "app/app_state.hpp"
 #include "http/request_builder.hpp"
+#include "swoop/detail/access.hpp"
 
 namespace swoop::detail {
 
@@ -28,9 +29,9 @@ std::uint16_t verdict_of(MatchStatus status) noexcept {
 
 class AppService final : public Service {
  public:
-  explicit AppService(App& app) noexcept : app_(app), state_(app.state()) {}
+  explicit AppService(App& app) noexcept : app_(app), state_(Access::state(app)) {}
 
-  void freeze(const RunOptions& options) override { app_.freeze(options); }
+  void freeze(const RunOptions& options) override { Access::freeze(app_, options); }
   void set_ready(bool ready) noexcept override { app_.set_ready(ready); }
 
   void match(Request& req, Match& out) const noexcept override {

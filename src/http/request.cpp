@@ -5,6 +5,7 @@
 #include <cstdint>
 
 #include "http/request_builder.hpp"
+#include "swoop/detail/access.hpp"
 
 namespace swoop {
 
@@ -88,7 +89,7 @@ void RequestBuilder::reset(Request& req) noexcept {
   req.args_.reset();
   req.form_.reset();
   req.cookies_.reset();
-  req.headers_.clear();
+  Access::clear(req.headers_);
   req.params_.clear();
   req.ctx_.clear();
   req.cancel_.reset();
@@ -108,7 +109,7 @@ void RequestBuilder::set_body_reader(Request& req, BodyReader* reader) noexcept 
 
 void RequestBuilder::set_base(Request& req, const char* base) noexcept {
   req.base_ = base;
-  req.headers_.rebase(base);
+  Access::rebase(req.headers_, base);
 }
 
 void RequestBuilder::move_params(Request& req, const char* from, std::size_t len,

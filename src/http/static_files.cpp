@@ -24,6 +24,7 @@
 #include "http/grammar.hpp"
 #include "http/html.hpp"
 #include "swoop/blocking.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/error.hpp"
 #include "swoop/url.hpp"
 
@@ -355,7 +356,8 @@ Response respond(const Request& req, Opened&& f, const FileOptions& o) {
     segments.push_back({{}, 0, f.size});
   }
   if (f.fd.value >= 0 && f.size > small_file) {
-    res.set_body_source(make_file_body(std::exchange(f.fd.value, -1), std::move(segments)));
+    Access::set_body_source(res,
+                            make_file_body(std::exchange(f.fd.value, -1), std::move(segments)));
     return res;
   }
   std::string body;

@@ -4,6 +4,8 @@
 
 #include <stdexcept>
 
+#include "swoop/detail/access.hpp"
+
 namespace swoop {
 
 namespace {
@@ -64,6 +66,10 @@ Task<void> EventStream::comment(std::string_view text) {
 }
 
 namespace detail {
+
+void set_body_source(Response& res, std::shared_ptr<BodySource> source) noexcept {
+  Access::set_body_source(res, std::move(source));
+}
 
 void prepare_event_stream(Response& res) {
   res.set_header("Content-Type", "text/event-stream; charset=utf-8");

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "swoop/detail/access.hpp"
 #include "swoop/detail/body.hpp"
 #include "swoop/options.hpp"
 #include "swoop/request.hpp"
@@ -31,7 +32,7 @@ struct AccessRecord {
 inline AccessRecord answer_record(std::string_view remote, const Request& req, const Response& res,
                                   bool body_sent, std::uint64_t duration_ms) noexcept {
   const std::size_t size =
-      res.is_streamed() ? res.body_source()->length.value_or(0) : res.body().size();
+      res.is_streamed() ? detail::Access::body_source(res)->length.value_or(0) : res.body().size();
   return {.remote = remote,
           .method = req.method(),
           .target = req.target(),

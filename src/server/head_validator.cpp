@@ -8,6 +8,8 @@
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
+
+#include "swoop/detail/access.hpp"
 #endif
 
 namespace swoop::detail {
@@ -63,8 +65,8 @@ HeadError check_field_line(std::string_view line, std::uint32_t base, RequestHea
   }
   while (v < end && is_ows(line[v])) ++v;
   while (end > v && is_ows(line[end - 1])) --end;
-  fields.push(base, static_cast<std::uint32_t>(colon), base + static_cast<std::uint32_t>(v),
-              static_cast<std::uint32_t>(end - v));
+  Access::push(fields, base, static_cast<std::uint32_t>(colon),
+               base + static_cast<std::uint32_t>(v), static_cast<std::uint32_t>(end - v));
   return {};
 }
 
@@ -172,8 +174,8 @@ bool validate_head_quickly(const char* head, std::size_t len, const HeadLimits& 
     const unsigned char* v_end = p;
     while (v < v_end && is_ows(static_cast<char>(*v))) ++v;
     while (v_end > v && is_ows(static_cast<char>(v_end[-1]))) --v_end;
-    fields.push(offset(name), static_cast<std::uint32_t>(colon - name), offset(v),
-                static_cast<std::uint32_t>(v_end - v));
+    Access::push(fields, offset(name), static_cast<std::uint32_t>(colon - name), offset(v),
+                 static_cast<std::uint32_t>(v_end - v));
     if (fields.size() > limits.max_fields) return false;
     p += 2;
   }
@@ -218,7 +220,7 @@ HeadError validate_head(const char* head, std::size_t len, const HeadLimits& lim
     layout.plain = true;
     return {};
   }
-  fields.clear();
+  Access::clear(fields);
   layout = {};
   return validate_head_reference(head, len, limits, layout, fields);
 }

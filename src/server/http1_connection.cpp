@@ -8,6 +8,7 @@
 
 #include "server/access_log.hpp"
 #include "server/worker.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/detail/body_buffer.hpp"
 #include "swoop/options.hpp"
 
@@ -257,7 +258,7 @@ void Http1Connection::finish(Response& res) {
     detail::give_body_buffer(std::move(res.body()));
   }
   if (streamed && body_sent) {
-    start_stream(res.body_source(), keep);
+    start_stream(Access::body_source(res), keep);
     return;
   }
   end_request(keep);

@@ -14,6 +14,7 @@
 #include "server/http2_session.hpp"
 #include "server/response_writer.hpp"
 #include "server/worker.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/error.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/log.hpp"
@@ -106,7 +107,7 @@ bool Http2Stream::end_head(bool ended) {
   head_len_ = buf_.size();
   HeadLayout layout;
   RequestHeaders& fields = RequestBuilder::headers(req);
-  fields.clear();
+  Access::clear(fields);
   const HeadError e = validate_head(
       buf_.data(), head_len_, {.max_target = o.max_target_size, .max_fields = o.max_header_count},
       layout, fields);
@@ -243,7 +244,7 @@ void Http2Stream::submit(Response& res) {
   std::to_chars(status, status + 3, r.status());
   char length[24];
   std::string_view length_value;
-  const auto& source = r.body_source();
+  const auto& source = Access::body_source(r);
   if (allows_body(r.status()) && (!r.is_streamed() || source->length)) {
     const std::uint64_t n = r.is_streamed() ? *source->length : r.body().size();
     auto [end, ec] = std::to_chars(length, length + sizeof length, n);
@@ -256,7 +257,7 @@ void Http2Stream::submit(Response& res) {
   names.clear();
   nv.clear();
   nv.push_back(field(":status", {status, 3}));
-  const std::string_view pending = r.pending_content_type();
+  const std::string_view pending = Access::pending_content_type(r);
   if (!pending.empty()) nv.push_back(field("content-type", pending));
   static const Headers no_fields;
   const Headers& fields = pending.empty() ? r.headers() : no_fields;

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cstring>
 
+#include "swoop/detail/access.hpp"
+
 namespace swoop::detail {
 
 namespace {
@@ -119,7 +121,7 @@ RequestParser::State RequestParser::parse_head(char* base, std::size_t avail) {
   }
   HeadLayout layout;
   RequestHeaders& fields = RequestBuilder::headers(*req_);
-  fields.clear();
+  Access::clear(fields);
   const HeadError e = validate_head(
       head, end, {.max_target = options_.max_target_size, .max_fields = options_.max_header_count},
       layout, fields);

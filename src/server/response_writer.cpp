@@ -8,6 +8,7 @@
 
 #include "http/status_line.hpp"
 #include "swoop/config.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/detail/body.hpp"
 #include "swoop/headers.hpp"
 
@@ -58,7 +59,7 @@ void ResponseWriter::response(const Response& res, int version, bool head, bool 
   char length[48];
   std::string_view framing;
   if (body_allowed) {
-    const auto& source = res.body_source();
+    const auto& source = Access::body_source(res);
     if (!res.is_streamed() || source->length) {
       const std::uint64_t n = res.is_streamed() ? *source->length : body.size();
       std::memcpy(length, "Content-Length: ", 16);
@@ -77,7 +78,7 @@ void ResponseWriter::response(const Response& res, int version, bool head, bool 
 
   // headers() would place a pending constant Content-Type among the fields (an allocation):
   // write it directly instead; while it is pending there are no other fields.
-  const std::string_view pending_type = res.pending_content_type();
+  const std::string_view pending_type = Access::pending_content_type(res);
   static const Headers no_fields;
   const Headers& fields = pending_type.empty() ? res.headers() : no_fields;
   bool has_server = false, has_date = false;

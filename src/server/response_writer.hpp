@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "swoop/config.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/detail/body.hpp"
 #include "swoop/request.hpp"
 #include "swoop/response.hpp"
@@ -77,10 +78,10 @@ class ResponseWriter {
 
 inline bool keeps_alive(const Request& req, const Response& res) noexcept {
   // With a pending constant Content-Type a response has no other fields: nothing to look at.
-  if (!req.is_keep_alive() || (res.pending_content_type().empty() && asks_to_close(res))) {
+  if (!req.is_keep_alive() || (Access::pending_content_type(res).empty() && asks_to_close(res))) {
     return false;
   }
-  return !(res.is_streamed() && !res.body_source()->length && req.version() == 10);
+  return !(res.is_streamed() && !Access::body_source(res)->length && req.version() == 10);
 }
 
 }  // namespace swoop::detail

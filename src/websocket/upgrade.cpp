@@ -9,6 +9,7 @@
 
 #include "http/grammar.hpp"
 #include "http/request_builder.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/detail/root.hpp"
 #include "swoop/error.hpp"
 #include "swoop/registry.hpp"
@@ -138,7 +139,7 @@ Task<Response> serve_websocket(Request& req, std::shared_ptr<const WsRoute> rout
       std::make_unique<WsSession>(conn, route->options, RequestBuilder::cancel_state(req),
                                   std::move(handshake.subprotocol), handshake.deflate);
   WsSession& s = *session;
-  WebSocket ws{std::move(session)};
+  WebSocket ws = Access::websocket(std::move(session));
   conn.attach(s);
   std::exception_ptr error;
   try {

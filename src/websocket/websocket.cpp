@@ -2,9 +2,14 @@
 // WebSocket: the handler's view of a session.
 #include "swoop/websocket.hpp"
 
+#include "swoop/detail/access.hpp"
 #include "websocket/session.hpp"
 
 namespace swoop {
+
+WebSocket detail::Access::websocket(std::unique_ptr<WsSession> session) noexcept {
+  return WebSocket{std::move(session)};
+}
 
 WebSocket::WebSocket(std::unique_ptr<detail::WsSession> session) noexcept
     : session_(std::move(session)) {}

@@ -19,6 +19,7 @@
 #include "fuzz_support.hpp"
 #include "server/head_validator.hpp"
 #include "server/request_parser.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/options.hpp"
 #include "swoop/request.hpp"
 
@@ -59,8 +60,8 @@ void compare_validators(std::string_view bytes) {
             quick_layout.version_off == ref_layout.version_off,
         "validate_head and its reference split the request line differently");
   check(quick_fields.size() == ref_fields.size(), "different numbers of fields");
-  quick_fields.rebase(bytes.data());
-  ref_fields.rebase(bytes.data());
+  swoop::detail::Access::rebase(quick_fields, bytes.data());
+  swoop::detail::Access::rebase(ref_fields, bytes.data());
   for (std::size_t i = 0; i < quick_fields.size(); ++i) {
     const auto [qn, qv] = quick_fields[i];
     const auto [rn, rv] = ref_fields[i];

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/detail/access.hpp"
 #include "swoop/headers.hpp"
 #include "swoop/response.hpp"
 
@@ -36,10 +37,11 @@ struct HeaderBuffer {
       text += value;
     }
     for (std::size_t i = 0; i < fields.size(); ++i) {
-      headers.push(offsets[2 * i], static_cast<std::uint32_t>(fields[i].first.size()),
-                   offsets[2 * i + 1], static_cast<std::uint32_t>(fields[i].second.size()));
+      swoop::detail::Access::push(
+          headers, offsets[2 * i], static_cast<std::uint32_t>(fields[i].first.size()),
+          offsets[2 * i + 1], static_cast<std::uint32_t>(fields[i].second.size()));
     }
-    headers.rebase(text.data());
+    swoop::detail::Access::rebase(headers, text.data());
   }
 };
 

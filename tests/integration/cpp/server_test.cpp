@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "support/raw_socket.hpp"
+#include "swoop/detail/access.hpp"
 #include "swoop/swoop.hpp"
 
 using namespace std::chrono_literals;
@@ -299,10 +300,10 @@ TEST_SUITE("server") {
 
   TEST_CASE("text(), html() and json() keep their Content-Type aside until it is asked for") {
     swoop::Response r = swoop::text("hi");
-    CHECK(r.pending_content_type() == "text/plain; charset=utf-8");
+    CHECK(swoop::detail::Access::pending_content_type(r) == "text/plain; charset=utf-8");
     const swoop::Response copy = r;
     CHECK(copy.headers().get("Content-Type") == "text/plain; charset=utf-8");  // placed
-    CHECK(copy.pending_content_type().empty());
+    CHECK(swoop::detail::Access::pending_content_type(copy).empty());
     r.set_header("X-A", "1");  // placed first, so it stays the first field
     REQUIRE(r.headers().size() == 2);
     CHECK(r.headers().begin()->name == "Content-Type");
