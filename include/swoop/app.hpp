@@ -34,6 +34,9 @@ struct AppOptions {
   /// env_prefix): MYSVC_ reads MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ... Empty: the environment
   /// is not read (settings come from code only).
   std::string env_prefix = "SWOOP_";
+  /// Default error bodies of every route and of the router's own 404 and 405, where no
+  /// blueprint, group or route chooses another format.
+  ErrorFormat error_format = ErrorFormat::negotiate;
 };
 
 /// How a background task is started.

@@ -27,6 +27,9 @@ struct BlueprintOptions {
   /// Serve these routes only for requests whose Host header names this host (compared
   /// case-insensitively; without a port it matches any port). Empty: any host.
   std::string host;
+  /// Default error bodies of its routes and of the router's 404 and 405 for paths under its
+  /// prefix (an API's errors are JSON even for curl's `*/*`). nullopt: the group's or app's.
+  std::optional<ErrorFormat> error_format;
 };
 
 /// A named set of routes, middleware, error handlers and listeners, registered on an App with
@@ -73,6 +76,8 @@ struct GroupOptions {
   std::string version_prefix = "/v";   ///< used with this group's version
   std::optional<bool> strict_slashes;  ///< default for members that do not say
   std::string host;                    ///< for members without their own host
+  /// For members without their own, and the router's 404 and 405 under the group's prefix.
+  std::optional<ErrorFormat> error_format;
 };
 
 /// Blueprints (and nested groups) registered together under a shared prefix, version and

@@ -30,7 +30,8 @@ template <typename F>
 concept WebSocketHandlerFn = Returns<Task<void>, F, Request&, WebSocket&>;
 }  // namespace detail
 
-/// How default error bodies are rendered.
+/// How default error bodies are rendered. Chosen for the whole app (AppOptions), a blueprint
+/// (BlueprintOptions), a group (GroupOptions) or one route (RouteOptions); the innermost says.
 enum class ErrorFormat {
   negotiate,  ///< JSON or HTML by the Accept header, plain text for "*/*" (curl)
   json,       ///< always {"error":{"status":...,"message":...}}
@@ -44,10 +45,10 @@ struct RouteOptions {
   /// M-SEARCH, LINK; a method the server's parser cannot receive (QUERY, PRI) is refused at
   /// registration (std::invalid_argument), since no request could reach it.
   std::vector<std::string> methods = {"GET"};
-  std::string name;                                   ///< for url_for; empty means unnamed
-  std::optional<bool> strict_slashes;                 ///< nullopt: the blueprint's or app's default
-  std::vector<Middleware> middleware;                 ///< runs for this route only, innermost
-  ErrorFormat error_format = ErrorFormat::negotiate;  ///< default error bodies of this route
+  std::string name;                         ///< for url_for; empty means unnamed
+  std::optional<bool> strict_slashes;       ///< nullopt: the blueprint's or app's default
+  std::vector<Middleware> middleware;       ///< runs for this route only, innermost
+  std::optional<ErrorFormat> error_format;  ///< nullopt: the blueprint's or app's
   /// Run the handler as soon as the head arrived and let it read the body as it comes with
   /// `co_await req.stream().read()` (uploads of any size in bounded memory; max_body_size
   /// does not apply, the handler decides). A handler that answers before reading the whole

@@ -33,6 +33,7 @@ struct Scope {
   std::optional<bool> strict_slashes;
   std::string host;
   std::vector<Middleware> middleware;
+  std::optional<ErrorFormat> error_format;
 };
 
 std::string join_path(std::string_view prefix, std::string_view pattern) {
@@ -50,15 +51,22 @@ namespace detail {
 
 void set_worker_ctx(Context* ctx) noexcept { current_worker_ctx = ctx; }
 
+namespace {
+// Whether a Host header value names key (a registered host, with or without ":port"); a key
+// without a port matches the host on any port.
+bool host_matches(std::string_view key, std::string_view host) noexcept {
+  const std::size_t colon = host.rfind(':');
+  const bool has_port =
+      colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
+  return iequals(key, host) || (has_port && iequals(key, host.substr(0, colon)));
+}
+}  // namespace
+
 RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept {
   if (!app.hosts.empty()) {
     if (const std::string_view host = req.host(); !host.empty()) {
-      const std::size_t colon = host.rfind(':');
-      const bool has_port =
-          colon != std::string_view::npos && host.find(']', colon) == std::string_view::npos;
-      const std::string_view bare = has_port ? host.substr(0, colon) : host;
       for (const HostRoutes& h : app.hosts) {
-        if (!iequals(h.host, host) && !iequals(h.host, bare)) continue;
+        if (!host_matches(h.host, host)) continue;
         RouteMatch m = h.router.match(req.method(), req.path(), params);
         if (m.status == MatchStatus::not_found) continue;
         if (m.status == MatchStatus::found) m.route_id = h.ids[m.route_id];
@@ -69,10 +77,23 @@ RouteMatch match_route(const AppState& app, Request& req, PathParams& params) no
   return app.router.match(req.method(), req.path(), params);
 }
 
+ErrorFormat fallback_format(const AppState& app, const Request& req) noexcept {
+  const std::string_view path = req.path();
+  for (const ErrorScope& s : app.error_scopes) {
+    if (!s.host.empty() && !host_matches(s.host, req.host())) continue;
+    if (path.starts_with(s.prefix) &&
+        (path.size() == s.prefix.size() || path[s.prefix.size()] == '/')) {
+      return s.format;
+    }
+  }
+  return app.error_format;
+}
+
 }  // namespace detail
 
 App::App(std::string name, AppOptions options)
     : name_(std::move(name)), state_(std::make_unique<detail::AppState>(options.strict_slashes)) {
+  state_->error_format = options.error_format;
   // Not strict: a malformed value is reported by run(), unless load_env replaces this read.
   if (!options.env_prefix.empty()) config_.read_env(options.env_prefix, false);
 }
@@ -139,7 +160,7 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
   info.handler = std::move(handler);
   info.middleware = std::move(options.middleware);
   info.errors = errors;
-  info.error_format = options.error_format;
+  info.error_format = options.error_format.value_or(state.error_format);
   info.stream_body = options.stream_body;
   info.doc = {std::string{pattern}, std::string{blueprint}, std::move(options)};
   if (!name.empty()) state.named.emplace(name, router);
@@ -155,6 +176,15 @@ void App::add_route(std::string_view pattern, RouteOptions options, Handler hand
 
 namespace {
 
+// The router's 404 and 405 for paths under prefix (on host, if any) take format. A scope with
+// neither a prefix nor a host would be the whole app: AppOptions::error_format says that.
+void add_error_scope(detail::AppState& state, std::string_view host, std::string prefix,
+                     ErrorFormat format) {
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  if (prefix.empty() && host.empty()) return;
+  state.error_scopes.push_back({lower(host), std::move(prefix), format});
+}
+
 void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& scope) {
   if (std::find(state.blueprint_names.begin(), state.blueprint_names.end(), bp.name()) !=
       state.blueprint_names.end()) {
@@ -169,6 +199,8 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
   prefix = join_path(join_path(prefix, scope.prefix), o.url_prefix);
   const std::optional<bool> strict = o.strict_slashes ? o.strict_slashes : scope.strict_slashes;
   const std::string& host = o.host.empty() ? scope.host : o.host;
+  const std::optional<ErrorFormat> format = o.error_format ? o.error_format : scope.error_format;
+  if (format) add_error_scope(state, host, prefix, *format);
   state.blueprint_errors.push_back(detail::Access::error_handlers(bp));
   const std::vector<Middleware>& bp_middleware = detail::Access::middleware(bp);
   const detail::ErrorHandlers* errors = &state.blueprint_errors.back();
@@ -176,6 +208,7 @@ void add_blueprint(detail::AppState& state, const Blueprint& bp, const Scope& sc
     RouteOptions options = r.options;
     if (!options.name.empty()) options.name = bp.name() + "." + options.name;
     if (!options.strict_slashes) options.strict_slashes = strict;
+    if (!options.error_format) options.error_format = format;
     std::vector<Middleware> chain = scope.middleware;
     chain.insert(chain.end(), bp_middleware.begin(), bp_middleware.end());
     chain.insert(chain.end(), options.middleware.begin(), options.middleware.end());
@@ -204,6 +237,12 @@ void add_group(detail::AppState& state, const BlueprintGroup& group, const Scope
   }
   if (o.strict_slashes) scope.strict_slashes = o.strict_slashes;
   if (!o.host.empty()) scope.host = o.host;
+  if (o.error_format) {
+    scope.error_format = o.error_format;
+    const std::string version =
+        scope.version ? scope.version_prefix + std::to_string(*scope.version) : std::string{};
+    add_error_scope(state, scope.host, join_path(version, scope.prefix), *o.error_format);
+  }
   scope.middleware.insert(scope.middleware.end(), group.middleware().begin(),
                           group.middleware().end());
   for (const BlueprintGroup::Member& m : group.members()) {
@@ -295,10 +334,21 @@ void App::freeze(const RunOptions& options) {
     s.any_stream_body = s.any_stream_body || p.stream_body;
     finish_pipeline(p);
   }
-  add_to_pipeline(s.fallback, middleware_);
-  s.fallback.app_errors = &errors_;
-  s.fallback.debug = s.debug;
-  finish_pipeline(s.fallback);
+  for (std::size_t format = 0; format < s.fallbacks.size(); ++format) {
+    detail::Pipeline& p = s.fallbacks[format];
+    add_to_pipeline(p, middleware_);
+    p.app_errors = &errors_;
+    p.debug = s.debug;
+    p.error_format = static_cast<ErrorFormat>(format);
+    finish_pipeline(p);
+  }
+  // The innermost scope first: the longest prefix, and a host's before any host's.
+  std::stable_sort(s.error_scopes.begin(), s.error_scopes.end(),
+                   [](const detail::ErrorScope& a, const detail::ErrorScope& b) {
+                     if (a.prefix.size() != b.prefix.size())
+                       return a.prefix.size() > b.prefix.size();
+                     return !a.host.empty() && b.host.empty();
+                   });
 }
 
 bool App::is_ready() const noexcept { return state_->ready.load(std::memory_order_acquire); }

@@ -2,6 +2,7 @@
 // Internal: what an App holds for serving: the router, each route's pipeline, listeners, tasks.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <deque>
@@ -55,6 +56,14 @@ struct RouteInfo {
   RouteDoc doc;
 };
 
+/// Where the router's own answers (404, 405) take a blueprint's or group's error format:
+/// requests for host (empty: any) whose path is prefix or goes on below it.
+struct ErrorScope {
+  std::string host;    // lower case, with or without ":port"
+  std::string prefix;  // without a trailing slash
+  ErrorFormat format;
+};
+
 /// The routes of one virtual host (Blueprint::host), numbered into the app's route ids.
 struct HostRoutes {
   std::string host;  // lower case, with or without ":port"
@@ -71,8 +80,10 @@ struct AppState {
   std::vector<std::pair<ListenerEvent, Listener>> blueprint_listeners;
   std::vector<std::pair<ListenerEvent, Listener>> listeners;  // app's then blueprints', frozen
   std::vector<std::pair<Listener, TaskOptions>> tasks;
-  std::vector<Pipeline> pipelines;  // indexed by route id
-  Pipeline fallback;
+  std::vector<Pipeline> pipelines;    // indexed by route id
+  std::array<Pipeline, 4> fallbacks;  // the router's answers, by ErrorFormat (its value)
+  ErrorFormat error_format = ErrorFormat::negotiate;        // AppOptions::error_format
+  std::vector<ErrorScope> error_scopes;                     // longest prefix first once frozen
   std::map<std::string, const Router*, std::less<>> named;  // route name -> its router
   Context ctx;
   std::optional<OpenApiOptions> openapi;  // App::openapi()
@@ -89,6 +100,10 @@ struct AppState {
 /// Matches a request against the host-specific routes first, then the others; returns the
 /// app's route id in match.route_id.
 RouteMatch match_route(const AppState& app, Request& req, PathParams& params) noexcept;
+
+/// The error format of the router's answer to req (no route matched): the innermost
+/// blueprint's or group's whose prefix holds the path, else the app's.
+ErrorFormat fallback_format(const AppState& app, const Request& req) noexcept;
 
 /// Throws std::invalid_argument when OpenApiOptions::require_docs refuses the route.
 void check_documented(const AppState& app, std::string_view pattern, const RouteOptions& options,

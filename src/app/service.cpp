@@ -36,8 +36,9 @@ class AppService final : public Service {
 
   void match(Request& req, Match& out) const noexcept override {
     const RouteMatch found = match_route(state_, req, RequestBuilder::params(req));
-    out.route =
-        found.status == MatchStatus::found ? &state_.pipelines[found.route_id] : &state_.fallback;
+    out.route = found.status == MatchStatus::found
+                    ? &state_.pipelines[found.route_id]
+                    : &state_.fallbacks[static_cast<std::size_t>(fallback_format(state_, req))];
     out.allow = found.allow;
     out.verdict = verdict_of(found.status);
     out.head_from_get = found.head_from_get;
@@ -59,7 +60,10 @@ class AppService final : public Service {
 
   Response render_error(const Match* m, const Request& req,
                         std::exception_ptr error) const override {
-    if (m == nullptr) return detail::render_error(req, std::move(error), state_.debug);
+    if (m == nullptr) {
+      return detail::render_error(req, std::move(error), state_.debug,
+                                  fallback_format(state_, req));
+    }
     return detail::render_error(req, std::move(error), pipeline_of(*m).debug,
                                 pipeline_of(*m).error_format);
   }

@@ -431,6 +431,88 @@ TEST_SUITE("structure") {
         R"({"error":{"status":500,"message":"Internal Server Error","detail":"std::out_of_range: index 9"}})");
   }
 
+  TEST_CASE("the app's error format covers its routes and the router's 404 and 405") {
+    swoop::App app{"api", {.error_format = swoop::ErrorFormat::json}};
+    app.get("/boom")([](Request&) -> Response { throw swoop::HttpError{409, "taken"}; });
+    app.get("/page", {.error_format = swoop::ErrorFormat::html})(
+        [](Request&) -> Response { throw swoop::NotFound{"gone"}; });
+    TestClient client{app};
+    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    auto boom = client.get("/boom", curl);
+    CHECK(boom.status == 409);
+    CHECK(boom.header("content-type") == "application/json");
+    CHECK(boom.body == R"({"error":{"status":409,"message":"taken"}})");
+    auto missing = client.get("/nowhere", curl);
+    CHECK(missing.status == 404);
+    CHECK(missing.header("content-type") == "application/json");
+    auto wrong_method = client.post("/boom", "", curl);
+    CHECK(wrong_method.status == 405);
+    CHECK(wrong_method.header("allow") == "GET, HEAD, OPTIONS");
+    CHECK(wrong_method.header("content-type") == "application/json");
+    auto page = client.get("/page", curl);  // the route's own format wins
+    CHECK(page.status == 404);
+    CHECK(page.header("content-type") == "text/html; charset=utf-8");
+  }
+
+  TEST_CASE("a blueprint's error format covers its routes and the router's answers below it") {
+    swoop::App app;
+    swoop::Blueprint api{"api", {.url_prefix = "/api/", .error_format = swoop::ErrorFormat::json}};
+    api.get("/items")([](Request&) -> Response { throw swoop::BadRequest{"no"}; });
+    api.get("/plain", {.error_format = swoop::ErrorFormat::text})(
+        [](Request&) -> Response { throw swoop::BadRequest{"no"}; });
+    app.blueprint(api);
+    app.get("/apix")([](Request&) -> Response { throw swoop::BadRequest{"no"}; });
+    TestClient client{app};
+    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    const auto type_of = [&](std::string_view target, std::string_view method = "GET") {
+      auto r = method == "GET" ? client.get(target, curl) : client.post(target, "", curl);
+      return std::string{r.header("content-type").value_or("")};
+    };
+    CHECK(type_of("/api/items") == "application/json");  // the route, from the blueprint
+    CHECK(type_of("/api/items", "POST") == "application/json");  // 405 under the prefix
+    CHECK(type_of("/api/nothing/here") == "application/json");   // 404 under the prefix
+    CHECK(type_of("/api") == "application/json");                // the prefix itself
+    CHECK(type_of("/api/plain") == "text/plain; charset=utf-8");  // the route's own
+    CHECK(type_of("/apix") == "text/plain; charset=utf-8");       // not below /api
+    CHECK(type_of("/elsewhere") == "text/plain; charset=utf-8");  // the app's: negotiated
+  }
+
+  TEST_CASE("a group's error format reaches members without their own, innermost wins") {
+    swoop::App app;
+    swoop::Blueprint pages{"pages", {.url_prefix = "/pages"}};
+    pages.get("/x")([](Request&) -> Response { throw swoop::Forbidden{"no"}; });
+    swoop::Blueprint data{"data", {.url_prefix = "/data", .error_format = swoop::ErrorFormat::json}};
+    data.get("/x")([](Request&) -> Response { throw swoop::Forbidden{"no"}; });
+    swoop::BlueprintGroup site{
+        {pages, data}, {.url_prefix = "/site", .version = 2, .error_format = swoop::ErrorFormat::html}};
+    app.blueprint(site);
+    TestClient client{app};
+    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    const auto type_of = [&](std::string_view target) {
+      return std::string{client.get(target, curl).header("content-type").value_or("")};
+    };
+    CHECK(type_of("/v2/site/pages/x") == "text/html; charset=utf-8");
+    CHECK(type_of("/v2/site/pages/missing") == "text/html; charset=utf-8");
+    CHECK(type_of("/v2/site/other") == "text/html; charset=utf-8");  // the group's own prefix
+    CHECK(type_of("/v2/site/data/x") == "application/json");
+    CHECK(type_of("/v2/site/data/missing") == "application/json");
+    CHECK(type_of("/site/pages/x") == "text/plain; charset=utf-8");  // not under the version
+  }
+
+  TEST_CASE("a blueprint's error format on a host covers that host's 404s only") {
+    swoop::App app;
+    swoop::Blueprint api{"api", {.host = "api.example", .error_format = swoop::ErrorFormat::json}};
+    api.get("/")([](Request&) { return swoop::text("api"); });
+    app.blueprint(api);
+    TestClient client{app};
+    auto on_host = client.get("/missing", {{"Host", "API.example:8080"}, {"Accept", "*/*"}});
+    CHECK(on_host.status == 404);
+    CHECK(on_host.header("content-type") == "application/json");
+    auto elsewhere = client.get("/missing", {{"Host", "www.example"}, {"Accept", "*/*"}});
+    CHECK(elsewhere.status == 404);
+    CHECK(elsewhere.header("content-type") == "text/plain; charset=utf-8");
+  }
+
   TEST_CASE("a handler's Connection: close is honoured, redirects check their status") {
     swoop::App app;
     app.get("/bye")([](Request&) {
