@@ -55,22 +55,20 @@ class ClientError : public std::runtime_error {
   std::error_code code_;
 };
 
-/// A header list: (name, value) pairs in wire order, names as written.
-using ClientHeaders = std::vector<std::pair<std::string, std::string>>;
-
 /// The response to an outbound request; a value that owns all of its data.
 struct ClientResponse {
-  int status = 0;         ///< the status code
-  std::string reason;     ///< the reason phrase as sent
-  ClientHeaders headers;  ///< in wire order, with the names' original case
-  std::string body;       ///< the de-chunked body (empty for HEAD)
-  std::string url;        ///< the final URL, after any redirects
+  int status = 0;      ///< the status code
+  std::string reason;  ///< the reason phrase as sent
+  HeaderList headers;  ///< in wire order, with the names' original case
+  std::string body;    ///< the de-chunked body (empty for HEAD)
+  std::string url;     ///< the final URL, after any redirects
 
   /// The first value of a header, compared case-insensitively; nullopt when absent.
   /// Lifetime: the view is valid while the response is alive and unchanged.
   std::optional<std::string_view> header(std::string_view name) const noexcept;
   /// Every value of a header, in wire order, compared case-insensitively.
-  std::vector<std::string> headers_all(std::string_view name) const;
+  /// Lifetime: the views are valid while the response is alive and unchanged.
+  std::vector<std::string_view> get_all(std::string_view name) const;
 };
 
 /// One resolved IP address and port, as ClientOptions::allow_address sees it.
@@ -134,8 +132,8 @@ struct ClientOptions {
 
 /// Per-request options of Client::request.
 struct RequestOptions {
-  ClientHeaders headers;  ///< extra headers; Host, Content-Length are added when missing
-  std::string body;       ///< the request body (sent with Content-Length when not empty)
+  HeaderList headers;  ///< extra headers; Host, Content-Length are added when missing
+  std::string body;    ///< the request body (sent with Content-Length when not empty)
   std::optional<std::chrono::milliseconds> timeout;  ///< overrides request_timeout
   bool follow_redirects = false;                     ///< follow 301, 302, 303, 307, 308
   int max_redirects = 10;                            ///< hops before ClientError{protocol}

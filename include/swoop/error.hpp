@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/headers.hpp"
 #include "swoop/status.hpp"
 
 namespace swoop {
@@ -30,9 +31,6 @@ std::error_code make_error_code(errc e) noexcept;
 /// Makes an error_code from a negative libuv status.
 std::error_code uv_error(int status) noexcept;
 
-/// Extra response headers carried by an HttpError.
-using ErrorHeaders = std::vector<std::pair<std::string, std::string>>;
-
 /// An HTTP error raised by a handler or middleware; the server answers with its status.
 ///
 /// `message` is safe to show to the client; `headers` are added to the error response;
@@ -43,7 +41,7 @@ using ErrorHeaders = std::vector<std::pair<std::string, std::string>>;
 class HttpError : public std::runtime_error {
  public:
   /// Builds an error with a status (400..599) and a client-safe message.
-  HttpError(StatusCode status, std::string message, ErrorHeaders headers = {}, bool quiet = false,
+  HttpError(StatusCode status, std::string message, HeaderList headers = {}, bool quiet = false,
             std::string context_json = {})
       : std::runtime_error(std::move(message)),
         status_(status),
@@ -54,7 +52,7 @@ class HttpError : public std::runtime_error {
   /// The HTTP status code to answer with.
   int status() const noexcept { return status_; }
   /// Extra headers for the error response.
-  const ErrorHeaders& headers() const noexcept { return headers_; }
+  const HeaderList& headers() const noexcept { return headers_; }
   /// JSON text with details for JSON error bodies ("" when none).
   const std::string& context_json() const noexcept { return context_json_; }
   /// Whether the error is an expected outcome that should not be logged.
@@ -62,7 +60,7 @@ class HttpError : public std::runtime_error {
 
  private:
   int status_;
-  ErrorHeaders headers_;
+  HeaderList headers_;
   std::string context_json_;
   bool quiet_;
 };
@@ -82,7 +80,7 @@ class StatusError : public HttpError {
  public:
   /// Builds the error; the message defaults to the status's reason phrase.
   explicit StatusError(std::string message = detail::default_error_message(Code),
-                       ErrorHeaders headers = {}, std::string context_json = {})
+                       HeaderList headers = {}, std::string context_json = {})
       : HttpError(Code, std::move(message), std::move(headers), Code < 500,
                   std::move(context_json)) {}
 };

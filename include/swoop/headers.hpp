@@ -24,6 +24,13 @@ bool has_header_breaking_char(std::string_view value) noexcept;
 /// Whether name is a valid header field name (an RFC 9110 token).
 bool is_token(std::string_view name) noexcept;
 
+/// Header fields as (name, value) pairs, in order, names as written: the headers a Client
+/// sends and receives, those an HttpError adds to its response, the extra headers of json(),
+/// and those of a TestClient's requests and responses.
+/// Example:
+///     throw swoop::HttpError{401, "sign in", {{"WWW-Authenticate", "Bearer"}}};
+using HeaderList = std::vector<std::pair<std::string, std::string>>;
+
 /// Headers of a response (or of a request being built): owned, case-insensitive, multi-valued.
 ///
 /// Order is kept as added. Names must be tokens and values free of CR, LF and NUL: anything

@@ -402,13 +402,10 @@ std::string to_json(const T& value) {
   return out;
 }
 
-/// Headers for a json() response, as (name, value) pairs.
-using JsonResponseHeaders = std::initializer_list<std::pair<std::string_view, std::string_view>>;
-
 namespace detail {
 /// Makes the application/json response of json(): `headers` are applied after the
 /// Content-Type, so a given Content-Type (application/problem+json, ...) replaces it.
-Response make_json_response(std::string body, int status, JsonResponseHeaders headers);
+Response make_json_response(std::string body, int status, const HeaderList& headers);
 }  // namespace detail
 
 /// An application/json response holding the serialized value.
@@ -418,7 +415,7 @@ Response make_json_response(std::string body, int status, JsonResponseHeaders he
 /// status outside 100..599 or an invalid header.
 /// Example:
 ///     return swoop::json(swoop::JsonObject{{"id", id}}, 201);
-Response json(const JsonValue& value, StatusCode status = 200, JsonResponseHeaders headers = {});
+Response json(const JsonValue& value, StatusCode status = 200, const HeaderList& headers = {});
 
 /// An application/json response holding any value JsonWriter supports, written without
 /// building a JsonValue first (see write_json above for the rules and errors).
@@ -426,7 +423,7 @@ Response json(const JsonValue& value, StatusCode status = 200, JsonResponseHeade
 /// Example:
 ///     return swoop::json(user, 201, {{"Location", "/users/7"}});
 template <typename T>
-Response json(const T& value, StatusCode status = 200, JsonResponseHeaders headers = {}) {
+Response json(const T& value, StatusCode status = 200, const HeaderList& headers = {}) {
   std::string body = detail::take_body_buffer();
   write_json(body, value);
   return detail::make_json_response(std::move(body), status, headers);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/client.hpp"
 #include "swoop/options.hpp"
 #include "swoop/websocket.hpp"
 
@@ -18,16 +19,9 @@ namespace swoop {
 
 class App;
 
-/// What a TestClient request returns.
-struct TestResponse {
-  int status = 0;                                            ///< 0 if no response came
-  std::string reason;                                        ///< the reason phrase sent
-  std::vector<std::pair<std::string, std::string>> headers;  ///< in wire order, names as sent
-  std::string body;                                          ///< de-chunked body
-
-  /// The first value of a header, case-insensitively.
-  std::optional<std::string_view> header(std::string_view name) const noexcept;
-};
+/// What a TestClient request returns: the client's response type (status 0 when no response
+/// came; url is the request's, on the test server).
+using TestResponse = http::ClientResponse;
 
 /// A websocket connection a TestClient opened (TestClient::websocket): a blocking client for
 /// tests. It sends masked frames as a client must, answers the server's pings, and returns
@@ -106,9 +100,6 @@ class TestClient {
   ~TestClient();
   TestClient(const TestClient&) = delete;
   TestClient& operator=(const TestClient&) = delete;
-
-  /// Extra request headers as (name, value) pairs.
-  using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
   /// Sends a request with an optional body (sent with Content-Length) and extra headers.
   TestResponse request(std::string_view method, std::string_view target, std::string_view body = {},

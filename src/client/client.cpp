@@ -9,6 +9,7 @@
 
 #include "client/connection.hpp"
 #include "client/pool.hpp"
+#include "client/request_head.hpp"
 #include "client/response_parser.hpp"
 #include "client/url.hpp"
 #include "swoop/headers.hpp"
@@ -25,47 +26,16 @@ using detail::Url;
 
 namespace {
 
-bool has_header(const ClientHeaders& headers, std::string_view name) noexcept {
-  for (const auto& h : headers) {
-    if (iequals(h.first, name)) return true;
-  }
-  return false;
-}
-
 bool is_idempotent(std::string_view method) noexcept {
   return method == "GET" || method == "HEAD" || method == "PUT" || method == "DELETE" ||
          method == "OPTIONS";
-}
-
-std::string build_head(std::string_view method, const Url& url, const ClientHeaders& headers,
-                       std::size_t body_size, const std::string& user_agent) {
-  if (!is_token(method)) throw ClientError(ClientErrorKind::protocol, "invalid method");
-  std::string out;
-  out.append(method).append(" ").append(url.target).append(" HTTP/1.1\r\n");
-  if (!has_header(headers, "host")) out.append("Host: ").append(url.authority()).append("\r\n");
-  if (!has_header(headers, "user-agent") && !user_agent.empty()) {
-    out.append("User-Agent: ").append(user_agent).append("\r\n");
-  }
-  for (const auto& [name, value] : headers) {
-    if (!is_token(name) || value.find_first_of("\r\n") != std::string::npos) {
-      throw ClientError(ClientErrorKind::protocol, "invalid request header '" + name + "'");
-    }
-    out.append(name).append(": ").append(value).append("\r\n");
-  }
-  const bool wants_length =
-      body_size > 0 || method == "POST" || method == "PUT" || method == "PATCH";
-  if (wants_length && !has_header(headers, "content-length")) {
-    out.append("Content-Length: ").append(std::to_string(body_size)).append("\r\n");
-  }
-  out.append("\r\n");
-  return out;
 }
 
 bool is_redirect(int status) noexcept {
   return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
 }
 
-void drop_header(ClientHeaders& headers, std::string_view name) {
+void drop_header(HeaderList& headers, std::string_view name) {
   std::erase_if(headers, [&](const auto& h) { return iequals(h.first, name); });
 }
 
@@ -107,8 +77,8 @@ std::optional<std::string_view> ClientResponse::header(std::string_view name) co
   return std::nullopt;
 }
 
-std::vector<std::string> ClientResponse::headers_all(std::string_view name) const {
-  std::vector<std::string> out;
+std::vector<std::string_view> ClientResponse::get_all(std::string_view name) const {
+  std::vector<std::string_view> out;
   for (const auto& [n, v] : headers) {
     if (iequals(n, name)) out.push_back(v);
   }
@@ -214,7 +184,8 @@ Task<ClientResponse> Client::Impl::exchange(Url url, std::string method, std::st
 Task<ClientResponse> Client::Impl::run(std::string method, Url url, RequestOptions o) {
   const std::size_t max_body = o.max_body.value_or(options.max_body);
   for (int hop = 0;; ++hop) {
-    std::string bytes = build_head(method, url, o.headers, o.body.size(), options.user_agent);
+    std::string bytes = detail::request_head(method, url.target, url.authority(), o.headers,
+                                             o.body.size(), options.user_agent);
     bytes += o.body;
     ClientResponse res = co_await exchange(url, method, std::move(bytes), max_body);
     const auto location = res.header("Location");

@@ -154,6 +154,7 @@ ResponseParser::State ResponseParser::feed(std::string_view bytes) {
         err == HPE_PAUSED ? llhttp_get_error_pos(&parser_) : piece.data() + piece.size();
     const auto used = static_cast<std::size_t>(end - piece.data());
     if (state_ == State::complete) {
+      leftover_ = bytes.size() - used;
       // Bytes after the response (none were asked for) make the connection unsafe to reuse.
       if (err != HPE_PAUSED || used != bytes.size()) reusable_ = false;
       return state_;

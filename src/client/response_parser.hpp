@@ -46,6 +46,9 @@ class ResponseParser {
   bool has_started() const noexcept { return started_; }
   /// Whether the connection may carry another request (keep-alive and nothing left over).
   bool is_reusable() const noexcept { return reusable_; }
+  /// Once complete: how many bytes at the end of the last feed() came after the response (the
+  /// next pipelined response's, or after a 101 the upgraded protocol's).
+  std::size_t leftover() const noexcept { return leftover_; }
   /// The bound passed, for State::too_large (and State::error with Limit::informational).
   Limit limit() const noexcept { return limit_; }
   /// Why parsing failed (for State::error and State::too_large).
@@ -71,6 +74,7 @@ class ResponseParser {
   std::size_t section_size_ = 0;  // bytes of the current head or trailer section fed so far
   std::size_t fields_ = 0;        // fields of the current head or trailer section
   std::size_t informational_ = 0;
+  std::size_t leftover_ = 0;
   std::string error_;  // set when swoop itself rejects what llhttp accepted
   State state_ = State::incomplete;
   Limit limit_ = Limit::none;

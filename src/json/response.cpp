@@ -9,7 +9,7 @@
 namespace swoop {
 
 namespace detail {
-Response make_json_response(std::string body, int status, JsonResponseHeaders headers) {
+Response make_json_response(std::string body, int status, const HeaderList& headers) {
   Response res = json_text(std::move(body), status);
   for (const auto& [name, value] : headers) {
     // Several headers of one name are kept (Link, Set-Cookie), but only one Content-Type.
@@ -23,7 +23,7 @@ Response make_json_response(std::string body, int status, JsonResponseHeaders he
 }
 }  // namespace detail
 
-Response json(const JsonValue& value, StatusCode status, JsonResponseHeaders headers) {
+Response json(const JsonValue& value, StatusCode status, const HeaderList& headers) {
   std::string body = detail::take_body_buffer();
   write_json(body, value);
   return detail::make_json_response(std::move(body), status, headers);

@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: MIT
-// TestClient: a blocking loopback HTTP and websocket client (llhttp in response mode) around a
-// Server.
+// TestClient: a blocking loopback HTTP and websocket client around a Server, speaking with the
+// Client's request head and response parser.
 #include <arpa/inet.h>
-#include <llhttp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <openssl/evp.h>
@@ -17,6 +16,8 @@
 #include <random>
 #include <stdexcept>
 
+#include "client/request_head.hpp"
+#include "client/response_parser.hpp"
 #include "swoop/app.hpp"
 #include "swoop/error.hpp"
 #include "swoop/headers.hpp"
@@ -81,92 +82,36 @@ class Socket {
   int fd_;
 };
 
-/// Collects responses from llhttp callbacks.
-struct ResponseCollector {
-  std::vector<TestResponse> responses;
-  std::string field, value;
-  bool in_value = false;
-  bool head = false;
-  bool complete = false;
+// What TestClient accepts from the server under test: far more than any test needs, but bounded
+// like everything swoop reads.
+constexpr std::size_t max_body = 256 * 1024 * 1024;
+constexpr http::detail::HeadLimits head_limits{
+    .max_header_size = 1024 * 1024, .max_header_count = 10'000, .max_informational = 16};
+// The largest websocket frame a TestWebSocket takes.
+constexpr std::uint64_t max_frame = 64 * 1024 * 1024;
 
-  void commit_field() {
-    if (in_value) responses.back().headers.emplace_back(std::move(field), std::move(value));
-    field.clear();
-    value.clear();
-    in_value = false;
-  }
+// The URL a TestResponse reports.
+std::string url_of(std::string_view scheme, std::uint16_t port, std::string_view target) {
+  return std::string{scheme} + "://127.0.0.1:" + std::to_string(port) + std::string{target};
+}
 
-  static ResponseCollector& of(llhttp_t* p) { return *static_cast<ResponseCollector*>(p->data); }
-  static llhttp_settings_t settings() {
-    llhttp_settings_t s;
-    llhttp_settings_init(&s);
-    s.on_message_begin = [](llhttp_t* p) {
-      of(p).responses.emplace_back();
-      return 0;
-    };
-    s.on_status = [](llhttp_t* p, const char* at, std::size_t n) {
-      of(p).responses.back().reason.append(at, n);
-      return 0;
-    };
-    s.on_header_field = [](llhttp_t* p, const char* at, std::size_t n) {
-      auto& c = of(p);
-      if (c.in_value) c.commit_field();
-      c.field.append(at, n);
-      return 0;
-    };
-    s.on_header_value = [](llhttp_t* p, const char* at, std::size_t n) {
-      auto& c = of(p);
-      c.in_value = true;
-      c.value.append(at, n);
-      return 0;
-    };
-    s.on_headers_complete = [](llhttp_t* p) {
-      auto& c = of(p);
-      c.commit_field();
-      c.responses.back().status = llhttp_get_status_code(p);
-      return c.head ? 1 : 0;  // 1: a response to HEAD has no body
-    };
-    s.on_body = [](llhttp_t* p, const char* at, std::size_t n) {
-      of(p).responses.back().body.append(at, n);
-      return 0;
-    };
-    s.on_message_complete = [](llhttp_t* p) {
-      of(p).complete = true;
-      return 0;
-    };
-    return s;
-  }
-};
-
+// A request as TestClient sends it: the client's request head (Host: 127.0.0.1 unless given)
+// with `Connection: close` unless the headers choose, then the body.
 std::string build_request(std::string_view method, std::string_view target, std::string_view body,
-                          const TestClient::HeaderList& headers,
-                          std::string_view connection = "close") {
+                          const HeaderList& headers) {
   std::string out;
-  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
-  bool has_host = false, has_length = false;
-  for (const auto& [name, value] : headers) {
-    has_host = has_host || iequals(name, "host");
-    has_length =
-        has_length || iequals(name, "content-length") || iequals(name, "transfer-encoding");
-    out.append(name).append(": ").append(value).append("\r\n");
+  if (http::detail::has_header(headers, "connection")) {
+    out = http::detail::request_head(method, target, "127.0.0.1", headers, body.size(), {});
+  } else {
+    HeaderList with_close = headers;
+    with_close.emplace_back("Connection", "close");
+    out = http::detail::request_head(method, target, "127.0.0.1", with_close, body.size(), {});
   }
-  if (!has_host) out += "Host: 127.0.0.1\r\n";
-  if (!has_length && (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")) {
-    out.append("Content-Length: ").append(std::to_string(body.size())).append("\r\n");
-  }
-  out.append("Connection: ").append(connection).append("\r\n\r\n");
   out.append(body);
   return out;
 }
 
 }  // namespace
-
-std::optional<std::string_view> TestResponse::header(std::string_view name) const noexcept {
-  for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return std::string_view{v};
-  }
-  return std::nullopt;
-}
 
 struct TestClient::Impl {
   Server server;
@@ -193,32 +138,31 @@ void TestClient::stop() {
 
 namespace {
 
-// Reads one response from s (status 0 when none came within 10 s of silence). After a 101,
-// the bytes that followed its head (the upgraded protocol's) are left in upgraded.
-TestResponse read_response(Socket& s, bool head, std::string& upgraded) {
-  ResponseCollector c;
-  c.head = head;
-  llhttp_settings_t settings = ResponseCollector::settings();
-  llhttp_t parser;
-  llhttp_init(&parser, HTTP_RESPONSE, &settings);
-  parser.data = &c;
+// Reads one response from s with the client's parser (status 0 when none came within 10 s of
+// silence; interim 1xx responses are skipped, as a client does). After a 101, the bytes that
+// followed its head (the upgraded protocol's) are left in upgraded. Throws std::runtime_error
+// for a response the client's parser refuses: a test server must answer valid HTTP.
+TestResponse read_response(Socket& s, std::string_view url, bool head, std::string& upgraded) {
+  TestResponse out;
+  http::detail::ResponseParser parser{out, head, max_body, head_limits};
+  using State = http::detail::ResponseParser::State;
+  State state = State::incomplete;
   std::string chunk;
-  while (!c.complete) {
+  while (state == State::incomplete) {
     chunk.clear();
     if (!s.receive(chunk, std::chrono::seconds{10})) {
-      llhttp_finish(&parser);
+      state = parser.finish();
       break;
     }
-    const llhttp_errno_t e = llhttp_execute(&parser, chunk.data(), chunk.size());
-    if (e == HPE_PAUSED_UPGRADE) {
-      const char* rest = llhttp_get_error_pos(&parser);
-      upgraded.assign(rest, static_cast<std::size_t>(chunk.data() + chunk.size() - rest));
-      break;
-    }
-    if (e != HPE_OK) break;
+    state = parser.feed(chunk);
   }
-  if (c.responses.empty()) return {};
-  return std::move(c.responses.front());
+  if (state == State::error || state == State::too_large) {
+    throw std::runtime_error("TestClient: the response is malformed: " + parser.error());
+  }
+  if (state != State::complete) return {};
+  if (out.status == 101) upgraded.assign(chunk, chunk.size() - parser.leftover());
+  out.url = url;
+  return out;
 }
 
 }  // namespace
@@ -228,7 +172,7 @@ TestResponse TestClient::request(std::string_view method, std::string_view targe
   Socket s{port()};
   s.send_all(build_request(method, target, body, headers));
   std::string upgraded;
-  return read_response(s, method == "HEAD", upgraded);
+  return read_response(s, url_of("http", port(), target), method == "HEAD", upgraded);
 }
 
 std::string TestClient::raw(std::string_view bytes, std::chrono::milliseconds wait) {
@@ -241,14 +185,20 @@ std::string TestClient::raw(std::string_view bytes, std::chrono::milliseconds wa
 }
 
 std::vector<TestResponse> TestClient::parse_responses(std::string_view bytes, bool head) {
-  ResponseCollector c;
-  c.head = head;
-  llhttp_settings_t settings = ResponseCollector::settings();
-  llhttp_t parser;
-  llhttp_init(&parser, HTTP_RESPONSE, &settings);
-  parser.data = &c;
-  llhttp_execute(&parser, bytes.data(), bytes.size());
-  return std::move(c.responses);
+  std::vector<TestResponse> out;
+  using State = http::detail::ResponseParser::State;
+  while (!bytes.empty()) {
+    TestResponse r;
+    http::detail::ResponseParser parser{r, head, max_body, head_limits};
+    State state = parser.feed(bytes);
+    if (state == State::incomplete) state = parser.finish();  // a body that ends with the bytes
+    if (state != State::complete) break;
+    bytes.remove_prefix(bytes.size() - parser.leftover());
+    const bool upgraded = r.status == 101;
+    out.push_back(std::move(r));
+    if (upgraded) break;  // what follows speaks another protocol
+  }
+  return out;
 }
 
 // ---- websockets ----
@@ -260,13 +210,6 @@ using detail::Opcode;
 
 std::chrono::milliseconds until(Clock::time_point deadline) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-}
-
-bool has_header(const TestClient::HeaderList& headers, std::string_view name) {
-  for (const auto& [n, v] : headers) {
-    if (iequals(n, name)) return true;
-  }
-  return false;
 }
 
 }  // namespace
@@ -325,6 +268,9 @@ struct TestWebSocket::Impl {
       const int size = detail::parse_frame_header(in.data(), in.size(), h);
       if (size < 0) throw std::runtime_error("websocket: a frame length with its top bit set");
       const auto header = static_cast<std::size_t>(size);
+      if (size > 0 && h.length > max_frame) {
+        throw std::runtime_error("websocket: a frame of more than 64 MiB");
+      }
       if (size > 0 && in.size() - header >= h.length) {
         payload.assign(in, header, static_cast<std::size_t>(h.length));
         in.erase(0, header + static_cast<std::size_t>(h.length));
@@ -460,10 +406,12 @@ TestWebSocket TestClient::websocket(std::string_view target, const HeaderList& h
   const std::pair<const char*, std::string> defaults[] = {
       {"Upgrade", "websocket"}, {"Sec-WebSocket-Key", key}, {"Sec-WebSocket-Version", "13"}};
   for (const auto& [name, value] : defaults) {
-    if (!has_header(headers, name)) all.emplace_back(name, value);
+    if (!http::detail::has_header(headers, name)) all.emplace_back(name, value);
   }
-  s->socket.send_all(build_request("GET", target, {}, all, "Upgrade"));
-  s->response = read_response(s->socket, false, s->in);  // in: the frames that came with the 101
+  if (!http::detail::has_header(headers, "connection")) all.emplace_back("Connection", "Upgrade");
+  s->socket.send_all(build_request("GET", target, {}, all));
+  // in: the frames that came with the 101
+  s->response = read_response(s->socket, url_of("ws", port(), target), false, s->in);
   if (s->upgraded() && s->response.header("Sec-WebSocket-Accept") != detail::ws_accept_value(key)) {
     throw std::runtime_error("websocket: the server's Sec-WebSocket-Accept does not match the key");
   }

@@ -35,7 +35,7 @@ inline void serve(swoop::App& app, swoop::RunOptions options = {}) {
   for (const Probe& p : probes()) {
     CAPTURE(p.method);
     CAPTURE(p.target);
-    swoop::TestClient::HeaderList headers;
+    swoop::HeaderList headers;
     if (!p.body.empty()) {
       const bool json = p.body.front() == '{' || p.body.front() == '[';
       headers.emplace_back("Content-Type",

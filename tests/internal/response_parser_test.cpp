@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-using swoop::http::ClientHeaders;
+using swoop::HeaderList;
 using swoop::http::ClientResponse;
 using swoop::http::detail::ResponseParser;
 using State = ResponseParser::State;
@@ -62,7 +62,7 @@ TEST_SUITE("client response parser") {
         "5\r\nhello\r\n0\r\nContent-Length: 99\r\nX-Trailer: t\r\n\r\n");
     REQUIRE(p.state == State::complete);
     CHECK(p.response.body == "hello");
-    CHECK(p.response.headers == ClientHeaders{{"Transfer-Encoding", "chunked"}});
+    CHECK(p.response.headers == HeaderList{{"Transfer-Encoding", "chunked"}});
     CHECK(p.reusable);
   }
 
@@ -72,7 +72,7 @@ TEST_SUITE("client response parser") {
         "HTTP/1.1 404 Not Found\r\nA:\r\nB: x\r\nContent-Length: 0\r\n\r\n");
     REQUIRE(p.state == State::complete);
     CHECK(p.response.status == 404);
-    CHECK(p.response.headers == ClientHeaders{{"A", ""}, {"B", "x"}, {"Content-Length", "0"}});
+    CHECK(p.response.headers == HeaderList{{"A", ""}, {"B", "x"}, {"Content-Length", "0"}});
   }
 
   TEST_CASE("bytes after a complete response make the connection not reusable") {
@@ -94,6 +94,29 @@ TEST_SUITE("client response parser") {
                     .reusable);
     CHECK_FALSE(parse("HTTP/1.1 101 Switching Protocols\r\n\r\n").reusable);
     CHECK(parse("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n").reusable);
+  }
+
+  TEST_CASE("leftover counts the bytes after the response, after a 101 too") {
+    ClientResponse first;
+    ResponseParser parser{first, false, 1024};
+    const std::string_view two = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                                 "HTTP/1.1 204 No Content\r\n\r\n";
+    REQUIRE(parser.feed(two) == State::complete);
+    CHECK(first.body == "ok");
+    CHECK(two.substr(two.size() - parser.leftover()) == "HTTP/1.1 204 No Content\r\n\r\n");
+
+    ClientResponse upgrade;
+    ResponseParser ws{upgrade, false, 1024};
+    CHECK(ws.feed("HTTP/1.1 101 Switching Protocols\r\nUpgrade: web") == State::incomplete);
+    const std::string_view rest = "socket\r\nConnection: Upgrade\r\n\r\n\x81\x02hi";
+    REQUIRE(ws.feed(rest) == State::complete);
+    CHECK(upgrade.status == 101);
+    CHECK(rest.substr(rest.size() - ws.leftover()) == "\x81\x02hi");
+
+    ClientResponse exact;
+    ResponseParser one{exact, false, 1024};
+    REQUIRE(one.feed("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n") == State::complete);
+    CHECK(one.leftover() == 0);
   }
 
   TEST_CASE("a HEAD response has no body whatever Content-Length says") {

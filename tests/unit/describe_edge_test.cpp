@@ -276,7 +276,7 @@ TEST_SUITE("describe") {
       return swoop::text("read");
     });
     swoop::TestClient client{app};
-    const swoop::TestClient::HeaderList json{{"Content-Type", "application/json"}};
+    const swoop::HeaderList json{{"Content-Type", "application/json"}};
     const auto response = client.post("/tree", text, json);
     CHECK(response.status == 400);
     CHECK(response.body.find("nested more than 1024 deep") != std::string::npos);
@@ -378,7 +378,7 @@ TEST_SUITE("describe") {
     app.post("/n")(
         [](swoop::Request& req) { return swoop::text(std::to_string(req.json<std::uint64_t>())); });
     swoop::TestClient client{app};
-    const swoop::TestClient::HeaderList json{{"Content-Type", "application/json"}};
+    const swoop::HeaderList json{{"Content-Type", "application/json"}};
     CHECK(client.post("/n", "18446744073709551615", json).body == "18446744073709551615");
     CHECK(client.post("/n", "18446744073709551616", json).status == 400);
     CHECK(client.post("/n", "-1", json).status == 422);
@@ -447,7 +447,7 @@ TEST_SUITE("describe") {
       return swoop::text(named.name);
     });
     swoop::TestClient client{app};
-    const swoop::TestClient::HeaderList json{{"Content-Type", "application/json"}};
+    const swoop::HeaderList json{{"Content-Type", "application/json"}};
     const auto bad = client.post("/named", text, json);
     CHECK(bad.status == 400);
     CHECK(bad.body.find("invalid UTF-8") != std::string::npos);

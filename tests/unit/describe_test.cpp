@@ -189,8 +189,8 @@ TEST_SUITE("describe") {
       return swoop::json(item, 201);
     });
     swoop::TestClient client{app};
-    const swoop::TestClient::HeaderList json{{"Content-Type", "application/json"},
-                                             {"Accept", "application/json"}};
+    const swoop::HeaderList json{{"Content-Type", "application/json"},
+                                 {"Accept", "application/json"}};
     auto ok = client.post("/items", R"({"name":"pen"})", json);
     CHECK(ok.status == 201);
     CHECK(ok.body.find(R"("name":"pen")") != std::string::npos);
@@ -560,8 +560,8 @@ TEST_SUITE("describe") {
     swoop::App app;
     app.post("/signup")([](swoop::Request& req) { return req.form<Signup>(); });
     swoop::TestClient client{app};
-    const swoop::TestClient::HeaderList form{{"Content-Type", "application/x-www-form-urlencoded"},
-                                             {"Accept", "application/json"}};
+    const swoop::HeaderList form{{"Content-Type", "application/x-www-form-urlencoded"},
+                                 {"Accept", "application/json"}};
     const auto ok = client.post(
         "/signup", "email=a%40b.c&age=30&newsletter=on&colors=red&colors=light-blue", form);
     CHECK(ok.status == 200);

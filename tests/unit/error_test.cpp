@@ -40,7 +40,7 @@ TEST_SUITE("error") {
         429, "slow down", {{"Retry-After", "5"}, {"X-Limit", "10"}}, true, R"({"limit":10})"};
     CHECK(e.status() == 429);
     CHECK(std::string{e.what()} == "slow down");
-    CHECK(e.headers() == swoop::ErrorHeaders{{"Retry-After", "5"}, {"X-Limit", "10"}});
+    CHECK(e.headers() == swoop::HeaderList{{"Retry-After", "5"}, {"X-Limit", "10"}});
     CHECK(e.is_quiet());
     CHECK(e.context_json() == R"({"limit":10})");
     CHECK(swoop::HttpError{swoop::Status::conflict, "taken"}.status() == 409);
@@ -86,7 +86,7 @@ TEST_SUITE("error") {
     swoop::Unauthorized e{"log in first", {{"WWW-Authenticate", "Bearer"}}, R"({"field":"token"})"};
     CHECK(e.status() == 401);
     CHECK(std::string{e.what()} == "log in first");
-    CHECK(e.headers() == swoop::ErrorHeaders{{"WWW-Authenticate", "Bearer"}});
+    CHECK(e.headers() == swoop::HeaderList{{"WWW-Authenticate", "Bearer"}});
     CHECK(e.context_json() == R"({"field":"token"})");
     CHECK(e.is_quiet());
   }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "swoop/swoop.hpp"
 
@@ -46,6 +47,46 @@ TEST_SUITE("testing") {
     CHECK(res.body == "hello");
     CHECK(res.header("content-type") == "text/plain; charset=utf-8");
     CHECK(client.get("/missing").status == 404);
+  }
+
+  TEST_CASE("a TestResponse is the client's response: url, get_all, and the client's head") {
+    swoop::App app;
+    app.get("/cookies")([](swoop::Request& req) {
+      swoop::Response res = swoop::text(std::string{req.header("connection").value_or("")});
+      res.set_cookie("a", "1");
+      res.set_cookie("b", "2");
+      return res;
+    });
+    swoop::TestClient client{app};
+    swoop::TestResponse res = client.get("/cookies?x=1");
+    CHECK(res.status == 200);
+    CHECK(res.reason == "OK");
+    CHECK(res.url == "http://127.0.0.1:" + std::to_string(client.port()) + "/cookies?x=1");
+    CHECK(res.get_all("SET-COOKIE") == std::vector<std::string_view>{"a=1; Path=/", "b=2; Path=/"});
+    CHECK(res.body == "close");  // Connection: close unless the test says otherwise
+    CHECK(client.get("/cookies", {{"Connection", "keep-alive"}}).body == "keep-alive");
+    // A header that could split the request is refused before anything is sent.
+    CHECK_THROWS_AS(client.get("/cookies", {{"X-A", "1\r\nX-B: 2"}}), swoop::http::ClientError);
+  }
+
+  TEST_CASE("parse_responses splits pipelined responses and skips interim ones") {
+    const auto rs = swoop::TestClient::parse_responses(
+        "HTTP/1.1 100 Continue\r\n\r\n"
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        "HTTP/1.1 404 Not Found\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nnot\r\n0\r\n\r\n"
+        "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n\r\n\x81\x01x");
+    REQUIRE(rs.size() == 3);
+    CHECK(rs[0].status == 200);
+    CHECK(rs[0].body == "ok");
+    CHECK(rs[1].status == 404);
+    CHECK(rs[1].body == "not");
+    CHECK(rs[2].status == 101);  // what follows is the websocket's, not a response
+    // A close-delimited body ends with the bytes; a malformed response ends the list.
+    const auto tail = swoop::TestClient::parse_responses(
+        "HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\naHTTP/1.0 200 OK\r\n\r\nto the end");
+    REQUIRE(tail.size() == 2);
+    CHECK(tail[1].body == "to the end");
+    CHECK(swoop::TestClient::parse_responses("HTTP/1.1 2000 Nope\r\n\r\n").empty());
   }
 
   TEST_CASE("a websocket route is tested from doctest: send, receive, close") {

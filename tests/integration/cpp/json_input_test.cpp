@@ -28,7 +28,7 @@ using swoop::TestClient;
 
 namespace {
 
-const TestClient::HeaderList json_type{{"Content-Type", "application/json"}};
+const swoop::HeaderList json_type{{"Content-Type", "application/json"}};
 
 struct Signup {
   std::string name;

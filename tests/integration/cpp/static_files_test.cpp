@@ -189,7 +189,7 @@ TEST_SUITE("static_files") {
     swoop::App app;
     add_routes(app, t);
     TestClient client{app};
-    auto range = [&](const char* path, std::string spec, TestClient::HeaderList extra = {}) {
+    auto range = [&](const char* path, std::string spec, swoop::HeaderList extra = {}) {
       extra.emplace_back("Range", std::move(spec));
       return client.get(path, extra);
     };

@@ -437,7 +437,7 @@ TEST_SUITE("structure") {
     app.get("/page", {.error_format = swoop::ErrorFormat::html})(
         [](Request&) -> Response { throw swoop::NotFound{"gone"}; });
     TestClient client{app};
-    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    const swoop::HeaderList curl{{"Accept", "*/*"}};
     auto boom = client.get("/boom", curl);
     CHECK(boom.status == 409);
     CHECK(boom.header("content-type") == "application/json");
@@ -463,15 +463,15 @@ TEST_SUITE("structure") {
     app.blueprint(api);
     app.get("/apix")([](Request&) -> Response { throw swoop::BadRequest{"no"}; });
     TestClient client{app};
-    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    const swoop::HeaderList curl{{"Accept", "*/*"}};
     const auto type_of = [&](std::string_view target, std::string_view method = "GET") {
       auto r = method == "GET" ? client.get(target, curl) : client.post(target, "", curl);
       return std::string{r.header("content-type").value_or("")};
     };
-    CHECK(type_of("/api/items") == "application/json");  // the route, from the blueprint
-    CHECK(type_of("/api/items", "POST") == "application/json");  // 405 under the prefix
-    CHECK(type_of("/api/nothing/here") == "application/json");   // 404 under the prefix
-    CHECK(type_of("/api") == "application/json");                // the prefix itself
+    CHECK(type_of("/api/items") == "application/json");           // the route, from the blueprint
+    CHECK(type_of("/api/items", "POST") == "application/json");   // 405 under the prefix
+    CHECK(type_of("/api/nothing/here") == "application/json");    // 404 under the prefix
+    CHECK(type_of("/api") == "application/json");                 // the prefix itself
     CHECK(type_of("/api/plain") == "text/plain; charset=utf-8");  // the route's own
     CHECK(type_of("/apix") == "text/plain; charset=utf-8");       // not below /api
     CHECK(type_of("/elsewhere") == "text/plain; charset=utf-8");  // the app's: negotiated
@@ -481,13 +481,15 @@ TEST_SUITE("structure") {
     swoop::App app;
     swoop::Blueprint pages{"pages", {.url_prefix = "/pages"}};
     pages.get("/x")([](Request&) -> Response { throw swoop::Forbidden{"no"}; });
-    swoop::Blueprint data{"data", {.url_prefix = "/data", .error_format = swoop::ErrorFormat::json}};
+    swoop::Blueprint data{"data",
+                          {.url_prefix = "/data", .error_format = swoop::ErrorFormat::json}};
     data.get("/x")([](Request&) -> Response { throw swoop::Forbidden{"no"}; });
     swoop::BlueprintGroup site{
-        {pages, data}, {.url_prefix = "/site", .version = 2, .error_format = swoop::ErrorFormat::html}};
+        {pages, data},
+        {.url_prefix = "/site", .version = 2, .error_format = swoop::ErrorFormat::html}};
     app.blueprint(site);
     TestClient client{app};
-    const TestClient::HeaderList curl{{"Accept", "*/*"}};
+    const swoop::HeaderList curl{{"Accept", "*/*"}};
     const auto type_of = [&](std::string_view target) {
       return std::string{client.get(target, curl).header("content-type").value_or("")};
     };
