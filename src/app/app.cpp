@@ -73,7 +73,11 @@ RouteMatch match_route(const AppState& app, Request& req, PathParams& params) no
         return m;
       }
     }
+    RouteMatch m = app.router.match(req.method(), req.path(), params);
+    if (m.status == MatchStatus::found) m.route_id = app.router_ids[m.route_id];
+    return m;
   }
+  // Without host routes, the main router's ids are the app's.
   return app.router.match(req.method(), req.path(), params);
 }
 
@@ -149,14 +153,12 @@ void register_route(detail::AppState& state, std::string_view pattern, RouteOpti
   const std::string name = options.name;
   const std::uint32_t local =
       router->add(options.methods, pattern, options.name, options.strict_slashes);
-  std::uint32_t id = local;
-  if (host_routes != nullptr) {
-    id = static_cast<std::uint32_t>(state.routes.size());
-    if (local >= host_routes->ids.size()) host_routes->ids.resize(local + 1);
-    host_routes->ids[local] = id;
-  }
-  if (id >= state.routes.size()) state.routes.resize(id + 1);
-  detail::RouteInfo& info = state.routes[id];
+  // Every router numbers its routes from 0; the app numbers them all in registration order.
+  const auto id = static_cast<std::uint32_t>(state.routes.size());
+  std::vector<std::uint32_t>& ids = host_routes != nullptr ? host_routes->ids : state.router_ids;
+  if (local >= ids.size()) ids.resize(local + 1);
+  ids[local] = id;
+  detail::RouteInfo& info = state.routes.emplace_back();
   info.handler = std::move(handler);
   info.middleware = std::move(options.middleware);
   info.errors = errors;

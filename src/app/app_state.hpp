@@ -73,8 +73,9 @@ struct HostRoutes {
 
 struct AppState {
   Router router;
-  std::deque<HostRoutes> hosts;   // consulted before `router` when the Host header matches
-  std::vector<RouteInfo> routes;  // indexed by route id
+  std::vector<std::uint32_t> router_ids;  // router's id -> the app's; the same without hosts
+  std::deque<HostRoutes> hosts;           // consulted before `router` when the Host header matches
+  std::vector<RouteInfo> routes;          // indexed by route id
   std::deque<ErrorHandlers> blueprint_errors;  // stable addresses for RouteInfo::errors
   std::vector<std::string> blueprint_names;
   std::vector<std::pair<ListenerEvent, Listener>> blueprint_listeners;

@@ -8,31 +8,16 @@
 #include <fstream>
 #include <string>
 
+#include "support/gunzip.hpp"
 #include "swoop/swoop.hpp"
 
 using swoop::Request;
 using swoop::Response;
 using swoop::TestClient;
 
-namespace {
+using swoop::test::gunzip;
 
-std::string gunzip(const std::string& in) {
-  z_stream z{};
-  inflateInit2(&z, 15 + 16);
-  std::string out;
-  char buf[16384];
-  z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-  z.avail_in = static_cast<uInt>(in.size());
-  int r = Z_OK;
-  while (r == Z_OK) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof buf;
-    r = inflate(&z, Z_NO_FLUSH);
-    out.append(buf, sizeof buf - z.avail_out);
-  }
-  inflateEnd(&z);
-  return r == Z_STREAM_END ? out : std::string{"<corrupt>"};
-}
+namespace {
 
 void add_routes(swoop::App& app) {
   app.get("/data")([](Request&) { return swoop::text(std::string(5000, 'a') + "end"); });
