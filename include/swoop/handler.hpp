@@ -92,8 +92,8 @@ class Handler {
   bool is_sync() const noexcept { return impl_->is_sync(); }
   /// Whether the handler returns a typed value (answered as JSON) rather than a Response.
   bool is_typed() const noexcept { return impl_->is_typed(); }
-  /// Sets the status of a typed handler's answer (200 by default). Registration sets it from
-  /// The status of a typed handler's answer.
+  /// The status of a typed handler's answer: 200 unless the route's RouteOptions::status says
+  /// otherwise (registration sets it).
   int status() const noexcept { return status_; }
   /// The schema of a typed handler's answer; null for a handler that returns a Response.
   detail::SchemaFn result_schema() const noexcept { return impl_->result_schema(); }

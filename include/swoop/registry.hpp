@@ -48,7 +48,7 @@ struct RouteOptions {
   std::string name;                         ///< for url_for; empty means unnamed
   std::optional<bool> strict_slashes;       ///< nullopt: the blueprint's or app's default
   std::vector<Middleware> middleware;       ///< runs for this route only, innermost
-  std::optional<ErrorFormat> error_format;  ///< nullopt: the blueprint's or app's
+  std::optional<ErrorFormat> error_format;  ///< nullopt: the blueprint's, group's or app's
   /// Run the handler as soon as the head arrived and let it read the body as it comes with
   /// `co_await req.stream().read()` (uploads of any size in bounded memory; max_body_size
   /// does not apply, the handler decides). A handler that answers before reading the whole
