@@ -99,8 +99,9 @@ TEST_SUITE("client response parser") {
   TEST_CASE("leftover counts the bytes after the response, after a 101 too") {
     ClientResponse first;
     ResponseParser parser{first, false, 1024};
-    const std::string_view two = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
-                                 "HTTP/1.1 204 No Content\r\n\r\n";
+    const std::string_view two =
+        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+        "HTTP/1.1 204 No Content\r\n\r\n";
     REQUIRE(parser.feed(two) == State::complete);
     CHECK(first.body == "ok");
     CHECK(two.substr(two.size() - parser.leftover()) == "HTTP/1.1 204 No Content\r\n\r\n");
