@@ -130,9 +130,10 @@ class App : public Registry {
 
   /// Serves the app until SIGINT or SIGTERM, then shuts down gracefully and returns.
   ///
-  /// Loads config() from the environment first (unless config().load_env() already ran),
-  /// then fills the fields of options left at their defaults from it (see AppConfig) and
-  /// applies its log_level when set. On SIGTERM or SIGINT, readiness turns off at once,
+  /// Reports what the App's read of the environment found wrong (config() was read when the
+  /// App was made, or by config().load_env()), then fills the fields of options the caller did
+  /// not give (Setting::is_given) from config() (see AppConfig) and applies its log_level
+  /// when set. On SIGTERM or SIGINT, readiness turns off at once,
   /// the server keeps serving for options.drain_delay, then stops gracefully.
   ///
   /// Throws std::invalid_argument for a configuration error (a malformed SWOOP_* variable;

@@ -58,11 +58,10 @@ std::string env_name(std::string_view prefix, std::string_view name);
 /// can read its settings; a setting declared afterwards takes its variable when declared.
 /// App::run reports what that read found wrong: a malformed value stops the start
 /// (std::invalid_argument), an unknown variable is a warning, logged once every setting has
-/// been declared. Then every RunOptions field that still has its default value takes the
-/// config's value. So an explicit run() argument wins
-/// over the environment, and the environment wins over built-in defaults. (A field given
-/// its default value explicitly cannot be told from one not given: set such a value in the
-/// config instead.) A Server or TestClient uses its RunOptions as given, ignoring the config.
+/// been declared. Then every RunOptions field the caller did not give (Setting::is_given)
+/// takes the config's value. So an explicit run() argument wins over the environment, even
+/// when it equals the default, and the environment wins over built-in defaults. A Server or
+/// TestClient uses its RunOptions as given, ignoring the config.
 ///
 /// The prefix is the app's choice (Sanic's env_prefix): `App app{"mysvc", {.env_prefix =
 /// "MYSVC_"}}` reads MYSVC_PORT, MYSVC_REQUEST_TIMEOUT, ..., and SWOOP_* variables are not
@@ -142,7 +141,8 @@ class AppConfig {
   /// Every setting, built-in ones first, then the declared ones in order.
   std::vector<ConfigEntry> entries() const;
 
-  /// Returns options with every field still at RunOptions' default taken from the config.
+  /// Returns options with every field the caller did not give (Setting::is_given) taken from
+  /// the config.
   RunOptions apply(RunOptions options) const;
 
  private:

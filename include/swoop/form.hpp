@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "swoop/setting.hpp"
+
 namespace swoop {
 
 namespace detail {
@@ -19,24 +21,27 @@ class FormBuilder;
 }
 
 /// Limits that parse_form applies; beyond any of them it throws HttpError 413, except for
-/// max_part_header_size (400, as a broken multipart body).
+/// max_part_header_size (400, as a broken multipart body). Each field is a Setting
+/// (setting.hpp): in RunOptions::form_limits, App::run fills the fields not given from the
+/// config (SWOOP_FORM_MAX_FIELDS, ...).
 ///
 /// Example:
 ///     auto form = swoop::parse_form(type, body, {.max_files = 1, .max_file_size = 1 << 20});
 struct FormLimits {
   /// Non-file fields, in either encoding (a urlencoded body stops being read at the first
   /// field past it, so a body of a million `a=1&` pairs costs max_fields pairs of work).
-  std::size_t max_fields = 1000;
+  Setting<std::size_t> max_fields = defaults_to<std::size_t>(1000);
   /// Uploaded files (multipart parts with a filename).
-  std::size_t max_files = 100;
+  Setting<std::size_t> max_files = defaults_to<std::size_t>(100);
   /// Parts of a multipart body, fields and files together.
-  std::size_t max_parts = 1000;
+  Setting<std::size_t> max_parts = defaults_to<std::size_t>(1000);
   /// Bytes of one part's header lines (CRLFs included, the blank line after them excluded).
-  std::size_t max_part_header_size = 8 * 1024;
+  Setting<std::size_t> max_part_header_size = defaults_to<std::size_t>(8 * 1024);
   /// Bytes of one field's value, and of one urlencoded field's name (after decoding).
-  std::size_t max_field_size = 1024 * 1024;
+  Setting<std::size_t> max_field_size = defaults_to<std::size_t>(1024 * 1024);
   /// Bytes of one file; unlimited by default, since the server's max_body_size bounds it.
-  std::size_t max_file_size = std::numeric_limits<std::size_t>::max();
+  Setting<std::size_t> max_file_size =
+      defaults_to<std::size_t>(std::numeric_limits<std::size_t>::max());
 };
 
 /// One part header (name, value) as sent, value trimmed.

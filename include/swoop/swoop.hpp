@@ -31,6 +31,7 @@
 #include "swoop/response.hpp"
 #include "swoop/router.hpp"
 #include "swoop/server.hpp"
+#include "swoop/setting.hpp"
 #include "swoop/spawn.hpp"
 #include "swoop/static_files.hpp"
 #include "swoop/status.hpp"

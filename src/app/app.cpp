@@ -472,8 +472,8 @@ void App::run(RunOptions options) {
   }
   log(LogLevel::info, "{}: listening on {}://{}:{} ({} worker{})", name_,
       options.tls.is_enabled() ? "https" : "http",
-      options.host.find(':') != std::string::npos ? "[" + options.host + "]" : options.host,
-      server.port(), options.workers, options.workers == 1 ? "" : "s");
+      options.host->find(':') != std::string::npos ? "[" + *options.host + "]" : *options.host,
+      server.port(), *options.workers, options.workers == 1 ? "" : "s");
   // The loop also ends when the workers stop by themselves (a listener failed at start):
   // the last worker to end posts a stop here. The Loop's destructor closes the signals.
   server.on_all_stopped([&loop] { loop.post([&loop] { loop.stop(); }); });

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// AppConfig: the built-in settings table, parsing of typed values, and the environment; the
-// range check of Http2Options, whose bounds the table shares.
+// AppConfig: parsing of typed values, the environment, and filling RunOptions from the
+// built-in settings (settings_table.cpp).
 #include "swoop/app_config.hpp"
 
 #include <fmt/format.h>
@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "app/service_links.hpp"
+#include "app/settings_table.hpp"
 #include "swoop/log.hpp"
 
 namespace swoop {
@@ -208,29 +209,6 @@ std::string suggestion(std::string_view var, const std::vector<std::string>& nam
   return best.empty() ? "" : fmt::format(" (did you mean {}?)", best);
 }
 
-// HTTP/2 flow-control windows: 65535 is the protocol's initial window, which the connection's
-// cannot shrink below (RFC 9113 section 6.9.2) and a smaller stream window only slows clients
-// down; above 2^31-1 is a FLOW_CONTROL_ERROR (section 6.5.2).
-constexpr std::int64_t min_http2_window = 65'535;
-constexpr std::int64_t max_http2_window = 2'147'483'647;
-constexpr std::int64_t max_http2_streams = std::numeric_limits<std::uint32_t>::max();
-
-ConfigEntry integer(std::string name, std::int64_t value, std::int64_t min, std::int64_t max,
-                    std::string meaning) {
-  return {std::move(name),
-          ConfigType::integer,
-          std::to_string(value),
-          std::move(meaning),
-          "",
-          min,
-          max};
-}
-
-ConfigEntry typed(std::string name, ConfigType type, std::string value, std::string meaning,
-                  std::string choices = {}) {
-  return {std::move(name), type, std::move(value), std::move(meaning), std::move(choices)};
-}
-
 }  // namespace
 
 std::string_view type_name(ConfigType type) noexcept {
@@ -255,57 +233,6 @@ std::string env_name(std::string_view prefix, std::string_view name) {
   std::string out{prefix};
   for (char c : name) out += (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
   return out;
-}
-
-const std::vector<ConfigEntry>& config_reference() {
-  using T = ConfigType;
-  constexpr std::int64_t big = std::numeric_limits<std::int64_t>::max();
-  // The defaults are RunOptions' own (a test checks that they agree).
-  static const std::vector<ConfigEntry> table{
-      typed("host", T::string, "127.0.0.1", "address to bind (an IPv4 or IPv6 literal)"),
-      integer("port", 8000, 0, 65535, "port to listen on; 0 picks a free one"),
-      integer("workers", 1, 0, 1024, "event-loop threads; 0 means one per core"),
-      integer("backlog", 1024, 1, 65535, "listen backlog"),
-      typed("tls_cert_file", T::string, "", "PEM certificate chain; with tls_key_file: HTTPS"),
-      typed("tls_key_file", T::string, "", "PEM private key of the TLS certificate"),
-      typed("http2", T::boolean, "true",
-            "offer HTTP/2: h2 through ALPN with TLS, h2c with prior knowledge without"),
-      integer("http2_max_concurrent_streams", 128, 1, max_http2_streams,
-              "streams one HTTP/2 connection may have open at once"),
-      integer("http2_stream_window", 256 * 1024, min_http2_window, max_http2_window,
-              "request body bytes an HTTP/2 client may send ahead on one stream"),
-      integer("http2_connection_window", 1024 * 1024, min_http2_window, max_http2_window,
-              "the same for a whole HTTP/2 connection"),
-      integer("max_connections", 10000, 1, big, "open connections per worker"),
-      typed("max_target_size", T::size, "8K", "request-target bytes (414 beyond)"),
-      typed("max_header_size", T::size, "16K", "request line and header bytes (431 beyond)"),
-      integer("max_header_count", 100, 1, big, "header fields per request (431 beyond)"),
-      typed("max_body_size", T::size, "16M", "request body bytes (413 beyond)"),
-      typed("buffered_body_budget", T::size, "256M",
-            "large request bodies one worker holds at once (reading pauses beyond)"),
-      typed("request_timeout", T::duration, "60s", "time for a whole request to arrive (408)"),
-      typed("response_timeout", T::duration, "60s", "time a handler may run (503 beyond)"),
-      typed("keep_alive_timeout", T::duration, "5s", "idle time before a keep-alive close"),
-      typed("graceful_shutdown_timeout", T::duration, "15s",
-            "time in-flight requests get to finish on shutdown"),
-      typed("linger_timeout", T::duration, "2s", "time to drain a client after closing our side"),
-      typed("drain_delay", T::duration, "0s",
-            "on shutdown, time serving with /readyz at 503 before the listener closes"),
-      integer("form_max_fields", 1000, 0, big, "non-file form fields (413 beyond)"),
-      integer("form_max_files", 100, 0, big, "uploaded files in a form (413 beyond)"),
-      integer("form_max_parts", 1000, 0, big, "multipart parts (413 beyond)"),
-      typed("form_max_part_header_size", T::size, "8K", "bytes of one part's header lines"),
-      typed("form_max_field_size", T::size, "1M", "bytes of one form field's value"),
-      typed("form_max_file_size", T::size, "0", "bytes of one uploaded file; 0: no own limit"),
-      typed("json_any_content_type", T::boolean, "false",
-            "req.json() parses bodies whatever their Content-Type"),
-      typed("access_log", T::choice, "off", "one line per request on stderr", "off|common|json"),
-      typed("log_level", T::choice, "info", "lowest level logged", "debug|info|warning|error|off"),
-      typed("debug", T::boolean, "false", "error responses show exception details"),
-      typed("pubsub_url", T::string, "",
-            "topics beyond this process: redis://[:password@]host[:port]; empty: in-process"),
-  };
-  return table;
 }
 
 AppConfig::AppConfig() {
@@ -488,74 +415,11 @@ void AppConfig::finish_env() {
   for (const std::string& w : r.warnings) log(LogLevel::warning, "{}", w);
 }
 
-namespace {
-// The field takes the config's value when it still has RunOptions' default.
-template <typename Field, typename Value>
-void take(Field& field, const Field& default_value, const Value& value) {
-  if (field == default_value) field = static_cast<Field>(value);
-}
-}  // namespace
-
-RunOptions AppConfig::apply(RunOptions o) const {
-  const RunOptions d;
-  using ms = milliseconds;
-  take(o.host, d.host, get<std::string>("host"));
-  take(o.port, d.port, get<std::uint16_t>("port"));
-  take(o.workers, d.workers, get<int>("workers"));
-  take(o.backlog, d.backlog, get<int>("backlog"));
-  take(o.tls.cert_file, d.tls.cert_file, get<std::string>("tls_cert_file"));
-  take(o.tls.key_file, d.tls.key_file, get<std::string>("tls_key_file"));
-  take(o.http2.enabled, d.http2.enabled, get<bool>("http2"));
-  take(o.http2.max_concurrent_streams, d.http2.max_concurrent_streams,
-       get<std::uint32_t>("http2_max_concurrent_streams"));
-  take(o.http2.stream_window, d.http2.stream_window, get<std::uint32_t>("http2_stream_window"));
-  take(o.http2.connection_window, d.http2.connection_window,
-       get<std::uint32_t>("http2_connection_window"));
-  take(o.max_connections, d.max_connections, get<std::size_t>("max_connections"));
-  take(o.max_target_size, d.max_target_size, get<std::size_t>("max_target_size"));
-  take(o.max_header_size, d.max_header_size, get<std::size_t>("max_header_size"));
-  take(o.max_header_count, d.max_header_count, get<std::size_t>("max_header_count"));
-  take(o.max_body_size, d.max_body_size, get<std::size_t>("max_body_size"));
-  take(o.buffered_body_budget, d.buffered_body_budget, get<std::size_t>("buffered_body_budget"));
-  take(o.request_timeout, d.request_timeout, get<ms>("request_timeout"));
-  take(o.response_timeout, d.response_timeout, get<ms>("response_timeout"));
-  take(o.keep_alive_timeout, d.keep_alive_timeout, get<ms>("keep_alive_timeout"));
-  take(o.graceful_shutdown_timeout, d.graceful_shutdown_timeout,
-       get<ms>("graceful_shutdown_timeout"));
-  take(o.linger_timeout, d.linger_timeout, get<ms>("linger_timeout"));
-  take(o.drain_delay, d.drain_delay, get<ms>("drain_delay"));
-  FormLimits& f = o.form_limits;
-  const FormLimits& df = d.form_limits;
-  take(f.max_fields, df.max_fields, get<std::size_t>("form_max_fields"));
-  take(f.max_files, df.max_files, get<std::size_t>("form_max_files"));
-  take(f.max_parts, df.max_parts, get<std::size_t>("form_max_parts"));
-  take(f.max_part_header_size, df.max_part_header_size,
-       get<std::size_t>("form_max_part_header_size"));
-  take(f.max_field_size, df.max_field_size, get<std::size_t>("form_max_field_size"));
-  const auto file_size = get<std::size_t>("form_max_file_size");
-  if (file_size != 0) take(f.max_file_size, df.max_file_size, file_size);
-  take(o.json_any_content_type, d.json_any_content_type, get<bool>("json_any_content_type"));
-  const std::string access = get<std::string>("access_log");
-  take(o.access_log, d.access_log,
-       access == "common" ? AccessLog::common
-                          : (access == "json" ? AccessLog::json : AccessLog::off));
-  take(o.debug, d.debug, get<bool>("debug"));
-  take(o.pubsub_url, d.pubsub_url, get<std::string>("pubsub_url"));
-  return o;
-}
-
-namespace {
-void check_range(std::string_view field, std::uint32_t value, std::int64_t min, std::int64_t max) {
-  if (value >= min && value <= max) return;
-  throw std::invalid_argument(
-      fmt::format("RunOptions::http2.{} is {}: it must be from {} to {}", field, value, min, max));
-}
-}  // namespace
-
-void Http2Options::check() const {
-  check_range("max_concurrent_streams", max_concurrent_streams, 1, max_http2_streams);
-  check_range("stream_window", stream_window, min_http2_window, max_http2_window);
-  check_range("connection_window", connection_window, min_http2_window, max_http2_window);
+RunOptions AppConfig::apply(RunOptions options) const {
+  for (const detail::BuiltinSetting& b : detail::builtin_settings()) {
+    if (b.fill != nullptr) b.fill(*this, b.entry.name, options);
+  }
+  return options;
 }
 
 }  // namespace swoop

@@ -66,7 +66,7 @@ struct Http1Connection::StreamWait : CancellableAwaiter<StreamWait> {
   bool start() {
     if (c->is_below(mark) || c->is_stream_broken()) return false;
     c->stream_wait_ = this;
-    c->set_deadline(c->worker_.options().response_timeout.count());
+    c->set_deadline(c->worker_.options().response_timeout->count());
     return true;
   }
   void stop() noexcept {
@@ -117,9 +117,9 @@ void Http1Connection::feed_streamed_body() {
   // A streamed upload lives as long as its bytes keep coming (request_timeout is the longest
   // wait for the next ones); the handler's own response_timeout starts when the body ends.
   if (ex_->parser.state() != RequestParser::State::body) {
-    set_deadline(worker_.options().response_timeout.count());
+    set_deadline(worker_.options().response_timeout->count());
   } else if (arrived > 0) {
-    set_deadline(worker_.options().request_timeout.count());
+    set_deadline(worker_.options().request_timeout->count());
   }
 }
 

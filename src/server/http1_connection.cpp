@@ -31,7 +31,7 @@ void Http1Connection::take_exchange() {
 }
 
 bool Http1Connection::accept(uv_stream_t* server) {
-  set_deadline(worker_.options().keep_alive_timeout.count());
+  set_deadline(worker_.options().keep_alive_timeout->count());
   return transport_.accept(server, worker_.tls_context());
 }
 
@@ -129,7 +129,7 @@ void Http1Connection::process_input() {
       if (avail == 0) {
         if (phase_ != Phase::idle) {
           phase_ = Phase::idle;
-          set_deadline(worker_.options().keep_alive_timeout.count());
+          set_deadline(worker_.options().keep_alive_timeout->count());
         }
         transport_.discard_input();
         break;
@@ -150,7 +150,7 @@ void Http1Connection::process_input() {
       parsing_ = true;
       phase_ = Phase::reading;
       request_started_ = worker_.now();
-      set_deadline(worker_.options().request_timeout.count());
+      set_deadline(worker_.options().request_timeout->count());
     }
     const RequestParser::State state = ex_->parser.feed(transport_.input(), avail);
     if (state == RequestParser::State::error) {
@@ -186,8 +186,8 @@ void Http1Connection::on_handler_start() {
   phase_ = Phase::handling;
   // While a streamed upload arrives, the deadline is the wait for its next bytes.
   const bool uploading = body_streaming_ && ex_->parser.state() == RequestParser::State::body;
-  set_deadline(uploading ? worker_.options().request_timeout.count()
-                         : worker_.options().response_timeout.count());
+  set_deadline(uploading ? worker_.options().request_timeout->count()
+                         : worker_.options().response_timeout->count());
 }
 
 void Http1Connection::send_answer(Response& res, bool later) {
@@ -216,7 +216,7 @@ void Http1Connection::end_upgraded(Outcome outcome) {
     start_close();
     return;
   }
-  set_deadline(worker_.options().linger_timeout.count());
+  set_deadline(worker_.options().linger_timeout->count());
   pump_upgraded();
 }
 
@@ -343,7 +343,7 @@ void Http1Connection::pump() {
       // RFC 9112 9.6: close the sending side first and drain what the client still sends,
       // so that it receives the whole response instead of a reset.
       phase_ = Phase::lingering;
-      set_deadline(worker_.options().linger_timeout.count());
+      set_deadline(worker_.options().linger_timeout->count());
       transport_.linger();
       return;
     }
@@ -410,7 +410,7 @@ void Http1Connection::on_tick(std::uint64_t now) {
   switch (phase_) {
     case Phase::idle:
       if (!transport_.is_drained() &&
-          now < deadline_ + worker_.options().response_timeout.count()) {
+          now < deadline_ + worker_.options().response_timeout->count()) {
         return;
       }
       start_close();

@@ -261,7 +261,7 @@ bool Http2Session::is_idle() const noexcept {
 }
 
 std::uint64_t Http2Session::idle_deadline() const noexcept {
-  return idle_since_ + static_cast<std::uint64_t>(worker_.options().keep_alive_timeout.count());
+  return idle_since_ + static_cast<std::uint64_t>(worker_.options().keep_alive_timeout->count());
 }
 
 void Http2Session::evict() {
@@ -517,7 +517,8 @@ void Http2Session::on_tick(std::uint64_t now) {
     process();
   }
   // The client did not take what was sent (or a handler hangs), or lingers too long.
-  const auto wait = transport_.is_lingering() ? o.linger_timeout : o.response_timeout;
+  const std::chrono::milliseconds wait =
+      transport_.is_lingering() ? o.linger_timeout : o.response_timeout;
   if (ending_ && now >= idle_since_ + static_cast<std::uint64_t>(wait.count())) {
     transport_.fail();
   }

@@ -52,7 +52,7 @@ Http2Stream::Http2Stream(Http2Session& session, std::int32_t id) : session_(sess
   begin();
   started_ = session.worker().now();
   deadline_ =
-      started_ + static_cast<std::uint64_t>(session.worker().options().request_timeout.count());
+      started_ + static_cast<std::uint64_t>(session.worker().options().request_timeout->count());
 }
 
 // ---- the request -------------------------------------------------------------------------
@@ -169,7 +169,7 @@ void Http2Stream::add_body(std::string_view data) {
   if (streaming_) {
     body_in_.append(data);
     const Worker& w = session_.worker();
-    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().request_timeout.count());
+    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().request_timeout->count());
     return;
   }
   if (state_ == State::body &&
@@ -189,7 +189,7 @@ void Http2Stream::end_request() {
     body_ended_ = true;
     if (state_ == State::handling) {  // the handler's own time starts when the body ended
       const Worker& w = session_.worker();
-      deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+      deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout->count());
     }
     return;
   }
@@ -210,7 +210,7 @@ void Http2Stream::start() {
   const bool uploading = streaming_ && !body_ended_;
   deadline_ =
       session_.worker().now() +
-      static_cast<std::uint64_t>((uploading ? o.request_timeout : o.response_timeout).count());
+      static_cast<std::uint64_t>((uploading ? o.request_timeout : o.response_timeout)->count());
   dispatch(session_.worker().service(), *this);
 }
 
@@ -279,7 +279,7 @@ void Http2Stream::submit(Response& res) {
   if (!has_date) nv.push_back(field("date", worker.date()));
   const bool body = sends_body(r.status(), head) && (r.is_streamed() || !r.body().empty());
   sends_body_ = body;
-  deadline_ = worker.now() + static_cast<std::uint64_t>(worker.options().response_timeout.count());
+  deadline_ = worker.now() + static_cast<std::uint64_t>(worker.options().response_timeout->count());
   nghttp2_data_provider provider{};
   provider.source.ptr = this;
   provider.read_callback = &read_answer;
@@ -302,7 +302,7 @@ void Http2Stream::submit(Response& res) {
 
 std::ptrdiff_t Http2Stream::read_body(std::size_t len, std::uint32_t* flags) {
   const Worker& w = session_.worker();  // progress: the stall deadline moves on
-  deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+  deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout->count());
   // The bytes are not copied here: nghttp2 calls send_body() with the frame (NO_COPY).
   *flags |= NGHTTP2_DATA_FLAG_NO_COPY;
   if (answer_->is_streamed()) {
@@ -359,7 +359,7 @@ struct Http2Stream::WriterWait : CancellableAwaiter<WriterWait> {
     if (ready() || st->is_stream_broken()) return false;
     st->wait_ = this;
     const Worker& w = st->session_.worker();
-    st->deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+    st->deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout->count());
     return true;
   }
   void stop() noexcept {
@@ -405,7 +405,7 @@ void Http2Stream::count_written(std::size_t n) {
   }
   if (queued() == 0) {  // the stall deadline counts from the first byte waiting
     const Worker& w = session_.worker();
-    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout.count());
+    deadline_ = w.now() + static_cast<std::uint64_t>(w.options().response_timeout->count());
   }
   nghttp2_session_resume_data(session_.native(), id_);
   session_.wake();

@@ -150,7 +150,7 @@ struct Server::Impl {
 Server::Server(App& app, RunOptions options)
     : impl_(std::make_unique<Impl>(app, std::move(options))) {
   if (impl_->options.workers < 0) throw std::invalid_argument("workers must be >= 0");
-  if (impl_->options.pubsub_url.empty()) {  // App::pubsub, without run()
+  if (impl_->options.pubsub_url->empty()) {  // App::pubsub, without run()
     impl_->options.pubsub_url = app.config().get<std::string>("pubsub_url");
   }
   if (impl_->options.workers == 0) {
@@ -171,9 +171,9 @@ void Server::start() {
   std::signal(SIGPIPE, SIG_IGN);
   size_thread_pool(impl_->options.workers);
   impl_->options.http2.check();
-  if (!impl_->options.pubsub_url.empty()) detail::parse_redis_url(impl_->options.pubsub_url);
+  if (!impl_->options.pubsub_url->empty()) detail::parse_redis_url(*impl_->options.pubsub_url);
   if (const TlsOptions& tls = impl_->options.tls; tls.is_enabled()) {
-    if (tls.cert_file.empty() || tls.key_file.empty()) {
+    if (tls.cert_file->empty() || tls.key_file->empty()) {
       throw std::invalid_argument("TLS needs both a certificate file and a key file");
     }
     impl_->tls = std::make_unique<net::ServerTlsContext>(tls.cert_file, tls.key_file,

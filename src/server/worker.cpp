@@ -20,8 +20,9 @@ namespace swoop::detail {
 namespace {
 std::uint64_t tick_interval(const RunOptions& o) {
   using std::chrono::milliseconds;
-  const auto shortest = std::min({o.request_timeout, o.response_timeout, o.keep_alive_timeout,
-                                  o.linger_timeout, o.graceful_shutdown_timeout});
+  const milliseconds shortest =
+      std::min({*o.request_timeout, *o.response_timeout, *o.keep_alive_timeout, *o.linger_timeout,
+                *o.graceful_shutdown_timeout});
   const auto ms = static_cast<std::uint64_t>(shortest.count()) / 4;
   return std::clamp<std::uint64_t>(ms, 5, 1000);
 }
@@ -44,7 +45,7 @@ void Worker::run() {
   std::unique_ptr<PubSubNode> pubsub;  // outlives the loop, which may close its handles
   Loop loop;
   std::optional<RedisAddress> redis;  // (Server::start checked the URL)
-  if (!options_.pubsub_url.empty()) redis = parse_redis_url(options_.pubsub_url);
+  if (!options_.pubsub_url->empty()) redis = parse_redis_url(*options_.pubsub_url);
   pubsub = std::make_unique<PubSubNode>(loop.native(), redis ? &*redis : nullptr);
   pubsub_ = pubsub.get();
   {
@@ -159,17 +160,17 @@ RootTask worker_shutdown(Worker* w) {
   // this worker still accepts and serves as usual; a balancer that polls it moves away.
   // Responses meanwhile say "Connection: close", so that keep-alive clients (a proxy's pool)
   // retire their connections now rather than race the close of idle ones after the drain.
-  if (w->listening_ && w->options_.drain_delay.count() > 0) {
+  if (w->listening_ && w->options_.drain_delay->count() > 0) {
     w->stage_ = Worker::Stage::draining;
     try {
-      co_await sleep(w->options_.drain_delay);
+      co_await sleep(*w->options_.drain_delay);
     } catch (...) {
       log_escaped("the shutdown drain", std::current_exception());
     }
   }
   w->stage_ = Worker::Stage::stopping;
   w->shutdown_deadline_ =
-      w->now() + static_cast<std::uint64_t>(w->options_.graceful_shutdown_timeout.count());
+      w->now() + static_cast<std::uint64_t>(w->options_.graceful_shutdown_timeout->count());
   if (w->listener_open_) {
     w->listener_open_ = false;
     uv_close(reinterpret_cast<uv_handle_t*>(&w->listener_), nullptr);

@@ -4,9 +4,11 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -494,6 +496,59 @@ TEST_SUITE("app_config") {
     CHECK(o.form_limits.max_file_size == 1u << 20);
     swoop::AppConfig unlimited;
     CHECK(unlimited.apply({}).form_limits.max_file_size == swoop::FormLimits{}.max_file_size);
+  }
+
+  TEST_CASE("a run option given its default value still wins over the config") {
+    swoop::AppConfig c;
+    c.load({{"SWOOP_PORT", "9000"},
+            {"SWOOP_HTTP2", "off"},
+            {"SWOOP_FORM_MAX_FIELDS", "5"},
+            {"SWOOP_REQUEST_TIMEOUT", "5s"},
+            {"SWOOP_ACCESS_LOG", "json"}});
+    const swoop::RunOptions o = c.apply({.port = 8000,
+                                         .http2 = {.enabled = true},
+                                         .request_timeout = 60s,
+                                         .form_limits = {.max_fields = 1000},
+                                         .access_log = swoop::AccessLog::off});
+    CHECK(o.port == 8000);
+    CHECK(o.http2.enabled);
+    CHECK(o.request_timeout == 60s);
+    CHECK(o.form_limits.max_fields == 1000);
+    CHECK(o.access_log == swoop::AccessLog::off);
+    // The fields left out still come from the config.
+    const swoop::RunOptions filled = c.apply({});
+    CHECK(filled.port == 9000);
+    CHECK_FALSE(filled.http2.enabled);
+    CHECK(filled.form_limits.max_fields == 5);
+    // What apply filled is the config's, not the caller's: a second config may still fill it.
+    CHECK_FALSE(filled.port.is_given());
+    swoop::AppConfig other;
+    other.set("port", "9100");
+    CHECK(other.apply(filled).port == 9100);
+  }
+
+  TEST_CASE("the reference's defaults are printed from RunOptions' own") {
+    std::map<std::string, std::string> defaults;
+    for (const auto& e : swoop::config_reference()) defaults[e.name] = e.default_value;
+    CHECK(defaults["host"] == "127.0.0.1");
+    CHECK(defaults["port"] == "8000");
+    CHECK(defaults["tls_cert_file"] == "");
+    CHECK(defaults["http2"] == "true");
+    CHECK(defaults["http2_stream_window"] == "262144");
+    CHECK(defaults["max_target_size"] == "8K");
+    CHECK(defaults["max_body_size"] == "16M");
+    CHECK(defaults["buffered_body_budget"] == "256M");
+    CHECK(defaults["request_timeout"] == "60s");
+    CHECK(defaults["drain_delay"] == "0s");
+    CHECK(defaults["form_max_file_size"] == "0");  // RunOptions' "no limit"
+    CHECK(defaults["access_log"] == "off");
+    CHECK(defaults["json_any_content_type"] == "false");
+    CHECK(defaults["log_level"] == "info");
+    const auto access =
+        std::find_if(swoop::config_reference().begin(), swoop::config_reference().end(),
+                     [](const auto& e) { return e.name == "access_log"; });
+    REQUIRE(access != swoop::config_reference().end());
+    CHECK(access->choices == "off|common|json");
   }
 
   TEST_CASE("a service declares its own settings and reads them typed") {

@@ -54,7 +54,7 @@ TEST_SUITE("options") {
     CHECK_FALSE(o.json_any_content_type);
     CHECK(o.access_log == swoop::AccessLog::off);
     CHECK_FALSE(o.debug);
-    CHECK(o.pubsub_url.empty());
+    CHECK(o.pubsub_url->empty());
   }
 
   TEST_CASE("TlsOptions is enabled as soon as either file is named") {
