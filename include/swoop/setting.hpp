@@ -9,6 +9,25 @@
 
 namespace swoop {
 
+template <typename T>
+class Setting;
+
+namespace detail {
+/// U makes the class T implicitly and is neither T nor a Setting<T>, which have constructors
+/// of their own (a string literal for std::string, std::chrono::seconds for milliseconds).
+template <typename U, typename T>
+concept MakesSettingOf = std::is_class_v<T> && std::is_convertible_v<U&&, T> &&
+                         !std::is_same_v<std::remove_cvref_t<U>, T> &&
+                         !std::is_same_v<std::remove_cvref_t<U>, Setting<T>>;
+/// A Setting<T> compares with a T through its own operators; numbers use the built-in ones
+/// through the conversion to const T&, which an operator of its own would make ambiguous.
+template <typename T>
+concept ComparedAsValue = !std::is_arithmetic_v<T>;
+/// The same for ordering.
+template <typename T>
+concept OrderedAsValue = ComparedAsValue<T> && std::three_way_comparable<T>;
+}  // namespace detail
+
 /// A field's built-in default, as written in an options struct: `Setting<int> workers =
 /// defaults_to(1);`. Made by defaults_to.
 template <typename T>
@@ -50,11 +69,8 @@ class Setting {
   /// A value the caller gives: marks the setting given.
   Setting(T value) : value_(std::move(value)), given_(true) {}  // NOLINT: implicit on purpose
   /// The same from anything T is made from implicitly (a string literal, std::chrono::seconds).
-  template <typename U>
-  requires(std::is_class_v<T>&& std::is_convertible_v<U&&, T> &&
-           !std::is_same_v<std::remove_cvref_t<U>, Setting> &&
-           !std::is_same_v<std::remove_cvref_t<U>, T>) Setting(U&& value)
-      : value_(std::forward<U>(value)), given_(true) {}  // NOLINT: implicit
+  template <detail::MakesSettingOf<T> U>
+  Setting(U&& value) : value_(std::forward<U>(value)), given_(true) {}  // NOLINT: implicit
 
   /// Whether the caller gave the value (it did not come from defaults_to or Setting()).
   bool is_given() const noexcept { return given_; }
@@ -73,12 +89,11 @@ class Setting {
     return a.value_ == b.value_;
   }
   /// Compares the value with a T (numbers compare through the conversion to const T&).
-  friend bool operator==(const Setting& a, const T& b) requires(!std::is_arithmetic_v<T>) {
+  friend bool operator==(const Setting& a, const T& b) requires detail::ComparedAsValue<T> {
     return a.value_ == b;
   }
   /// Orders the value against a T: `options.request_timeout > 0ms`.
-  friend auto operator<=>(const Setting& a, const T& b) requires(!std::is_arithmetic_v<T> &&
-                                                                 std::three_way_comparable<T>) {
+  friend auto operator<=>(const Setting& a, const T& b) requires detail::OrderedAsValue<T> {
     return a.value_ <=> b;
   }
 
