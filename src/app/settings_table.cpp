@@ -66,18 +66,22 @@ using detail::BuiltinSetting;
 
 // The Setting that Path leads to from options: member pointers such as &RunOptions::port, or
 // &RunOptions::tls, &TlsOptions::cert_file (a fold: options.*tls.*cert_file).
-template <auto... Path>
-auto& field(RunOptions& options) {
+template <auto... Path, typename Options>
+auto& field(Options& options) {
   return (options.*....*Path);
+}
+
+const RunOptions& default_options() {
+  static const RunOptions defaults;
+  return defaults;
 }
 
 // The row of the field that Path leads to, its default printed from RunOptions{}. With
 // ZeroIsUnlimited, 0 in the config stands for the field's largest value ("no limit").
 template <bool ZeroIsUnlimited, auto... Path>
 BuiltinSetting make_builtin(ConfigEntry entry) {
-  using T = std::remove_cvref_t<decltype(*field<Path...>(std::declval<RunOptions&>()))>;
-  RunOptions defaults;
-  const T& fallback = *field<Path...>(defaults);
+  const auto& fallback = *field<Path...>(default_options());
+  using T = std::remove_cvref_t<decltype(fallback)>;
   if constexpr (ZeroIsUnlimited) {
     entry.default_value =
         fallback == std::numeric_limits<T>::max() ? "0" : default_text(entry.type, fallback);
@@ -86,7 +90,8 @@ BuiltinSetting make_builtin(ConfigEntry entry) {
   }
   if constexpr (std::is_same_v<T, AccessLog>) {
     for (const std::string_view word : access_log_names) {
-      entry.choices += (entry.choices.empty() ? "" : "|") + std::string{word};
+      if (!entry.choices.empty()) entry.choices += '|';
+      entry.choices += word;
     }
   }
   auto fill = [](const AppConfig& config, const std::string& name, RunOptions& options) {
